@@ -1,0 +1,353 @@
+namespace LockboxPortal.Features.AccessRequests;
+
+/// <summary>
+/// An engineer's request to open a tenant's content, and its state machine (DESIGN.md "The access request").
+/// Every state change is a method that takes the actor and <c>now</c> and throws when the change is not allowed;
+/// none silently does nothing.
+/// </summary>
+public sealed class AccessRequest
+{
+    public const int JustificationMinLength = 10;
+    public const int JustificationMaxLength = 2000;
+    public const int TicketMaxLength = 100;
+    public const int CommentMaxLength = 2000;
+
+    private readonly List<RequestDecision> _decisions = [];
+
+    private AccessRequest()
+    {
+        Reference = "";
+        RequesterId = "";
+        RequesterName = "";
+        Scope = "";
+        Justification = "";
+    }
+
+    public Guid Id { get; private set; }
+
+    /// <summary>The short human reference, e.g. <c>LBX-2026-000123</c>.</summary>
+    public string Reference { get; private set; }
+
+    public Guid TenantId { get; private set; }
+
+    public string RequesterId { get; private set; }
+
+    public string RequesterName { get; private set; }
+
+    /// <summary>The scope as written, <c>Workload:resource</c>; see <see cref="ResourceScope"/>.</summary>
+    public string Scope { get; private set; }
+
+    public AccessLevel AccessLevel { get; private set; }
+
+    public string Justification { get; private set; }
+
+    public string? TicketReference { get; private set; }
+
+    public TimeSpan RequestedDuration { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    /// <summary>The pending deadline: after it, no decision is applied and the request expires.</summary>
+    public DateTimeOffset ExpiresAt { get; private set; }
+
+    public RequestStatus Status { get; private set; }
+
+    /// <summary>How many distinct customer approvals are needed; fixed when the request reaches the customer stage.</summary>
+    public int? RequiredApprovals { get; private set; }
+
+    public DateTimeOffset? GrantStartsAt { get; private set; }
+
+    public DateTimeOffset? GrantEndsAt { get; private set; }
+
+    /// <summary>When the request reached a final state, and why (a reason given on deny, reject or revoke).</summary>
+    public DateTimeOffset? ClosedAt { get; private set; }
+
+    public string? ClosedReason { get; private set; }
+
+    /// <summary>Changes on every transition; storage refuses a write based on a stale copy.</summary>
+    public Guid Version { get; private set; }
+
+    public IReadOnlyList<RequestDecision> Decisions => _decisions;
+
+    /// <summary>The next moment a timer must act on this request, or null when nothing is due.</summary>
+    public DateTimeOffset? NextDeadline => Status switch
+    {
+        RequestStatus.PendingInternal or RequestStatus.PendingCustomer => ExpiresAt,
+        RequestStatus.Approved => GrantEndsAt,
+        _ => null,
+    };
+
+    public ResourceScope ParsedScope => ResourceScope.Parse(Scope);
+
+    public IReadOnlyList<RequestDecision> CustomerApprovals =>
+        _decisions.Where(d => d.Stage == DecisionStage.Customer && d.Outcome == DecisionOutcome.Approved).ToList();
+
+    public static AccessRequest File(
+        Guid id,
+        string reference,
+        Guid tenantId,
+        Actor requester,
+        ResourceScope scope,
+        AccessLevel accessLevel,
+        string? justification,
+        string? ticketReference,
+        TimeSpan requestedDuration,
+        Tenants.TenantPolicy policy,
+        DateTimeOffset now)
+    {
+        var errors = ValidateFiling(justification, ticketReference, requestedDuration, accessLevel, policy);
+        if (errors.Count > 0)
+        {
+            throw new RequestValidationException(errors);
+        }
+
+        var trimmedJustification = justification!.Trim();
+        var ticket = string.IsNullOrWhiteSpace(ticketReference) ? null : ticketReference.Trim();
+        return new AccessRequest
+        {
+            Id = id,
+            Reference = reference,
+            TenantId = tenantId,
+            RequesterId = requester.UserId,
+            RequesterName = requester.DisplayName,
+            Scope = scope.ToString(),
+            AccessLevel = accessLevel,
+            Justification = trimmedJustification,
+            TicketReference = ticket,
+            RequestedDuration = requestedDuration,
+            CreatedAt = now,
+            ExpiresAt = now + policy.PendingLifetime,
+            Status = RequestStatus.PendingInternal,
+            Version = Guid.NewGuid(),
+        };
+    }
+
+    /// <summary>The problems with the fields of a new request, keyed by field name; empty when it may be filed.</summary>
+    public static Dictionary<string, string[]> ValidateFiling(
+        string? justification, string? ticketReference, TimeSpan requestedDuration, AccessLevel accessLevel, Tenants.TenantPolicy policy)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var trimmedJustification = justification?.Trim() ?? "";
+        if (trimmedJustification.Length < JustificationMinLength || trimmedJustification.Length > JustificationMaxLength)
+        {
+            errors[nameof(Justification)] = [$"A justification of {JustificationMinLength} to {JustificationMaxLength} characters is required."];
+        }
+
+        var ticket = string.IsNullOrWhiteSpace(ticketReference) ? null : ticketReference.Trim();
+        if (ticket is null && policy.RequireTicketReference)
+        {
+            errors[nameof(TicketReference)] = ["This tenant requires a support ticket reference."];
+        }
+        else if (ticket is not null && (ticket.Length > TicketMaxLength || ticket.Any(char.IsControl)))
+        {
+            errors[nameof(TicketReference)] = [$"The ticket reference must be at most {TicketMaxLength} printable characters."];
+        }
+
+        if (requestedDuration < Tenants.TenantPolicy.MinGrantDuration || requestedDuration > policy.MaxGrantDuration)
+        {
+            errors[nameof(RequestedDuration)] =
+                [$"The duration must be between {Format(Tenants.TenantPolicy.MinGrantDuration)} and this tenant's maximum of {Format(policy.MaxGrantDuration)}."];
+        }
+
+        if (!Enum.IsDefined(accessLevel))
+        {
+            errors[nameof(AccessLevel)] = ["The access level must be Read or ReadWrite."];
+        }
+
+        return errors;
+    }
+
+    /// <summary>The provider's engineering manager lets the request go on to the customer.</summary>
+    public void ApproveInternal(Actor manager, string? comment, int requiredCustomerApprovals, DateTimeOffset now)
+    {
+        EnsureDecidable(RequestStatus.PendingInternal, RequestAction.ApproveInternal, manager, null, now);
+        if (requiredCustomerApprovals < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(requiredCustomerApprovals), "At least one customer approval is always required.");
+        }
+
+        _decisions.Add(new RequestDecision(DecisionStage.Internal, DecisionOutcome.Approved, manager, null, Clean(comment), now));
+        RequiredApprovals = requiredCustomerApprovals;
+        MoveTo(RequestStatus.PendingCustomer);
+    }
+
+    public void DenyInternal(Actor manager, string? reason, DateTimeOffset now)
+    {
+        EnsureDecidable(RequestStatus.PendingInternal, RequestAction.DenyInternal, manager, null, now);
+        var cleanReason = RequireReason(reason);
+        _decisions.Add(new RequestDecision(DecisionStage.Internal, DecisionOutcome.Rejected, manager, null, cleanReason, now));
+        Close(RequestStatus.Denied, cleanReason, now);
+    }
+
+    /// <summary>
+    /// A customer approver approves, for themselves or (<paramref name="onBehalfOf"/>) as a delegate.
+    /// Whether they may is the service's question; this method keeps the quorum arithmetic:
+    /// each person's authority counts once, and the grant opens when enough distinct people agreed.
+    /// </summary>
+    public void ApproveCustomer(Actor approver, Actor? onBehalfOf, string? comment, DateTimeOffset now)
+    {
+        EnsureDecidable(RequestStatus.PendingCustomer, RequestAction.ApproveCustomer, approver, onBehalfOf, now);
+        var counted = CustomerApprovals.SelectMany(d => d.PeopleCounted).ToHashSet(StringComparer.Ordinal);
+        if (counted.Contains(approver.UserId))
+        {
+            throw new AlreadyCountedException(approver.DisplayName);
+        }
+
+        if (onBehalfOf is not null && counted.Contains(onBehalfOf.UserId))
+        {
+            throw new AlreadyCountedException(onBehalfOf.DisplayName);
+        }
+
+        _decisions.Add(new RequestDecision(DecisionStage.Customer, DecisionOutcome.Approved, approver, onBehalfOf, Clean(comment), now));
+        if (CustomerApprovals.Count >= (RequiredApprovals ?? 1))
+        {
+            GrantStartsAt = now;
+            GrantEndsAt = now + RequestedDuration;
+            MoveTo(RequestStatus.Approved);
+        }
+        else
+        {
+            Touch();
+        }
+    }
+
+    /// <summary>A single rejection ends the request (veto).</summary>
+    public void RejectCustomer(Actor approver, Actor? onBehalfOf, string? reason, DateTimeOffset now)
+    {
+        EnsureDecidable(RequestStatus.PendingCustomer, RequestAction.RejectCustomer, approver, onBehalfOf, now);
+        var cleanReason = RequireReason(reason);
+        _decisions.Add(new RequestDecision(DecisionStage.Customer, DecisionOutcome.Rejected, approver, onBehalfOf, cleanReason, now));
+        Close(RequestStatus.Rejected, cleanReason, now);
+    }
+
+    public void Cancel(Actor requester, DateTimeOffset now)
+    {
+        EnsureStatus(RequestAction.Cancel, RequestStatus.PendingInternal, RequestStatus.PendingCustomer);
+        EnsureRequester(requester);
+        EnsureBeforeDeadline(now);
+        Close(RequestStatus.Cancelled, null, now);
+    }
+
+    public void Expire(DateTimeOffset now)
+    {
+        EnsureStatus(RequestAction.Expire, RequestStatus.PendingInternal, RequestStatus.PendingCustomer);
+        if (now < ExpiresAt)
+        {
+            throw new DeadlineNotReachedException(ExpiresAt);
+        }
+
+        Close(RequestStatus.Expired, null, now);
+    }
+
+    /// <summary>The customer ends an active grant early. Whether this actor may is the service's question.</summary>
+    public void Revoke(Actor actor, string? reason, DateTimeOffset now)
+    {
+        EnsureStatus(RequestAction.Revoke, RequestStatus.Approved);
+        EnsureGrantRunning(now);
+        var cleanReason = RequireReason(reason);
+        GrantEndsAt = now;
+        Close(RequestStatus.Revoked, $"{actor.DisplayName}: {cleanReason}", now);
+    }
+
+    /// <summary>The engineer ends their own grant when the work is done.</summary>
+    public void Release(Actor requester, DateTimeOffset now)
+    {
+        EnsureStatus(RequestAction.Release, RequestStatus.Approved);
+        EnsureRequester(requester);
+        EnsureGrantRunning(now);
+        GrantEndsAt = now;
+        Close(RequestStatus.Completed, "Released by the engineer.", now);
+    }
+
+    public void Complete(DateTimeOffset now)
+    {
+        EnsureStatus(RequestAction.Complete, RequestStatus.Approved);
+        if (now < GrantEndsAt)
+        {
+            throw new DeadlineNotReachedException(GrantEndsAt!.Value);
+        }
+
+        Close(RequestStatus.Completed, null, now);
+    }
+
+    private void EnsureDecidable(RequestStatus expected, RequestAction action, Actor decider, Actor? onBehalfOf, DateTimeOffset now)
+    {
+        EnsureStatus(action, expected);
+        if (string.Equals(decider.UserId, RequesterId, StringComparison.Ordinal)
+            || string.Equals(onBehalfOf?.UserId, RequesterId, StringComparison.Ordinal))
+        {
+            throw new SelfApprovalException();
+        }
+
+        EnsureBeforeDeadline(now);
+    }
+
+    private void EnsureStatus(RequestAction action, params RequestStatus[] allowed)
+    {
+        if (!allowed.Contains(Status))
+        {
+            throw new InvalidTransitionException(Status, action);
+        }
+    }
+
+    private void EnsureBeforeDeadline(DateTimeOffset now)
+    {
+        if (now >= ExpiresAt)
+        {
+            throw new DeadlinePassedException(ExpiresAt);
+        }
+    }
+
+    private void EnsureGrantRunning(DateTimeOffset now)
+    {
+        if (GrantEndsAt is null || now >= GrantEndsAt)
+        {
+            throw new DeadlinePassedException(GrantEndsAt ?? now);
+        }
+    }
+
+    private void EnsureRequester(Actor actor)
+    {
+        if (!string.Equals(actor.UserId, RequesterId, StringComparison.Ordinal))
+        {
+            throw new NotRequesterException();
+        }
+    }
+
+    private static string RequireReason(string? reason)
+    {
+        var clean = Clean(reason);
+        return clean ?? throw RequestValidationException.For("Reason", "A reason is required.");
+    }
+
+    private static string? Clean(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var trimmed = text.Trim();
+        return trimmed.Length <= CommentMaxLength
+            ? trimmed
+            : throw RequestValidationException.For("Comment", $"A comment or reason must be at most {CommentMaxLength} characters.");
+    }
+
+    private void Close(RequestStatus status, string? reason, DateTimeOffset now)
+    {
+        ClosedAt = now;
+        ClosedReason = reason;
+        MoveTo(status);
+    }
+
+    private void MoveTo(RequestStatus status)
+    {
+        Status = status;
+        Touch();
+    }
+
+    private void Touch() => Version = Guid.NewGuid();
+
+    private static string Format(TimeSpan span) =>
+        span.TotalHours >= 1 && span.Minutes == 0 ? $"{span.TotalHours:0} h" : $"{span.TotalMinutes:0} min";
+}

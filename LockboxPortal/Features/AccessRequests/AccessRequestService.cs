@@ -1,0 +1,336 @@
+using System.Security.Claims;
+using LockboxPortal.Authorization;
+using LockboxPortal.Data;
+using LockboxPortal.Features.Approvers;
+using LockboxPortal.Features.Audit;
+using LockboxPortal.Features.Tenants;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace LockboxPortal.Features.AccessRequests;
+
+/// <summary>
+/// Filing and deciding access requests. Each public operation is one transaction: authorize the person acting
+/// (from storage, not from their cookie), apply the state machine, append the audit entry, save, then publish.
+/// </summary>
+public sealed class AccessRequestService(
+    LockboxTransactions transactions,
+    IDbContextFactory<LockboxDbContext> dbFactory,
+    IAuthorizationService authorization,
+    AuditTrail audit,
+    RequestNotifier notifier,
+    TimeProvider time)
+{
+    private const string Subject = "AccessRequest";
+
+    public async Task<AccessRequest> FileAsync(ClaimsPrincipal principal, FileRequestInput input, CancellationToken cancellationToken = default)
+    {
+        var (request, actor) = await transactions.RunAsync(async db =>
+        {
+            var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+            if (!user.Memberships.HasProviderRole(PortalRole.Engineer))
+            {
+                throw await RefuseAsync(user, "File", null, input.TenantId, cancellationToken);
+            }
+
+            var tenant = await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Id == input.TenantId && t.IsActive, cancellationToken);
+            var policy = tenant?.Policy ?? TenantPolicy.Default;
+            var duration = input.Duration ?? policy.DefaultGrantDuration;
+            var errors = AccessRequest.ValidateFiling(input.Justification, input.TicketReference, duration, input.AccessLevel, policy);
+            if (tenant is null)
+            {
+                errors[nameof(AccessRequest.TenantId)] = ["Choose an active tenant."];
+            }
+
+            if (!ResourceScope.TryParse(input.Scope, out var scope, out var scopeError))
+            {
+                errors[nameof(AccessRequest.Scope)] = [scopeError];
+            }
+
+            if (errors.Count > 0)
+            {
+                throw new RequestValidationException(errors);
+            }
+
+            var now = time.GetUtcNow();
+            var reference = await NextReferenceAsync(db, now, cancellationToken);
+            var filed = AccessRequest.File(
+                Guid.NewGuid(), reference, tenant!.Id, user.Actor, scope!, input.AccessLevel,
+                input.Justification, input.TicketReference, duration, policy, now);
+            db.AccessRequests.Add(filed);
+            await audit.AppendAsync(db, Record(AuditEventType.AccessRequest_Filed, user, filed, new
+            {
+                filed.Reference,
+                filed.Scope,
+                AccessLevel = filed.AccessLevel.ToString(),
+                filed.Justification,
+                filed.TicketReference,
+                RequestedDuration = filed.RequestedDuration.ToString(),
+                filed.ExpiresAt,
+            }), cancellationToken);
+            return (filed, user.Actor);
+        }, cancellationToken);
+
+        await PublishAsync(request, RequestEventKind.Filed, actor);
+        return request;
+    }
+
+    /// <summary>The provider's engineering manager approves or denies the internal stage.</summary>
+    public async Task<AccessRequest> DecideInternalAsync(ClaimsPrincipal principal, Guid requestId, bool approve, string? comment, CancellationToken cancellationToken = default)
+    {
+        var (request, actor) = await transactions.RunAsync(async db =>
+        {
+            var (user, tracked, _) = await LoadForAsync(db, principal, requestId, RequestOperations.DecideInternal, cancellationToken);
+            var policy = await db.Tenants.Where(t => t.Id == tracked.TenantId).Select(t => t.Policy).SingleAsync(cancellationToken);
+            await ApplyRuleAsync(user, tracked, approve ? "ApproveInternal" : "DenyInternal", () =>
+            {
+                if (approve)
+                {
+                    // The quorum is fixed now, so a later policy change does not move the goalposts for approvers.
+                    tracked.ApproveInternal(user.Actor, comment, policy.RequiredApprovals, time.GetUtcNow());
+                }
+                else
+                {
+                    tracked.DenyInternal(user.Actor, comment, time.GetUtcNow());
+                }
+            }, cancellationToken);
+
+            await audit.AppendAsync(db, Record(
+                approve ? AuditEventType.AccessRequest_InternalApproved : AuditEventType.AccessRequest_InternalDenied,
+                user, tracked, new { tracked.Reference, Comment = tracked.Decisions[^1].Comment, tracked.RequiredApprovals }), cancellationToken);
+            return (tracked, user.Actor);
+        }, cancellationToken);
+
+        await PublishAsync(request, approve ? RequestEventKind.InternalApproved : RequestEventKind.InternalDenied, actor);
+        return request;
+    }
+
+    /// <summary>
+    /// A customer approver approves or rejects. They act for themselves when on the approver list, otherwise
+    /// on behalf of an approver who delegated to them; each person's authority counts once.
+    /// </summary>
+    public async Task<AccessRequest> DecideCustomerAsync(ClaimsPrincipal principal, Guid requestId, bool approve, string? comment, CancellationToken cancellationToken = default)
+    {
+        var (request, actor) = await transactions.RunAsync(async db =>
+        {
+            var (user, tracked, authority) = await LoadForAsync(db, principal, requestId, RequestOperations.DecideCustomer, cancellationToken);
+            var counted = tracked.CustomerApprovals.SelectMany(d => d.PeopleCounted).ToHashSet(StringComparer.Ordinal);
+            var onBehalfOf = authority.OnApproverList && !counted.Contains(user.UserId)
+                ? null
+                : authority.Delegators.FirstOrDefault(d => !counted.Contains(d.UserId));
+            if (!authority.OnApproverList && onBehalfOf is null)
+            {
+                onBehalfOf = authority.Delegators[0];
+            }
+
+            await ApplyRuleAsync(user, tracked, approve ? "ApproveCustomer" : "RejectCustomer", () =>
+            {
+                if (approve)
+                {
+                    tracked.ApproveCustomer(user.Actor, onBehalfOf, comment, time.GetUtcNow());
+                }
+                else
+                {
+                    tracked.RejectCustomer(user.Actor, onBehalfOf, comment, time.GetUtcNow());
+                }
+            }, cancellationToken);
+
+            var decision = tracked.Decisions[^1];
+            await audit.AppendAsync(db, Record(
+                approve ? AuditEventType.AccessRequest_CustomerApproved : AuditEventType.AccessRequest_CustomerRejected,
+                user, tracked, new
+                {
+                    tracked.Reference,
+                    decision.Comment,
+                    ApprovalsSoFar = tracked.CustomerApprovals.Count,
+                    tracked.RequiredApprovals,
+                }, onBehalfOf), cancellationToken);
+            if (tracked.Status == RequestStatus.Approved)
+            {
+                await audit.AppendAsync(db, Record(AuditEventType.Grant_Opened, user, tracked, new
+                {
+                    tracked.Reference,
+                    tracked.Scope,
+                    AccessLevel = tracked.AccessLevel.ToString(),
+                    tracked.GrantStartsAt,
+                    tracked.GrantEndsAt,
+                }, onBehalfOf), cancellationToken);
+            }
+
+            return (tracked, user.Actor);
+        }, cancellationToken);
+
+        await PublishAsync(request, approve ? RequestEventKind.CustomerApproved : RequestEventKind.CustomerRejected, actor);
+        return request;
+    }
+
+    public async Task<AccessRequest> CancelAsync(ClaimsPrincipal principal, Guid requestId, CancellationToken cancellationToken = default)
+    {
+        var (request, actor) = await transactions.RunAsync(async db =>
+        {
+            var (user, tracked, _) = await LoadForAsync(db, principal, requestId, RequestOperations.Cancel, cancellationToken);
+            await ApplyRuleAsync(user, tracked, "Cancel", () => tracked.Cancel(user.Actor, time.GetUtcNow()), cancellationToken);
+            await audit.AppendAsync(db, Record(AuditEventType.AccessRequest_Cancelled, user, tracked, new { tracked.Reference }), cancellationToken);
+            return (tracked, user.Actor);
+        }, cancellationToken);
+
+        await PublishAsync(request, RequestEventKind.Cancelled, actor);
+        return request;
+    }
+
+    public async Task<RequestRow?> GetAsync(ClaimsPrincipal principal, Guid requestId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+        var request = await db.AccessRequests.AsNoTracking().Include(r => r.Decisions).SingleOrDefaultAsync(r => r.Id == requestId, cancellationToken);
+        if (request is null)
+        {
+            return null;
+        }
+
+        var authority = await ApprovalAuthorities.ForAsync(db, user, request.TenantId, cancellationToken);
+        if (!await IsAllowedAsync(principal, new RequestResource(request, user, authority), RequestOperations.View))
+        {
+            return null;
+        }
+
+        var tenantName = await db.Tenants.Where(t => t.Id == request.TenantId).Select(t => t.Name).SingleAsync(cancellationToken);
+        return new RequestRow(request, tenantName);
+    }
+
+    /// <summary>The engineer's own requests, newest first.</summary>
+    public async Task<IReadOnlyList<RequestRow>> ListMineAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+        var query = db.AccessRequests.Where(r => r.RequesterId == user.UserId).OrderByDescending(r => r.CreatedAt);
+        return await ToRowsAsync(db, query.Take(200), cancellationToken);
+    }
+
+    /// <summary>Requests awaiting the provider's own approval, soonest deadline first; never the manager's own.</summary>
+    public async Task<IReadOnlyList<RequestRow>> ListInternalQueueAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+        if (!user.Memberships.HasProviderRole(PortalRole.EngineeringManager))
+        {
+            return [];
+        }
+
+        var now = time.GetUtcNow();
+        var query = db.AccessRequests
+            .Where(r => r.Status == RequestStatus.PendingInternal && r.ExpiresAt > now && r.RequesterId != user.UserId)
+            .OrderBy(r => r.ExpiresAt);
+        return await ToRowsAsync(db, query, cancellationToken);
+    }
+
+    /// <summary>Requests awaiting the customer stage in every tenant where this person may decide, soonest deadline first.</summary>
+    public async Task<IReadOnlyList<RequestRow>> ListCustomerQueueAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+        var tenants = await ApprovalAuthorities.TenantsWhereDeciderAsync(db, user, cancellationToken);
+        var now = time.GetUtcNow();
+        var query = db.AccessRequests
+            .Where(r => tenants.Contains(r.TenantId) && r.Status == RequestStatus.PendingCustomer && r.ExpiresAt > now && r.RequesterId != user.UserId)
+            .OrderBy(r => r.ExpiresAt);
+        return await ToRowsAsync(db, query, cancellationToken);
+    }
+
+    /// <summary>The active tenants an engineer may file for.</summary>
+    public async Task<IReadOnlyList<FileableTenant>> ListFileableTenantsAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+        if (!user.Memberships.HasProviderRole(PortalRole.Engineer))
+        {
+            return [];
+        }
+
+        var tenants = await db.Tenants.AsNoTracking().Where(t => t.IsActive).OrderBy(t => t.Name).ToListAsync(cancellationToken);
+        return tenants
+            .Select(t => new FileableTenant(t.Id, t.Name, t.ShortName, t.Policy.DefaultGrantDuration, t.Policy.MaxGrantDuration, t.Policy.RequireTicketReference))
+            .ToList();
+    }
+
+    private async Task<(ActingUser User, AccessRequest Request, ApprovalAuthority Authority)> LoadForAsync(
+        LockboxDbContext db, ClaimsPrincipal principal, Guid requestId, OperationAuthorizationRequirement operation, CancellationToken cancellationToken)
+    {
+        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+        var request = await db.AccessRequests.Include(r => r.Decisions).SingleOrDefaultAsync(r => r.Id == requestId, cancellationToken)
+            ?? throw new NotFoundException();
+        var authority = await ApprovalAuthorities.ForAsync(db, user, request.TenantId, cancellationToken);
+        var resource = new RequestResource(request, user, authority);
+
+        // Someone who may not even see the request learns nothing about it, not even that it exists.
+        if (!await IsAllowedAsync(principal, resource, RequestOperations.View))
+        {
+            await RefuseAsync(user, operation.Name, request.Id.ToString(), request.TenantId, cancellationToken);
+            throw new NotFoundException();
+        }
+
+        if (!await IsAllowedAsync(principal, resource, operation))
+        {
+            throw await RefuseAsync(user, operation.Name, request.Reference, request.TenantId, cancellationToken);
+        }
+
+        return (user, request, authority);
+    }
+
+    private async Task<bool> IsAllowedAsync(ClaimsPrincipal principal, RequestResource resource, OperationAuthorizationRequirement operation) =>
+        (await authorization.AuthorizeAsync(principal, resource, operation)).Succeeded;
+
+    /// <summary>Separation-of-duties and late decisions are refused by the state machine; record those attempts too.</summary>
+    private async Task ApplyRuleAsync(ActingUser user, AccessRequest request, string operation, Action change, CancellationToken cancellationToken)
+    {
+        try
+        {
+            change();
+        }
+        catch (LockboxRuleException ex) when (ex is SelfApprovalException or DeadlinePassedException)
+        {
+            await RecordRefusalAsync(user, operation, request.Reference, request.TenantId, ex.Code, cancellationToken);
+            throw;
+        }
+    }
+
+    private async Task<ForbiddenException> RefuseAsync(ActingUser user, string operation, string? subject, Guid? tenantId, CancellationToken cancellationToken)
+    {
+        await RecordRefusalAsync(user, operation, subject, tenantId, "forbidden", cancellationToken);
+        return new ForbiddenException();
+    }
+
+    /// <summary>Refusals are written in their own transaction: the refused operation itself writes nothing.</summary>
+    private Task RecordRefusalAsync(ActingUser user, string operation, string? subject, Guid? tenantId, string reason, CancellationToken cancellationToken) =>
+        transactions.RunAsync(db => audit.AppendAsync(db, new AuditRecord(
+            AuditEventType.Operation_Refused, user.Actor, tenantId, Subject, subject ?? "",
+            AuditRecord.Details(new { Operation = operation, Reason = reason }), Client: user.Client), cancellationToken), cancellationToken);
+
+    private static AuditRecord Record(AuditEventType type, ActingUser user, AccessRequest request, object details, Actor? onBehalfOf = null) =>
+        new(type, user.Actor, request.TenantId, Subject, request.Id.ToString(), AuditRecord.Details(details), onBehalfOf, user.Client);
+
+    private static async Task<string> NextReferenceAsync(LockboxDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var prefix = $"LBX-{now.UtcDateTime.Year}-";
+        var last = await db.AccessRequests
+            .Where(r => r.Reference.StartsWith(prefix))
+            .OrderByDescending(r => r.Reference)
+            .Select(r => r.Reference)
+            .FirstOrDefaultAsync(cancellationToken);
+        var number = last is null ? 1 : int.Parse(last[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture) + 1;
+        return $"{prefix}{number:D6}";
+    }
+
+    private static async Task<IReadOnlyList<RequestRow>> ToRowsAsync(LockboxDbContext db, IQueryable<AccessRequest> query, CancellationToken cancellationToken)
+    {
+        var requests = await query.AsNoTracking().Include(r => r.Decisions).ToListAsync(cancellationToken);
+        var tenantIds = requests.Select(r => r.TenantId).Distinct().ToList();
+        var names = await db.Tenants.Where(t => tenantIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
+        return requests.Select(r => new RequestRow(r, names[r.TenantId])).ToList();
+    }
+
+    private Task PublishAsync(AccessRequest request, RequestEventKind kind, Actor actor) =>
+        notifier.PublishAsync(new RequestEvent(
+            request.Id, request.Reference, request.TenantId, request.RequesterId, request.Status, kind, actor.DisplayName, time.GetUtcNow()));
+}

@@ -1,0 +1,83 @@
+namespace LockboxPortal.Features.AccessRequests;
+
+/// <summary>A rule of the lockbox refused an operation. The message is safe to show to the person acting.</summary>
+public abstract class LockboxRuleException(string message) : Exception(message)
+{
+    /// <summary>A stable, machine-readable name for the refusal (used as the problem type in the API).</summary>
+    public abstract string Code { get; }
+}
+
+/// <summary>The request is not in a state where this action is possible, e.g. it was already decided.</summary>
+public sealed class InvalidTransitionException(RequestStatus status, RequestAction action)
+    : LockboxRuleException(status.IsPending() || status == RequestStatus.Approved
+        ? $"This request cannot be {Describe(action)} while it is {status}."
+        : $"This request was already {status.ToString().ToLowerInvariant()}; it cannot be {Describe(action)}.")
+{
+    public RequestStatus Status { get; } = status;
+
+    public RequestAction Action { get; } = action;
+
+    public override string Code => Status.IsFinal() ? "already-decided" : "invalid-transition";
+
+    private static string Describe(RequestAction action) => action switch
+    {
+        RequestAction.ApproveInternal or RequestAction.ApproveCustomer => "approved",
+        RequestAction.DenyInternal => "denied",
+        RequestAction.RejectCustomer => "rejected",
+        RequestAction.Cancel => "cancelled",
+        RequestAction.Expire => "expired",
+        RequestAction.Revoke => "revoked",
+        RequestAction.Release => "released",
+        RequestAction.Complete => "completed",
+        _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
+    };
+}
+
+/// <summary>Separation of duties: nobody decides their own request, at any stage.</summary>
+public sealed class SelfApprovalException()
+    : LockboxRuleException("You cannot decide your own request.")
+{
+    public override string Code => "self-approval";
+}
+
+/// <summary>The deadline passed; a late decision is refused, never applied.</summary>
+public sealed class DeadlinePassedException(DateTimeOffset deadline)
+    : LockboxRuleException($"The deadline ({deadline:u}) has passed; this request can no longer be decided.")
+{
+    public DateTimeOffset Deadline { get; } = deadline;
+
+    public override string Code => "deadline-passed";
+}
+
+/// <summary>A timed transition was asked for before its time.</summary>
+public sealed class DeadlineNotReachedException(DateTimeOffset deadline)
+    : LockboxRuleException($"The deadline ({deadline:u}) has not been reached yet.")
+{
+    public override string Code => "deadline-not-reached";
+}
+
+/// <summary>One person counts once toward a quorum, whether acting for themselves or as a delegate.</summary>
+public sealed class AlreadyCountedException(string who)
+    : LockboxRuleException($"{who} has already approved this request; one person counts once.")
+{
+    public override string Code => "already-counted";
+}
+
+/// <summary>Only the engineer who filed the request may do this.</summary>
+public sealed class NotRequesterException()
+    : LockboxRuleException("Only the engineer who filed this request may do that.")
+{
+    public override string Code => "not-requester";
+}
+
+/// <summary>The input was refused; <see cref="Errors"/> names each field and what is wrong with it.</summary>
+public sealed class RequestValidationException(IReadOnlyDictionary<string, string[]> errors)
+    : LockboxRuleException("The request is not valid: " + string.Join(" ", errors.SelectMany(e => e.Value)))
+{
+    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
+
+    public override string Code => "validation";
+
+    public static RequestValidationException For(string field, string message) =>
+        new(new Dictionary<string, string[]> { [field] = [message] });
+}

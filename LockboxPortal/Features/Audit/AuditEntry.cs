@@ -1,0 +1,124 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace LockboxPortal.Features.Audit;
+
+/// <summary>
+/// One entry of an append-only, hash-chained audit trail. There is one chain per tenant and one for
+/// provider-wide events (<see cref="ProviderChain"/>); each entry holds the hash of the one before it,
+/// so an edit, deletion or reordering is detected by recomputing the chain.
+/// </summary>
+public sealed class AuditEntry
+{
+    /// <summary>The chain of events that belong to no tenant (provider staff, sign-ins of provider staff).</summary>
+    public static readonly Guid ProviderChain = Guid.Empty;
+
+    /// <summary>The previous hash of the first entry of every chain.</summary>
+    public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
+
+    private AuditEntry()
+    {
+        ActorId = "";
+        ActorName = "";
+        SubjectType = "";
+        SubjectId = "";
+        DetailsJson = "{}";
+        PreviousHash = GenesisHash;
+        Hash = "";
+    }
+
+    internal AuditEntry(Guid chainId, long sequence, DateTimeOffset occurredAt, AuditRecord record, string previousHash)
+    {
+        ChainId = chainId;
+        Sequence = sequence;
+        OccurredAt = occurredAt;
+        ActorId = record.Actor.UserId;
+        ActorName = record.Actor.DisplayName;
+        OnBehalfOfId = record.OnBehalfOf?.UserId;
+        OnBehalfOfName = record.OnBehalfOf?.DisplayName;
+        TenantId = record.TenantId;
+        EventType = record.EventType;
+        SubjectType = record.SubjectType;
+        SubjectId = record.SubjectId;
+        ClientAddress = record.Client?.Address;
+        UserAgent = record.Client?.UserAgent;
+        DetailsJson = record.DetailsJson;
+        PreviousHash = previousHash;
+        Hash = ComputeHash();
+    }
+
+    public long Id { get; private set; }
+
+    public Guid ChainId { get; private set; }
+
+    /// <summary>1, 2, 3, ... within the chain, without gaps.</summary>
+    public long Sequence { get; private set; }
+
+    public DateTimeOffset OccurredAt { get; private set; }
+
+    public string ActorId { get; private set; }
+
+    public string ActorName { get; private set; }
+
+    public string? OnBehalfOfId { get; private set; }
+
+    public string? OnBehalfOfName { get; private set; }
+
+    public Guid? TenantId { get; private set; }
+
+    public AuditEventType EventType { get; private set; }
+
+    public string SubjectType { get; private set; }
+
+    public string SubjectId { get; private set; }
+
+    public string? ClientAddress { get; private set; }
+
+    public string? UserAgent { get; private set; }
+
+    public string DetailsJson { get; private set; }
+
+    public string PreviousHash { get; private set; }
+
+    public string Hash { get; private set; }
+
+    /// <summary>
+    /// The canonical form that is hashed: each field, in this order, written as
+    /// <c>&lt;UTF-8 byte length&gt;:&lt;UTF-8 bytes&gt;,</c> (a netstring), with null written as the empty string.
+    /// Fields: chain id, sequence, occurred-at (UTC, <c>yyyy-MM-ddTHH:mm:ss.fffffffZ</c>), actor id, actor name,
+    /// on-behalf-of id, on-behalf-of name, tenant id, event type code (the number), subject type, subject id,
+    /// client address, user agent, details JSON, previous hash. Guids are lower-case with hyphens.
+    /// The hash is the lower-case hex SHA-256 of those bytes.
+    /// </summary>
+    public string CanonicalForm()
+    {
+        string?[] fields =
+        [
+            ChainId.ToString("D"),
+            Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            OccurredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            ActorId,
+            ActorName,
+            OnBehalfOfId,
+            OnBehalfOfName,
+            TenantId?.ToString("D"),
+            ((int)EventType).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            SubjectType,
+            SubjectId,
+            ClientAddress,
+            UserAgent,
+            DetailsJson,
+            PreviousHash,
+        ];
+        var builder = new StringBuilder();
+        foreach (var field in fields)
+        {
+            var value = field ?? "";
+            builder.Append(Encoding.UTF8.GetByteCount(value)).Append(':').Append(value).Append(',');
+        }
+
+        return builder.ToString();
+    }
+
+    public string ComputeHash() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalForm())));
+}

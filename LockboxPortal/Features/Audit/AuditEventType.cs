@@ -1,0 +1,44 @@
+namespace LockboxPortal.Features.Audit;
+
+/// <summary>
+/// Every control activity the trail records, numbered in blocks per subject so that codes stay stable
+/// when new kinds are added. Never renumber: exported trails and verifiers refer to these codes.
+/// </summary>
+public enum AuditEventType
+{
+    // 1100: access requests
+    AccessRequest_Filed = 1100,
+    AccessRequest_InternalApproved = 1101,
+    AccessRequest_InternalDenied = 1102,
+    AccessRequest_CustomerApproved = 1103,
+    AccessRequest_CustomerRejected = 1104,
+    AccessRequest_Cancelled = 1105,
+    AccessRequest_Expired = 1106,
+
+    // 1200: grants
+    Grant_Opened = 1200,
+    Grant_Revoked = 1201,
+    Grant_Released = 1202,
+    Grant_Completed = 1203,
+    Grant_AccessChecked = 1204,
+
+    // 1300: approver lists, policies and delegations
+    Approvers_Added = 1300,
+    Approvers_Removed = 1301,
+    Policy_Changed = 1302,
+    Delegation_Created = 1310,
+    Delegation_Revoked = 1311,
+    Delegation_Ended = 1312,
+
+    // 1400: tenants and people
+    Tenant_Created = 1400,
+    Membership_Granted = 1410,
+    Membership_Removed = 1411,
+
+    // 1500: security
+    SignIn_Succeeded = 1500,
+    SignIn_Failed = 1501,
+    SignIn_LockedOut = 1502,
+    SignOut = 1503,
+    Operation_Refused = 1510,
+}

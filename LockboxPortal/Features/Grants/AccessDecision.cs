@@ -1,0 +1,124 @@
+using LockboxPortal.Features.AccessRequests;
+
+namespace LockboxPortal.Features.Grants;
+
+/// <summary>Why the access decision refused; <see cref="Allowed"/> when it did not.</summary>
+public enum AccessDecisionReason
+{
+    Allowed,
+    NoMatchingRequest,
+    WrongTenant,
+    WrongEngineer,
+    ScopeNotCovered,
+    AccessLevelNotCovered,
+    AwaitingApproval,
+    NotApproved,
+    GrantRevoked,
+    GrantNotStarted,
+    GrantEnded,
+}
+
+/// <summary>What the provider's data plane asks: may this engineer do this in this tenant, now?</summary>
+public sealed record AccessQuery(Guid TenantId, string EngineerId, ResourceScope Scope, AccessLevel AccessLevel);
+
+public sealed record AccessVerdict(AccessDecisionReason Reason, Guid? RequestId, DateTimeOffset? GrantEndsAt)
+{
+    public bool IsAllowed => Reason == AccessDecisionReason.Allowed;
+
+    public static AccessVerdict Refused(AccessDecisionReason reason, Guid? requestId = null) => new(reason, requestId, null);
+}
+
+/// <summary>
+/// DESIGN.md rule 1 in one pure function. It fails closed: access is allowed only by an Approved request
+/// for this tenant, engineer and a covering scope and level, whose stored grant window contains <c>now</c>.
+/// It reads the timestamps itself, so a timer that runs late can never extend access.
+/// </summary>
+public static class AccessDecision
+{
+    public static AccessVerdict Evaluate(AccessQuery query, IEnumerable<AccessRequest> candidates, DateTimeOffset now)
+    {
+        AccessVerdict? best = null;
+        foreach (var request in candidates)
+        {
+            var verdict = EvaluateOne(query, request, now);
+            if (verdict.IsAllowed)
+            {
+                return verdict;
+            }
+
+            if (best is null || Progress(verdict.Reason) > Progress(best.Reason))
+            {
+                best = verdict;
+            }
+        }
+
+        return best ?? AccessVerdict.Refused(AccessDecisionReason.NoMatchingRequest);
+    }
+
+    public static AccessVerdict EvaluateOne(AccessQuery query, AccessRequest request, DateTimeOffset now)
+    {
+        if (request.TenantId != query.TenantId)
+        {
+            return AccessVerdict.Refused(AccessDecisionReason.WrongTenant);
+        }
+
+        if (!string.Equals(request.RequesterId, query.EngineerId, StringComparison.Ordinal))
+        {
+            return AccessVerdict.Refused(AccessDecisionReason.WrongEngineer);
+        }
+
+        if (!ResourceScope.TryParse(request.Scope, out var granted, out _) || !granted.Covers(query.Scope))
+        {
+            return AccessVerdict.Refused(AccessDecisionReason.ScopeNotCovered, request.Id);
+        }
+
+        if (!request.AccessLevel.Covers(query.AccessLevel))
+        {
+            return AccessVerdict.Refused(AccessDecisionReason.AccessLevelNotCovered, request.Id);
+        }
+
+        var statusReason = request.Status switch
+        {
+            RequestStatus.Approved => AccessDecisionReason.Allowed,
+            RequestStatus.PendingInternal or RequestStatus.PendingCustomer => AccessDecisionReason.AwaitingApproval,
+            RequestStatus.Revoked => AccessDecisionReason.GrantRevoked,
+            RequestStatus.Completed => AccessDecisionReason.GrantEnded,
+            _ => AccessDecisionReason.NotApproved,
+        };
+        if (statusReason != AccessDecisionReason.Allowed)
+        {
+            return AccessVerdict.Refused(statusReason, request.Id);
+        }
+
+        if (request.GrantStartsAt is not { } start || request.GrantEndsAt is not { } end)
+        {
+            return AccessVerdict.Refused(AccessDecisionReason.NotApproved, request.Id);
+        }
+
+        if (now < start)
+        {
+            return AccessVerdict.Refused(AccessDecisionReason.GrantNotStarted, request.Id);
+        }
+
+        if (now >= end)
+        {
+            return AccessVerdict.Refused(AccessDecisionReason.GrantEnded, request.Id);
+        }
+
+        return new AccessVerdict(AccessDecisionReason.Allowed, request.Id, end);
+    }
+
+    /// <summary>Among several refusals, report the one from the request that came closest to allowing.</summary>
+    private static int Progress(AccessDecisionReason reason) => reason switch
+    {
+        AccessDecisionReason.NoMatchingRequest or AccessDecisionReason.WrongTenant or AccessDecisionReason.WrongEngineer => 0,
+        AccessDecisionReason.ScopeNotCovered => 1,
+        AccessDecisionReason.AccessLevelNotCovered => 2,
+        AccessDecisionReason.NotApproved => 3,
+        AccessDecisionReason.AwaitingApproval => 4,
+        AccessDecisionReason.GrantEnded => 5,
+        AccessDecisionReason.GrantRevoked => 6,
+        AccessDecisionReason.GrantNotStarted => 7,
+        _ => 0,
+    };
+}

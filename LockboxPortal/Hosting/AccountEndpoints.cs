@@ -1,0 +1,31 @@
+using LockboxPortal.Features.Audit;
+using LockboxPortal.Features.Tenants;
+using Microsoft.AspNetCore.Identity;
+
+namespace LockboxPortal.Hosting;
+
+public static class AccountEndpoints
+{
+    /// <summary>Sign-out is a POST with an antiforgery token, so a link elsewhere cannot sign someone out.</summary>
+    public static IEndpointRouteBuilder MapLockboxAccount(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/account/logout", async (HttpContext context, SignInManager<PortalUser> signIn, SecurityAudit securityAudit) =>
+        {
+            var user = await signIn.UserManager.GetUserAsync(context.User);
+            await signIn.SignOutAsync();
+            if (user is not null)
+            {
+                await securityAudit.RecordAsync(AuditEventType.SignOut, user, user.UserName ?? user.Id, ClientOf(context));
+            }
+
+            return TypedResults.LocalRedirect("/account/login");
+        });
+        return endpoints;
+    }
+
+    public static ClientInfo ClientOf(HttpContext context)
+    {
+        var agent = context.Request.Headers.UserAgent.ToString();
+        return new ClientInfo(context.Connection.RemoteIpAddress?.ToString(), agent.Length > 512 ? agent[..512] : agent);
+    }
+}

@@ -1,0 +1,126 @@
+using System.Security.Cryptography;
+using LockboxPortal.Data;
+using LockboxPortal.Features.AccessRequests;
+using LockboxPortal.Features.Approvers;
+using LockboxPortal.Features.Tenants;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace LockboxPortal.Hosting;
+
+/// <summary>
+/// Demo provider, tenants, people and requests for Development, written only into an empty database.
+/// The password is <c>Seed:DemoPassword</c> when set, otherwise generated and printed once.
+/// </summary>
+public static class DemoData
+{
+    public const string PasswordKey = "Seed:DemoPassword";
+
+    public static readonly Guid ContosoId = Guid.Parse("c0a70500-0000-4000-8000-000000000001");
+    public static readonly Guid NorthwindId = Guid.Parse("a0e7d000-0000-4000-8000-000000000002");
+
+    public static readonly (string Email, string Name, Guid? Tenant, PortalRole Role, bool Approver)[] People =
+    [
+        ("engineer@fabrikam.test", "Erin Engineer", null, PortalRole.Engineer, false),
+        ("engineer2@fabrikam.test", "Evan Engineer", null, PortalRole.Engineer, false),
+        ("manager@fabrikam.test", "Mia Manager", null, PortalRole.EngineeringManager, false),
+        ("admin@fabrikam.test", "Ada Admin", null, PortalRole.ProviderAdmin, false),
+        ("approver1@contoso.test", "Alex Approver", ContosoId, PortalRole.TenantAdmin, true),
+        ("approver2@contoso.test", "Avery Approver", ContosoId, PortalRole.TenantAdmin, true),
+        ("officer@contoso.test", "Olga Officer", ContosoId, PortalRole.SecurityOfficer, false),
+        ("approver@northwind.test", "Noah Approver", NorthwindId, PortalRole.TenantAdmin, true),
+        ("officer@northwind.test", "Nora Officer", NorthwindId, PortalRole.SecurityOfficer, false),
+    ];
+
+    public static async Task SeedIfEmptyAsync(IServiceProvider services, IConfiguration configuration, TextWriter console, CancellationToken cancellationToken = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LockboxDbContext>();
+        if (await db.Users.AnyAsync(cancellationToken) || await db.Tenants.AnyAsync(cancellationToken))
+        {
+            await console.WriteLineAsync("LockboxPortal: demo data already present; demo accounts are listed in README.md.");
+            return;
+        }
+
+        var configured = configuration[PasswordKey];
+        var password = string.IsNullOrWhiteSpace(configured) ? GeneratePassword() : configured;
+        var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow();
+        var userManager = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
+
+        // All or nothing: a half-seeded database would never be seeded again.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+        db.Tenants.Add(new Tenant(ContosoId, "Contoso", "contoso", now));
+        db.Tenants.Add(new Tenant(NorthwindId, "Northwind", "northwind", now));
+        await db.SaveChangesAsync(cancellationToken);
+
+        var users = new Dictionary<string, PortalUser>();
+        foreach (var (email, name, tenant, role, approver) in People)
+        {
+            var user = new PortalUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = name };
+            var result = await userManager.CreateAsync(user, password);
+            if (!result.Succeeded)
+            {
+                throw new InvalidOperationException($"Could not create demo user {email}: {string.Join(" ", result.Errors.Select(e => e.Description))}");
+            }
+
+            users[email] = user;
+            db.Memberships.Add(new Membership(user.Id, tenant, role));
+            if (approver)
+            {
+                db.ApproverListEntries.Add(new ApproverListEntry(tenant!.Value, user.Id, now));
+            }
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await SeedRequestsAsync(db, users, now, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        await console.WriteLineAsync($"""
+
+            LockboxPortal demo data created. Sign in at /account/login with any of these accounts
+            (password: {(string.IsNullOrWhiteSpace(configured) ? password + "  (generated; set Seed:DemoPassword to choose one)" : "the value of Seed:DemoPassword")}):
+            {string.Join(Environment.NewLine, People.Select(p => $"  {p.Email,-26} {p.Role}{(p.Tenant is null ? " (Fabrikam Support)" : p.Tenant == ContosoId ? " (Contoso)" : " (Northwind)")}"))}
+
+            """);
+    }
+
+    private static async Task SeedRequestsAsync(LockboxDbContext db, Dictionary<string, PortalUser> users, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var engineer = users["engineer@fabrikam.test"].ToActor();
+        var engineer2 = users["engineer2@fabrikam.test"].ToActor();
+        var manager = users["manager@fabrikam.test"].ToActor();
+        var approver1 = users["approver1@contoso.test"].ToActor();
+        var northwindApprover = users["approver@northwind.test"].ToActor();
+        var policy = TenantPolicy.Default;
+        var year = now.UtcDateTime.Year;
+        var number = 0;
+
+        AccessRequest File(Actor who, Guid tenant, string scope, AccessLevel level, string justification, DateTimeOffset at) =>
+            AccessRequest.File(Guid.NewGuid(), $"LBX-{year}-{++number:D6}", tenant, who, ResourceScope.Parse(scope), level,
+                justification, $"SR-{1000 + number}", TimeSpan.FromHours(4), policy, at);
+
+        var pendingInternal = File(engineer, ContosoId, "Exchange:mailbox/ana@contoso.com", AccessLevel.Read,
+            "Customer reports missing calendar items; need to inspect the mailbox folder structure.", now.AddMinutes(-20));
+
+        var pendingCustomer = File(engineer2, ContosoId, "SharePoint:site/finance", AccessLevel.Read,
+            "Site collection fails to render after migration; need to read the site's configuration.", now.AddMinutes(-45));
+        pendingCustomer.ApproveInternal(manager, "Looks right.", policy.RequiredApprovals, now.AddMinutes(-40));
+
+        var approved = File(engineer, NorthwindId, "Sql:database/orders", AccessLevel.ReadWrite,
+            "Repair a corrupted index on the orders database as agreed on the support call.", now.AddHours(-1));
+        approved.ApproveInternal(manager, null, policy.RequiredApprovals, now.AddMinutes(-55));
+        approved.ApproveCustomer(northwindApprover, null, "Go ahead.", now.AddMinutes(-50));
+
+        var rejected = File(engineer2, ContosoId, "Exchange:mailbox/ceo@contoso.com", AccessLevel.ReadWrite,
+            "Need to reset the mailbox rules that forward everything to an unknown address.", now.AddHours(-3));
+        rejected.ApproveInternal(manager, null, policy.RequiredApprovals, now.AddHours(-2.9));
+        rejected.RejectCustomer(approver1, null, "Our own team will handle the CEO mailbox.", now.AddHours(-2.8));
+
+        db.AccessRequests.AddRange(pendingInternal, pendingCustomer, approved, rejected);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private static string GeneratePassword() =>
+        $"Lbx-{Convert.ToBase64String(RandomNumberGenerator.GetBytes(12)).Replace('+', 'x').Replace('/', 'y')}-{RandomNumberGenerator.GetInt32(10, 100)}";
+}

@@ -1,0 +1,31 @@
+using LockboxPortal.Components;
+using LockboxPortal.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddLockboxPortal(builder.Configuration, builder.Environment);
+
+var app = builder.Build();
+
+await app.PrepareLockboxAsync();
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/error", createScopeForErrors: true);
+    app.UseHsts();
+}
+
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapStaticAssets().AllowAnonymous();
+app.MapHealthChecks("/health").AllowAnonymous();
+app.MapLockboxAccount();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+app.Run();
+
+/// <summary>The entry point, visible to the test host.</summary>
+public partial class Program;
