@@ -1,0 +1,58 @@
+using LockboxPortal.Hosting;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LockboxPortal.Tests.Infrastructure;
+
+/// <summary>
+/// The real app, on its own SQLite file. With <paramref name="realPort"/> it listens on a real loopback port
+/// that a browser can reach.
+/// </summary>
+public sealed class PortalFactory(string databasePath, string environment = "Development", bool realPort = false) : WebApplicationFactory<Program>
+{
+    public const string DemoPassword = "Demo-Password-2026";
+
+    private readonly Dictionary<string, string?> _settings = new()
+    {
+        [DatabaseSetup.SqlitePathKey] = databasePath,
+        [DemoData.PasswordKey] = DemoPassword,
+    };
+
+    public string DatabasePath { get; } = databasePath;
+
+    public PortalFactory With(string key, string? value)
+    {
+        _settings[key] = value;
+        return this;
+    }
+
+    /// <summary>Starts the app on a real port and returns its base address.</summary>
+    public string StartOnRealPort()
+    {
+        if (!realPort)
+        {
+            throw new InvalidOperationException("Create the factory with realPort: true.");
+        }
+
+        StartServer();
+        var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
+        return addresses.Addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(environment);
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        if (realPort)
+        {
+            UseKestrel(0);
+        }
+    }
+}

@@ -1,0 +1,186 @@
+using System.Security.Claims;
+using LockboxPortal.Data;
+using LockboxPortal.Features.AccessRequests;
+using LockboxPortal.Features.Approvers;
+using LockboxPortal.Features.Audit;
+using LockboxPortal.Features.Tenants;
+using LockboxPortal.Hosting;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace LockboxPortal.Tests.Infrastructure;
+
+/// <summary>
+/// The service layer over a real SQLite file with every migration applied, a fake clock, and a small cast:
+/// two tenants (Contoso, Northwind), engineers, a manager, approvers and officers.
+/// </summary>
+public sealed class ServiceHarness : IAsyncDisposable
+{
+    public static readonly DateTimeOffset Start = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+
+    private readonly TempFolder _folder = new();
+    private readonly ServiceProvider _services;
+
+    private ServiceHarness()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [DatabaseSetup.SqlitePathKey] = DatabasePath })
+            .Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<TimeProvider>(Time);
+        services.AddLockboxDatabase(configuration, new TestEnvironment(_folder.Path));
+        services.AddAuthorizationCore(options => Authorization.Policies.AddLockboxPolicies(options));
+        services.AddSingleton<IAuthorizationHandler, Authorization.RequestAuthorizationHandler>();
+        services.AddSingleton<AuditTrail>();
+        services.AddSingleton(new RequestNotifier(NullLogger<RequestNotifier>.Instance));
+        services.AddScoped<AccessRequestService>();
+        services.AddScoped<SecurityAudit>();
+        _services = services.BuildServiceProvider();
+    }
+
+    public FakeTimeProvider Time { get; } = new(Start);
+
+    public string DatabasePath => _folder.File("lockbox.db");
+
+    public Guid Contoso { get; } = Guid.NewGuid();
+
+    public Guid Northwind { get; } = Guid.NewGuid();
+
+    public IServiceProvider Services => _services;
+
+    public AccessRequestService Requests => _services.GetRequiredService<AccessRequestService>();
+
+    public RequestNotifier Notifier => _services.GetRequiredService<RequestNotifier>();
+
+    public static async Task<ServiceHarness> CreateAsync()
+    {
+        var harness = new ServiceHarness();
+        await harness._services.MigrateLockboxDatabaseAsync();
+        await harness.SeedAsync();
+        return harness;
+    }
+
+    public LockboxDbContext NewContext() => _services.GetRequiredService<IDbContextFactory<LockboxDbContext>>().CreateDbContext();
+
+    /// <summary>A signed-in principal for a cast member, as the cookie would carry it.</summary>
+    public static ClaimsPrincipal As(string userId) =>
+        new(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, userId)], "Test"));
+
+    public static readonly ClaimsPrincipal Engineer = As(Cast.Engineer);
+    public static readonly ClaimsPrincipal Engineer2 = As(Cast.Engineer2);
+    public static readonly ClaimsPrincipal Manager = As(Cast.Manager);
+    public static readonly ClaimsPrincipal Approver1 = As(Cast.Approver1);
+    public static readonly ClaimsPrincipal Approver2 = As(Cast.Approver2);
+    public static readonly ClaimsPrincipal Approver3 = As(Cast.Approver3);
+    public static readonly ClaimsPrincipal ContosoOfficer = As(Cast.ContosoOfficer);
+    public static readonly ClaimsPrincipal NorthwindApprover = As(Cast.NorthwindApprover);
+
+    public FileRequestInput ValidInput(Guid? tenant = null, string scope = "Exchange:mailbox/ana@contoso.com", AccessLevel level = AccessLevel.Read) =>
+        new(tenant ?? Contoso, scope, level, "Customer reports missing calendar items.", "SR-1", TimeSpan.FromHours(4));
+
+    /// <summary>Files as the engineer and has the manager approve the internal stage.</summary>
+    public async Task<AccessRequest> PendingCustomerAsync(Guid? tenant = null, string scope = "Exchange:mailbox/ana@contoso.com", AccessLevel level = AccessLevel.Read)
+    {
+        var filed = await Requests.FileAsync(Engineer, ValidInput(tenant, scope, level));
+        return await Requests.DecideInternalAsync(Manager, filed.Id, approve: true, "ok");
+    }
+
+    public async Task<AccessRequest> ApprovedAsync(Guid? tenant = null, string scope = "Exchange:mailbox/ana@contoso.com", AccessLevel level = AccessLevel.Read)
+    {
+        var pending = await PendingCustomerAsync(tenant, scope, level);
+        var approver = tenant == Northwind ? NorthwindApprover : Approver1;
+        return await Requests.DecideCustomerAsync(approver, pending.Id, approve: true, "go ahead");
+    }
+
+    public async Task<List<AuditEntry>> AuditAsync(Guid? subjectId = null)
+    {
+        await using var db = NewContext();
+        var query = db.AuditEntries.AsNoTracking();
+        if (subjectId is { } id)
+        {
+            query = query.Where(e => e.SubjectId == id.ToString());
+        }
+
+        return await query.OrderBy(e => e.Id).ToListAsync();
+    }
+
+    public async Task SetPolicyAsync(Guid tenantId, Func<TenantPolicy, TenantPolicy> change)
+    {
+        await using var db = NewContext();
+        var tenant = await db.Tenants.SingleAsync(t => t.Id == tenantId);
+        tenant.ChangePolicy(change(tenant.Policy));
+        await db.SaveChangesAsync();
+    }
+
+    private async Task SeedAsync()
+    {
+        await using var db = NewContext();
+        db.Tenants.Add(new Tenant(Contoso, "Contoso", "contoso", Start));
+        db.Tenants.Add(new Tenant(Northwind, "Northwind", "northwind", Start));
+        (string Id, Guid? Tenant, PortalRole Role, bool Approver)[] cast =
+        [
+            (Cast.Engineer, null, PortalRole.Engineer, false),
+            (Cast.Engineer2, null, PortalRole.Engineer, false),
+            (Cast.Manager, null, PortalRole.EngineeringManager, false),
+            (Cast.Admin, null, PortalRole.ProviderAdmin, false),
+            (Cast.Approver1, Contoso, PortalRole.TenantAdmin, true),
+            (Cast.Approver2, Contoso, PortalRole.TenantAdmin, true),
+            (Cast.Approver3, Contoso, PortalRole.TenantAdmin, true),
+            (Cast.ContosoAdminNotApprover, Contoso, PortalRole.TenantAdmin, false),
+            (Cast.ContosoOfficer, Contoso, PortalRole.SecurityOfficer, false),
+            (Cast.NorthwindApprover, Northwind, PortalRole.TenantAdmin, true),
+            (Cast.NorthwindOfficer, Northwind, PortalRole.SecurityOfficer, false),
+        ];
+        foreach (var (id, tenant, role, approver) in cast)
+        {
+            db.Users.Add(new PortalUser { Id = id, UserName = id, Email = $"{id}@test", DisplayName = id });
+            db.Memberships.Add(new Membership(id, tenant, role));
+            if (approver)
+            {
+                db.ApproverListEntries.Add(new ApproverListEntry(tenant!.Value, id, Start));
+            }
+        }
+
+        await db.SaveChangesAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    private sealed class TestEnvironment(string root) : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Test";
+
+        public string ApplicationName { get; set; } = "LockboxPortal";
+
+        public string ContentRootPath { get; set; } = root;
+
+        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
+    }
+}
+
+/// <summary>User ids of the harness's cast.</summary>
+public static class Cast
+{
+    public const string Engineer = "engineer";
+    public const string Engineer2 = "engineer2";
+    public const string Manager = "manager";
+    public const string Admin = "provider-admin";
+    public const string Approver1 = "approver1";
+    public const string Approver2 = "approver2";
+    public const string Approver3 = "approver3";
+    public const string ContosoAdminNotApprover = "contoso-admin";
+    public const string ContosoOfficer = "contoso-officer";
+    public const string NorthwindApprover = "northwind-approver";
+    public const string NorthwindOfficer = "northwind-officer";
+}
