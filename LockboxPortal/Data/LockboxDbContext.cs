@@ -86,6 +86,8 @@ public abstract class LockboxDbContext(DbContextOptions options) : IdentityDbCon
 
         builder.Entity<RequestDecision>(decision =>
         {
+            // Ids are made by the entity, so a decision found in the collection is new, not a stale row to update.
+            decision.Property(d => d.Id).ValueGeneratedNever();
             decision.Property(d => d.DeciderId).HasMaxLength(450);
             decision.Property(d => d.DeciderName).HasMaxLength(200);
             decision.Property(d => d.OnBehalfOfId).HasMaxLength(450);

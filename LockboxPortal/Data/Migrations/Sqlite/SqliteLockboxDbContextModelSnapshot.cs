@@ -108,7 +108,7 @@ namespace LockboxPortal.Data.Migrations.Sqlite
 
                     b.HasIndex("TenantId", "Status", "ExpiresAt");
 
-                    b.ToTable("AccessRequests");
+                    b.ToTable("AccessRequests", (string)null);
                 });
 
             modelBuilder.Entity("LockboxPortal.Features.AccessRequests.RequestDecision", b =>
@@ -159,7 +159,7 @@ namespace LockboxPortal.Data.Migrations.Sqlite
 
                     b.HasIndex("AccessRequestId");
 
-                    b.ToTable("RequestDecisions");
+                    b.ToTable("RequestDecisions", (string)null);
                 });
 
             modelBuilder.Entity("LockboxPortal.Features.Approvers.ApproverListEntry", b =>
@@ -185,7 +185,7 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                     b.HasIndex("TenantId", "UserId")
                         .IsUnique();
 
-                    b.ToTable("ApproverListEntries");
+                    b.ToTable("ApproverListEntries", (string)null);
                 });
 
             modelBuilder.Entity("LockboxPortal.Features.Audit.AuditEntry", b =>
@@ -268,7 +268,7 @@ namespace LockboxPortal.Data.Migrations.Sqlite
 
                     b.HasIndex("SubjectType", "SubjectId");
 
-                    b.ToTable("AuditEntries");
+                    b.ToTable("AuditEntries", (string)null);
                 });
 
             modelBuilder.Entity("LockboxPortal.Features.Tenants.Membership", b =>
@@ -297,7 +297,7 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                     b.HasIndex("UserId", "TenantId", "Role")
                         .IsUnique();
 
-                    b.ToTable("Memberships");
+                    b.ToTable("Memberships", (string)null);
                 });
 
             modelBuilder.Entity("LockboxPortal.Features.Tenants.PortalUser", b =>
@@ -422,7 +422,7 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                     b.HasIndex("ShortName")
                         .IsUnique();
 
-                    b.ToTable("Tenants");
+                    b.ToTable("Tenants", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>

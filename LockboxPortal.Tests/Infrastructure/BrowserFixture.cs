@@ -1,0 +1,114 @@
+using Microsoft.Playwright;
+
+namespace LockboxPortal.Tests.Infrastructure;
+
+/// <summary>
+/// One headless Debian Chromium for all browser tests; each test opens its own contexts (one per person).
+/// Playwright never downloads a browser here: the test script installs Debian's chromium.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private IPlaywright? _playwright;
+
+    public IBrowser Browser { get; private set; } = default!;
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException($"{ChromiumPath} is missing; run the README's test command, which installs it.");
+        }
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+            ],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "browser";
+}
+
+/// <summary>A running portal on a real port, its own database, and helpers to act as demo people in Chromium.</summary>
+public sealed class LivePortal : IAsyncDisposable
+{
+    private readonly TempFolder _folder = new();
+    private readonly List<IBrowserContext> _contexts = [];
+    private readonly IBrowser _browser;
+
+    public LivePortal(IBrowser browser, string environment = "Development", IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        _browser = browser;
+        Factory = new PortalFactory(_folder.File("lockbox.db"), environment, realPort: true);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            Factory.With(key, value);
+        }
+
+        BaseUrl = Factory.StartOnRealPort();
+    }
+
+    public PortalFactory Factory { get; }
+
+    public string BaseUrl { get; }
+
+    /// <summary>A fresh browser context (its own cookies) signed in as <paramref name="email"/>.</summary>
+    public async Task<IPage> SignInAsync(string email, string password = PortalFactory.DemoPassword)
+    {
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl });
+        context.SetDefaultTimeout(15_000);
+        _contexts.Add(context);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/account/login");
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync(url => !url.Contains("/account/login", StringComparison.Ordinal));
+        await WaitForInteractiveAsync(page);
+        return page;
+    }
+
+    /// <summary>Waits until the Blazor circuit is up, so clicks reach the server.</summary>
+    public static async Task WaitForInteractiveAsync(IPage page) =>
+        await page.Locator(".mud-layout[data-interactive=true]").WaitForAsync();
+
+    /// <summary>Opens a MudSelect and picks the option with the given text.</summary>
+    public static async Task SelectAsync(IPage page, string testId, string option)
+    {
+        await page.Locator($"[data-testid={testId}]").Locator("xpath=ancestor-or-self::div[contains(@class,'mud-select')][1]").ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new LocatorFilterOptions { HasText = option }).First.ClickAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var context in _contexts)
+        {
+            await context.DisposeAsync();
+        }
+
+        await Factory.DisposeAsync();
+        _folder.Dispose();
+    }
+}
