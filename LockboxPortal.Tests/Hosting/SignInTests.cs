@@ -1,0 +1,103 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using LockboxPortal.Features.Audit;
+using LockboxPortal.Hosting;
+using LockboxPortal.Tests.Infrastructure;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LockboxPortal.Tests.Hosting;
+
+public sealed partial class SignInTests(DemoPortalFixture portal) : IClassFixture<DemoPortalFixture>
+{
+
+    public static TheoryData<string> DemoAccounts()
+    {
+        var data = new TheoryData<string>();
+        foreach (var person in DemoData.People)
+        {
+            data.Add(person.Email);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(DemoAccounts))]
+    public async Task DemoAccount_SignsIn_AndReachesTheOverview(string email)
+    {
+        using var client = NewClient();
+        var response = await PostLoginAsync(client, email, PortalFactory.DemoPassword);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/", PathOf(response));
+        var overview = await client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, overview.StatusCode);
+        Assert.Contains("Welcome to LockboxPortal", await overview.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WrongPassword_IsRefused_AndAudited()
+    {
+        using var client = NewClient();
+        var response = await PostLoginAsync(client, "engineer@fabrikam.test", "not-the-password");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("The email or password is not right.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/requests/mine")).StatusCode);
+        await using var db = portal.Factory.Services.GetRequiredService<IDbContextFactory<Data.LockboxDbContext>>().CreateDbContext();
+        Assert.Contains(await db.AuditEntries.ToListAsync(), e => e.EventType == AuditEventType.SignIn_Failed && e.DetailsJson.Contains("engineer@fabrikam.test"));
+    }
+
+    [Fact]
+    public async Task ReturnUrl_ToAnotherSite_IsIgnored()
+    {
+        using var client = NewClient();
+        var response = await PostLoginAsync(client, "engineer@fabrikam.test", PortalFactory.DemoPassword, "//evil.example/phish");
+
+        Assert.Equal("/", PathOf(response));
+    }
+
+    private HttpClient NewClient() => portal.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    private static string PathOf(HttpResponseMessage redirect) =>
+        new Uri(new Uri("http://localhost/"), redirect.Headers.Location!).AbsolutePath;
+
+    /// <summary>Signs in the way a browser does: read the form's antiforgery token, then post the form.</summary>
+    internal static async Task<HttpResponseMessage> PostLoginAsync(HttpClient client, string email, string password, string? returnUrl = null)
+    {
+        var url = returnUrl is null ? "/account/login" : $"/account/login?returnUrl={Uri.EscapeDataString(returnUrl)}";
+        var form = await client.GetStringAsync(url);
+        var token = AntiforgeryToken().Match(form).Groups[1].Value;
+        return await client.PostAsync(url, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
+            ["_handler"] = "login",
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
+        }));
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex AntiforgeryToken();
+}
+
+/// <summary>Has its own portal: locking an account out must not disturb the other sign-in tests.</summary>
+public sealed class LockoutTests(DemoPortalFixture portal) : IClassFixture<DemoPortalFixture>
+{
+    [Fact]
+    public async Task FiveFailedAttempts_LockTheAccount_EvenForTheRightPassword()
+    {
+        using var client = portal.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            await SignInTests.PostLoginAsync(client, "approver1@contoso.test", "wrong-password-" + attempt);
+        }
+
+        var response = await SignInTests.PostLoginAsync(client, "approver1@contoso.test", PortalFactory.DemoPassword);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/account/lockout", new Uri(new Uri("http://localhost/"), response.Headers.Location!).AbsolutePath);
+    }
+}
