@@ -83,20 +83,54 @@ public class StateMachineTests
         }
     }
 
+    public static TheoryData<RequestStatus, RequestAction> EveryActionOnAFinalState()
+    {
+        RequestStatus[] final = [RequestStatus.Denied, RequestStatus.Rejected, RequestStatus.Cancelled, RequestStatus.Expired, RequestStatus.Completed, RequestStatus.Revoked];
+        var data = new TheoryData<RequestStatus, RequestAction>();
+        foreach (var status in final)
+        {
+            foreach (var action in Enum.GetValues<RequestAction>())
+            {
+                data.Add(status, action);
+            }
+        }
+
+        return data;
+    }
+
     [Theory]
-    [InlineData(RequestStatus.Denied)]
-    [InlineData(RequestStatus.Rejected)]
-    [InlineData(RequestStatus.Cancelled)]
-    [InlineData(RequestStatus.Expired)]
-    [InlineData(RequestStatus.Completed)]
-    [InlineData(RequestStatus.Revoked)]
-    public void Decision_OnFinalState_IsRefusedAsAlreadyDecided(RequestStatus final)
+    [MemberData(nameof(EveryActionOnAFinalState))]
+    public void Action_OnFinalState_IsRefusedAsAlreadyDecided(RequestStatus final, RequestAction action)
     {
         var request = InState(final);
 
-        var ex = Assert.Throws<InvalidTransitionException>(() => request.ApproveCustomer(ApproverB, null, null, BeforeDeadlines));
+        var ex = Assert.Throws<InvalidTransitionException>(() => Apply(request, action));
 
         Assert.Equal("already-decided", ex.Code);
+    }
+
+    /// <summary>Rule 6: the loser of two concurrent decisions hears "already decided", also when the winner moved the request on.</summary>
+    [Theory]
+    [InlineData(RequestStatus.PendingCustomer, RequestAction.ApproveInternal, "already-decided")]
+    [InlineData(RequestStatus.PendingCustomer, RequestAction.DenyInternal, "already-decided")]
+    [InlineData(RequestStatus.Approved, RequestAction.ApproveInternal, "already-decided")]
+    [InlineData(RequestStatus.Approved, RequestAction.DenyInternal, "already-decided")]
+    [InlineData(RequestStatus.Approved, RequestAction.ApproveCustomer, "already-decided")]
+    [InlineData(RequestStatus.Approved, RequestAction.RejectCustomer, "already-decided")]
+    [InlineData(RequestStatus.PendingInternal, RequestAction.ApproveCustomer, "invalid-transition")]
+    [InlineData(RequestStatus.PendingInternal, RequestAction.RejectCustomer, "invalid-transition")]
+    [InlineData(RequestStatus.PendingInternal, RequestAction.Revoke, "invalid-transition")]
+    [InlineData(RequestStatus.PendingCustomer, RequestAction.Release, "invalid-transition")]
+    [InlineData(RequestStatus.PendingCustomer, RequestAction.Complete, "invalid-transition")]
+    [InlineData(RequestStatus.Approved, RequestAction.Cancel, "invalid-transition")]
+    [InlineData(RequestStatus.Approved, RequestAction.Expire, "invalid-transition")]
+    public void RefusedAction_OnAnOpenRequest_SaysWhetherItsStageWasAlreadyDecided(RequestStatus from, RequestAction action, string code)
+    {
+        var request = InState(from);
+
+        var ex = Assert.Throws<InvalidTransitionException>(() => Apply(request, action));
+
+        Assert.Equal(code, ex.Code);
     }
 
     [Fact]
