@@ -10,7 +10,7 @@ public class StateMachineTests
     /// The allowed transitions, copied by hand from DESIGN.md's diagram (not derived from the code under test).
     /// Every pair not listed here must be refused.
     /// </summary>
-    private static readonly Dictionary<(RequestStatus From, RequestAction Action), RequestStatus> Allowed = new()
+    private static readonly IReadOnlyDictionary<(RequestStatus From, RequestAction Action), RequestStatus> Allowed = new Dictionary<(RequestStatus From, RequestAction Action), RequestStatus>
     {
         [(RequestStatus.PendingInternal, RequestAction.ApproveInternal)] = RequestStatus.PendingCustomer, // manager approves
         [(RequestStatus.PendingInternal, RequestAction.DenyInternal)] = RequestStatus.Denied,             // manager denies

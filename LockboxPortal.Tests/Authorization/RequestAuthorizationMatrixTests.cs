@@ -46,7 +46,7 @@ public class RequestAuthorizationMatrixTests
     /// The expected matrix, written out by hand from DESIGN.md. A (person, tenant of the request) pair not listed
     /// may do nothing; an operation not listed for a pair is forbidden.
     /// </summary>
-    private static readonly Dictionary<(string Person, string Tenant), string[]> Expected = new()
+    private static readonly IReadOnlyDictionary<(string Person, string Tenant), string[]> Expected = new Dictionary<(string Person, string Tenant), string[]>
     {
         [("engineer", "Contoso")] = [View, Cancel, Release],
         [("engineer", "Northwind")] = [View, Cancel, Release],
@@ -145,15 +145,12 @@ public class RequestAuthorizationMatrixTests
     {
         var resource = Resource(person, Contoso);
         var requirement = Operation(operation);
-        var context = new AuthorizationHandlerContext([requirement], ServiceHarnessPrincipal(person), resource);
+        var context = new AuthorizationHandlerContext([requirement], Infrastructure.ServiceHarness.As(person), resource);
 
         await new RequestAuthorizationHandler().HandleAsync(context);
 
         Assert.Equal(expected, context.HasSucceeded);
     }
-
-    private static System.Security.Claims.ClaimsPrincipal ServiceHarnessPrincipal(string userId) =>
-        Infrastructure.ServiceHarness.As(userId);
 
     private static OperationAuthorizationRequirement Operation(string name) => name switch
     {
