@@ -36,8 +36,8 @@ public sealed class ServiceHarness : IAsyncDisposable
         services.AddLogging();
         services.AddSingleton<TimeProvider>(Time);
         services.AddLockboxDatabase(configuration, new TestEnvironment(_folder.Path));
-        services.AddAuthorizationCore(options => Authorization.Policies.AddLockboxPolicies(options));
-        services.AddSingleton<IAuthorizationHandler, Authorization.RequestAuthorizationHandler>();
+        services.AddAuthorizationCore(options => LockboxPortal.Authorization.Policies.AddLockboxPolicies(options));
+        services.AddSingleton<IAuthorizationHandler, LockboxPortal.Authorization.RequestAuthorizationHandler>();
         services.AddSingleton<AuditTrail>();
         services.AddSingleton(new RequestNotifier(NullLogger<RequestNotifier>.Instance));
         services.AddScoped<AccessRequestService>();

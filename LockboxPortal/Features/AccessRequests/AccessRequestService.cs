@@ -272,7 +272,7 @@ public sealed class AccessRequestService(
 
         if (!await IsAllowedAsync(principal, resource, operation))
         {
-            throw await RefuseAsync(user, operation.Name, request.Reference, request.TenantId, cancellationToken);
+            throw await RefuseAsync(user, operation.Name, request.Id.ToString(), request.TenantId, cancellationToken);
         }
 
         return (user, request, authority);
@@ -290,7 +290,7 @@ public sealed class AccessRequestService(
         }
         catch (LockboxRuleException ex) when (ex is SelfApprovalException or DeadlinePassedException)
         {
-            await RecordRefusalAsync(user, operation, request.Reference, request.TenantId, ex.Code, cancellationToken);
+            await RecordRefusalAsync(user, operation, request.Id.ToString(), request.TenantId, ex.Code, cancellationToken);
             throw;
         }
     }

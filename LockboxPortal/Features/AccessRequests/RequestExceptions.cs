@@ -17,7 +17,18 @@ public sealed class InvalidTransitionException(RequestStatus status, RequestActi
 
     public RequestAction Action { get; } = action;
 
-    public override string Code => Status.IsFinal() ? "already-decided" : "invalid-transition";
+    /// <summary>
+    /// "already-decided" when the request is closed or the stage this action decides is already behind it, so the
+    /// loser of two concurrent decisions gets that answer even when the winner opened a grant (DESIGN.md rule 6).
+    /// </summary>
+    public override string Code => Status.IsFinal() || StageAlreadyDecided ? "already-decided" : "invalid-transition";
+
+    private bool StageAlreadyDecided => Action switch
+    {
+        RequestAction.ApproveInternal or RequestAction.DenyInternal => Status != RequestStatus.PendingInternal,
+        RequestAction.ApproveCustomer or RequestAction.RejectCustomer => Status == RequestStatus.Approved,
+        _ => false,
+    };
 
     private static string Describe(RequestAction action) => action switch
     {
