@@ -432,8 +432,15 @@ public sealed class ApproverService(
     /// <summary>Refusals are written in their own transaction: the refused operation itself writes nothing.</summary>
     private Task RecordRefusalAsync(ActingUser user, string operation, string subject, Guid? tenantId, string reason, CancellationToken cancellationToken) =>
         transactions.RunAsync(db => audit.AppendAsync(db, new AuditRecord(
-            AuditEventType.Operation_Refused, user.Actor, tenantId, operation.Contains("Delegation", StringComparison.Ordinal) ? DelegationSubject : PolicySubject,
-            subject, AuditRecord.Details(new { Operation = operation, Reason = reason }), Client: user.Client), cancellationToken), cancellationToken);
+            AuditEventType.Operation_Refused, user.Actor, tenantId, SubjectOf(operation), subject, AuditRecord.Details(new { Operation = operation, Reason = reason }), Client: user.Client), cancellationToken), cancellationToken);
+
+    private static string SubjectOf(string operation) => operation switch
+    {
+        "CreateDelegation" or "RevokeDelegation" => DelegationSubject,
+        "AddApprover" or "RemoveApprover" or "ViewApprovers" => ListSubject,
+        "ChangePolicy" => PolicySubject,
+        _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "Unknown approver operation."),
+    };
 
     private Task PublishAsync(Guid tenantId, ApproverChangeKind kind) =>
         notifier.PublishAsync(new ApproverChange(tenantId, kind, time.GetUtcNow()));
