@@ -42,6 +42,7 @@ public sealed class ServiceHarness : IAsyncDisposable
         services.AddSingleton(new RequestNotifier(NullLogger<RequestNotifier>.Instance));
         services.AddScoped<AccessRequestService>();
         services.AddScoped<SecurityAudit>();
+        services.AddLockboxApprovers();
         _services = services.BuildServiceProvider();
     }
 
@@ -58,6 +59,8 @@ public sealed class ServiceHarness : IAsyncDisposable
     public AccessRequestService Requests => _services.GetRequiredService<AccessRequestService>();
 
     public RequestNotifier Notifier => _services.GetRequiredService<RequestNotifier>();
+
+    public ApproverService Approvers => _services.GetRequiredService<ApproverService>();
 
     public static async Task<ServiceHarness> CreateAsync()
     {

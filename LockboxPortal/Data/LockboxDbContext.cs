@@ -24,6 +24,8 @@ public abstract class LockboxDbContext(DbContextOptions options) : IdentityDbCon
 
     public DbSet<ApproverListEntry> ApproverListEntries => Set<ApproverListEntry>();
 
+    public DbSet<Delegation> Delegations => Set<Delegation>();
+
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -103,6 +105,29 @@ public abstract class LockboxDbContext(DbContextOptions options) : IdentityDbCon
             entry.HasIndex(e => new { e.TenantId, e.UserId }).IsUnique();
             entry.HasOne<Tenant>().WithMany().HasForeignKey(e => e.TenantId).OnDelete(DeleteBehavior.Restrict);
             entry.HasOne<PortalUser>().WithMany().HasForeignKey(e => e.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Delegation>(delegation =>
+        {
+            delegation.Property(d => d.Id).ValueGeneratedNever();
+            delegation.Property(d => d.DelegatorId).HasMaxLength(450);
+            delegation.Property(d => d.DelegatorName).HasMaxLength(200);
+            delegation.Property(d => d.DelegateId).HasMaxLength(450);
+            delegation.Property(d => d.DelegateName).HasMaxLength(200);
+            delegation.Property(d => d.Reason).HasMaxLength(Delegation.ReasonMaxLength);
+            delegation.Property(d => d.CreatedById).HasMaxLength(450);
+            delegation.Property(d => d.CreatedByName).HasMaxLength(200);
+            delegation.Property(d => d.RevokedById).HasMaxLength(450);
+            delegation.Property(d => d.RevokedByName).HasMaxLength(200);
+            delegation.Property(d => d.Version).IsConcurrencyToken();
+            delegation.Ignore(d => d.Delegator);
+            delegation.Ignore(d => d.Delegate);
+            delegation.HasOne<Tenant>().WithMany().HasForeignKey(d => d.TenantId).OnDelete(DeleteBehavior.Restrict);
+            delegation.HasOne<PortalUser>().WithMany().HasForeignKey(d => d.DelegatorId).OnDelete(DeleteBehavior.Cascade);
+            delegation.HasOne<PortalUser>().WithMany().HasForeignKey(d => d.DelegateId).OnDelete(DeleteBehavior.Cascade);
+            delegation.HasIndex(d => new { d.TenantId, d.DelegateId, d.EndsAt });
+            delegation.HasIndex(d => new { d.TenantId, d.DelegatorId, d.EndsAt });
+            delegation.HasIndex(d => new { d.EndRecordedAt, d.EndsAt });
         });
 
         builder.Entity<AuditEntry>(entry =>

@@ -189,7 +189,7 @@ public sealed class AccessRequestService(
             return null;
         }
 
-        var authority = await ApprovalAuthorities.ForAsync(db, user, request.TenantId, cancellationToken);
+        var authority = await ApprovalAuthorities.ForAsync(db, user, request.TenantId, time.GetUtcNow(), cancellationToken);
         if (!await IsAllowedAsync(principal, new RequestResource(request, user, authority), RequestOperations.View))
         {
             return null;
@@ -230,8 +230,8 @@ public sealed class AccessRequestService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
-        var tenants = await ApprovalAuthorities.TenantsWhereDeciderAsync(db, user, cancellationToken);
         var now = time.GetUtcNow();
+        var tenants = await ApprovalAuthorities.TenantsWhereDeciderAsync(db, user, now, cancellationToken);
         var query = db.AccessRequests
             .Where(r => tenants.Contains(r.TenantId) && r.Status == RequestStatus.PendingCustomer && r.ExpiresAt > now && r.RequesterId != user.UserId)
             .OrderBy(r => r.ExpiresAt);
@@ -260,7 +260,7 @@ public sealed class AccessRequestService(
         var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
         var request = await db.AccessRequests.Include(r => r.Decisions).SingleOrDefaultAsync(r => r.Id == requestId, cancellationToken)
             ?? throw new NotFoundException();
-        var authority = await ApprovalAuthorities.ForAsync(db, user, request.TenantId, cancellationToken);
+        var authority = await ApprovalAuthorities.ForAsync(db, user, request.TenantId, time.GetUtcNow(), cancellationToken);
         var resource = new RequestResource(request, user, authority);
 
         // Someone who may not even see the request learns nothing about it, not even that it exists.

@@ -1,14 +1,18 @@
 using LockboxPortal.Authorization;
 using LockboxPortal.Data;
+using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.Tenants;
 using Microsoft.EntityFrameworkCore;
 
 namespace LockboxPortal.Features.Approvers;
 
-/// <summary>Reads a person's customer-stage authority from storage, as it stands at this moment.</summary>
+/// <summary>
+/// Reads a person's customer-stage authority from storage, as it stands at <c>now</c>. Nothing is cached: removing
+/// someone from the list, lowering their role or ending a delegation changes the very next answer.
+/// </summary>
 public static class ApprovalAuthorities
 {
-    public static async Task<ApprovalAuthority> ForAsync(LockboxDbContext db, ActingUser user, Guid tenantId, CancellationToken cancellationToken)
+    public static async Task<ApprovalAuthority> ForAsync(LockboxDbContext db, ActingUser user, Guid tenantId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (!user.Memberships.HasTenantRole(tenantId, PortalRole.TenantAdmin))
         {
@@ -16,16 +20,57 @@ public static class ApprovalAuthorities
         }
 
         var onList = await db.ApproverListEntries.AnyAsync(e => e.TenantId == tenantId && e.UserId == user.UserId, cancellationToken);
-        return new ApprovalAuthority(onList, []);
+        var delegators = await ActiveDelegatorsAsync(db, user.UserId, tenantId, now, cancellationToken);
+        return new ApprovalAuthority(onList, delegators);
     }
 
-    /// <summary>The tenants in which this person may decide at the customer stage.</summary>
-    public static async Task<IReadOnlyList<Guid>> TenantsWhereDeciderAsync(LockboxDbContext db, ActingUser user, CancellationToken cancellationToken)
+    /// <summary>The tenants in which this person may decide at the customer stage, for themselves or as a delegate.</summary>
+    public static async Task<IReadOnlyList<Guid>> TenantsWhereDeciderAsync(LockboxDbContext db, ActingUser user, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var adminOf = user.Memberships.TenantsWithRole(PortalRole.TenantAdmin);
-        return await db.ApproverListEntries
-            .Where(e => e.UserId == user.UserId && adminOf.Contains(e.TenantId))
-            .Select(e => e.TenantId)
+        var result = new List<Guid>();
+        foreach (var tenantId in user.Memberships.TenantsWithRole(PortalRole.TenantAdmin))
+        {
+            if ((await ForAsync(db, user, tenantId, now, cancellationToken)).CanDecide)
+            {
+                result.Add(tenantId);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Whether this person's own authority stands right now: an active account, a TenantAdmin of the tenant, and on
+    /// its approver list. A delegation lends exactly this, so a delegator who loses it lends nothing any more.
+    /// </summary>
+    public static async Task<bool> IsDirectApproverAsync(LockboxDbContext db, string userId, Guid tenantId, CancellationToken cancellationToken) =>
+        await db.ApproverListEntries.AnyAsync(e => e.TenantId == tenantId && e.UserId == userId, cancellationToken)
+        && await IsActiveTenantAdminAsync(db, userId, tenantId, cancellationToken);
+
+    public static async Task<bool> IsActiveTenantAdminAsync(LockboxDbContext db, string userId, Guid tenantId, CancellationToken cancellationToken) =>
+        await db.Memberships.AnyAsync(m => m.UserId == userId && m.TenantId == tenantId && m.Role == PortalRole.TenantAdmin, cancellationToken)
+        && await db.Users.AnyAsync(u => u.Id == userId && u.IsActive, cancellationToken);
+
+    /// <summary>The approvers whose delegation to this person is active now and whose own authority still stands.</summary>
+    private static async Task<IReadOnlyList<Actor>> ActiveDelegatorsAsync(LockboxDbContext db, string userId, Guid tenantId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var candidates = await db.Delegations.AsNoTracking()
+            .Where(d => d.TenantId == tenantId && d.DelegateId == userId && d.RevokedAt == null)
             .ToListAsync(cancellationToken);
+
+        var delegators = new List<Actor>();
+        foreach (var delegation in candidates.Where(d => d.IsActiveAt(now)).OrderBy(d => d.StartsAt).ThenBy(d => d.DelegatorName, StringComparer.Ordinal))
+        {
+            if (delegators.Any(a => a.UserId == delegation.DelegatorId)
+                || !await IsDirectApproverAsync(db, delegation.DelegatorId, tenantId, cancellationToken))
+            {
+                continue;
+            }
+
+            var delegator = await db.Users.AsNoTracking().SingleAsync(u => u.Id == delegation.DelegatorId, cancellationToken);
+            delegators.Add(delegator.ToActor());
+        }
+
+        return delegators;
     }
 }

@@ -108,13 +108,12 @@ namespace LockboxPortal.Data.Migrations.Sqlite
 
                     b.HasIndex("TenantId", "Status", "ExpiresAt");
 
-                    b.ToTable("AccessRequests", (string)null);
+                    b.ToTable("AccessRequests");
                 });
 
             modelBuilder.Entity("LockboxPortal.Features.AccessRequests.RequestDecision", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("AccessRequestId")
@@ -159,7 +158,7 @@ namespace LockboxPortal.Data.Migrations.Sqlite
 
                     b.HasIndex("AccessRequestId");
 
-                    b.ToTable("RequestDecisions", (string)null);
+                    b.ToTable("RequestDecisions");
                 });
 
             modelBuilder.Entity("LockboxPortal.Features.Approvers.ApproverListEntry", b =>
@@ -185,7 +184,92 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                     b.HasIndex("TenantId", "UserId")
                         .IsUnique();
 
-                    b.ToTable("ApproverListEntries", (string)null);
+                    b.ToTable("ApproverListEntries");
+                });
+
+            modelBuilder.Entity("LockboxPortal.Features.Approvers.Delegation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedById")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DelegateId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DelegateName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DelegatorId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DelegatorName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("EndRecordedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("EndsAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RevokedById")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RevokedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("StartsAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DelegateId");
+
+                    b.HasIndex("DelegatorId");
+
+                    b.HasIndex("EndRecordedAt", "EndsAt");
+
+                    b.HasIndex("TenantId", "DelegateId", "EndsAt");
+
+                    b.HasIndex("TenantId", "DelegatorId", "EndsAt");
+
+                    b.ToTable("Delegations");
                 });
 
             modelBuilder.Entity("LockboxPortal.Features.Audit.AuditEntry", b =>
@@ -268,7 +352,7 @@ namespace LockboxPortal.Data.Migrations.Sqlite
 
                     b.HasIndex("SubjectType", "SubjectId");
 
-                    b.ToTable("AuditEntries", (string)null);
+                    b.ToTable("AuditEntries");
                 });
 
             modelBuilder.Entity("LockboxPortal.Features.Tenants.Membership", b =>
@@ -297,7 +381,7 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                     b.HasIndex("UserId", "TenantId", "Role")
                         .IsUnique();
 
-                    b.ToTable("Memberships", (string)null);
+                    b.ToTable("Memberships");
                 });
 
             modelBuilder.Entity("LockboxPortal.Features.Tenants.PortalUser", b =>
@@ -422,7 +506,7 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                     b.HasIndex("ShortName")
                         .IsUnique();
 
-                    b.ToTable("Tenants", (string)null);
+                    b.ToTable("Tenants");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
@@ -583,6 +667,27 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LockboxPortal.Features.Approvers.Delegation", b =>
+                {
+                    b.HasOne("LockboxPortal.Features.Tenants.PortalUser", null)
+                        .WithMany()
+                        .HasForeignKey("DelegateId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("LockboxPortal.Features.Tenants.PortalUser", null)
+                        .WithMany()
+                        .HasForeignKey("DelegatorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("LockboxPortal.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 

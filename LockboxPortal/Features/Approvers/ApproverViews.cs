@@ -1,0 +1,65 @@
+using LockboxPortal.Features.AccessRequests;
+using LockboxPortal.Features.Tenants;
+
+namespace LockboxPortal.Features.Approvers;
+
+/// <summary>A tenant a person may configure or delegate in.</summary>
+public sealed record TenantChoice(Guid Id, string Name);
+
+public sealed record ApproverRow(Actor Person, DateTimeOffset AddedAt);
+
+/// <summary>What the policy page shows: the tenant's policy, its approver list, and who could be added.</summary>
+public sealed record TenantApprovers(
+    Guid TenantId,
+    string TenantName,
+    TenantPolicy Policy,
+    IReadOnlyList<ApproverRow> Approvers,
+    IReadOnlyList<Actor> Candidates);
+
+/// <summary>A new delegation as asked for. A null <see cref="StartsAt"/> means "now".</summary>
+public sealed record DelegationInput(
+    Guid TenantId,
+    string? DelegatorId,
+    string? DelegateId,
+    DateTimeOffset? StartsAt,
+    DateTimeOffset EndsAt,
+    string? Reason);
+
+public sealed record DelegationRow(Delegation Delegation, string TenantName, DelegationStatus Status, bool CanRevoke);
+
+/// <summary>In one tenant: whose authority this person may delegate, and to whom.</summary>
+public sealed record DelegationTenantOption(Guid TenantId, string TenantName, IReadOnlyList<Actor> Delegators, IReadOnlyList<Actor> Delegates);
+
+/// <summary>Policy values as written to the audit trail, in units a reader understands.</summary>
+public sealed record PolicySnapshot(
+    int RequiredApprovals,
+    string PendingLifetime,
+    string MaxGrantDuration,
+    string DefaultGrantDuration,
+    bool RequireTicketReference,
+    bool RequireTwoFactor)
+{
+    public static PolicySnapshot Of(TenantPolicy policy) => new(
+        policy.RequiredApprovals,
+        policy.PendingLifetime.ToString("c"),
+        policy.MaxGrantDuration.ToString("c"),
+        policy.DefaultGrantDuration.ToString("c"),
+        policy.RequireTicketReference,
+        policy.RequireTwoFactor);
+}
+
+/// <summary>A delegation as written to the audit trail.</summary>
+public sealed record DelegationSnapshot(
+    string Status,
+    string DelegatorId,
+    string DelegatorName,
+    string DelegateId,
+    string DelegateName,
+    DateTimeOffset StartsAt,
+    DateTimeOffset EndsAt,
+    string Reason,
+    DateTimeOffset? RevokedAt)
+{
+    public static DelegationSnapshot Of(Delegation d, DateTimeOffset now) => new(
+        d.StatusAt(now).ToString(), d.DelegatorId, d.DelegatorName, d.DelegateId, d.DelegateName, d.StartsAt, d.EndsAt, d.Reason, d.RevokedAt);
+}

@@ -1,0 +1,12 @@
+namespace LockboxPortal.Features.Approvers;
+
+public static class ApproversSetup
+{
+    /// <summary>Approver lists, policies and delegations: the service and the notifier open pages listen to.</summary>
+    public static IServiceCollection AddLockboxApprovers(this IServiceCollection services)
+    {
+        services.AddSingleton<ApproverNotifier>();
+        services.AddScoped<ApproverService>();
+        return services;
+    }
+}

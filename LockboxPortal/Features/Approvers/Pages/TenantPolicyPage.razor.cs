@@ -1,0 +1,183 @@
+using LockboxPortal.Features.AccessRequests;
+using LockboxPortal.Features.Tenants;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using MudBlazor;
+
+namespace LockboxPortal.Features.Approvers.Pages;
+
+/// <summary>The security officer's page for one tenant: its approver list and its lockbox policy.</summary>
+public sealed partial class TenantPolicyPage
+{
+    private const string UserIdField = "UserId";
+
+    private IReadOnlyList<TenantChoice> _tenants = [];
+    private Guid _tenantId;
+    private TenantApprovers? _view;
+    private PolicyForm _form = new();
+    private string? _candidateId;
+    private IReadOnlyDictionary<string, string[]> _errors = new Dictionary<string, string[]>();
+    private string? _failure;
+    private bool _busy;
+    private IDisposable? _subscription;
+
+    [Inject]
+    private ApproverService Approvers { get; set; } = default!;
+
+    [Inject]
+    private ApproverNotifier ApproverNotifier { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
+
+    [Parameter]
+    public Guid? TenantId { get; set; }
+
+    [CascadingParameter]
+    private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
+
+    protected override void OnInitialized()
+    {
+        // Another officer changing the list elsewhere: show the list as it now is (the form keeps what is being typed).
+        _subscription = ApproverNotifier.Subscribe(change => change.TenantId == _tenantId ? InvokeAsync(ReloadListAsync) : Task.CompletedTask);
+    }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        var user = (await AuthenticationState).User;
+        _tenants = await Approvers.ListOfficerTenantsAsync(user);
+        _tenantId = TenantId ?? _tenants.FirstOrDefault()?.Id ?? Guid.Empty;
+        _errors = new Dictionary<string, string[]>();
+        await LoadAsync(resetForm: true);
+    }
+
+    private async Task LoadAsync(bool resetForm)
+    {
+        _failure = null;
+        if (_tenantId == Guid.Empty)
+        {
+            _view = null;
+            _failure = "You are not the security officer of any tenant.";
+            return;
+        }
+
+        try
+        {
+            _view = await Approvers.GetTenantAsync((await AuthenticationState).User, _tenantId);
+            if (resetForm)
+            {
+                _form = PolicyForm.From(_view.Policy);
+            }
+        }
+        catch (LockboxRuleException ex)
+        {
+            _view = null;
+            _failure = ex.Message;
+        }
+    }
+
+    private async Task ReloadListAsync()
+    {
+        if (!_busy)
+        {
+            await LoadAsync(resetForm: false);
+            StateHasChanged();
+        }
+    }
+
+    private void PickTenant(Guid tenantId) => Navigation.NavigateTo($"tenants/{tenantId}/policy");
+
+    private bool Has(string field) => _errors.ContainsKey(field);
+
+    private string? ErrorOf(string field) => _errors.TryGetValue(field, out var messages) ? string.Join(" ", messages) : null;
+
+    private Task AddAsync() => RunAsync(async user =>
+    {
+        await Approvers.AddApproverAsync(user, _tenantId, _candidateId!);
+        _candidateId = null;
+        Snackbar.Add("Approver added.", Severity.Success);
+    });
+
+    private Task RemoveAsync(Actor person) => RunAsync(async user =>
+    {
+        await Approvers.RemoveApproverAsync(user, _tenantId, person.UserId);
+        Snackbar.Add($"{person.DisplayName} is no longer an approver.", Severity.Info);
+    });
+
+    private Task SaveAsync() => RunAsync(async user =>
+    {
+        var changed = await Approvers.ChangePolicyAsync(user, _tenantId, _form.ToPolicy());
+        Snackbar.Add(changed ? "Policy saved." : "Nothing changed.", changed ? Severity.Success : Severity.Normal);
+    }, resetForm: true);
+
+    /// <summary>Runs one change; bad input shows beside its field and changes nothing, other refusals above the page.</summary>
+    private async Task RunAsync(Func<System.Security.Claims.ClaimsPrincipal, Task> change, bool resetForm = false)
+    {
+        _busy = true;
+        _errors = new Dictionary<string, string[]>();
+        try
+        {
+            await change((await AuthenticationState).User);
+            _busy = false;
+            await LoadAsync(resetForm);
+        }
+        catch (RequestValidationException ex)
+        {
+            _errors = ex.Errors;
+        }
+        catch (LockboxRuleException ex)
+        {
+            Snackbar.Add(ex.Message, Severity.Warning);
+            _busy = false;
+            await LoadAsync(resetForm: false);
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+
+    public void Dispose() => _subscription?.Dispose();
+
+    /// <summary>The policy in the units people type: whole hours for the pending lifetime, hours with decimals for grants.</summary>
+    private sealed class PolicyForm
+    {
+        public int RequiredApprovals { get; set; }
+
+        public int PendingHours { get; set; }
+
+        public decimal MaxGrantHours { get; set; }
+
+        public decimal DefaultGrantHours { get; set; }
+
+        public bool RequireTicketReference { get; set; }
+
+        public bool RequireTwoFactor { get; set; }
+
+        public static PolicyForm From(TenantPolicy policy) => new()
+        {
+            RequiredApprovals = policy.RequiredApprovals,
+            PendingHours = (int)policy.PendingLifetime.TotalHours,
+            MaxGrantHours = (decimal)policy.MaxGrantDuration.TotalHours,
+            DefaultGrantHours = (decimal)policy.DefaultGrantDuration.TotalHours,
+            RequireTicketReference = policy.RequireTicketReference,
+            RequireTwoFactor = policy.RequireTwoFactor,
+        };
+
+        public TenantPolicy ToPolicy() => new()
+        {
+            RequiredApprovals = RequiredApprovals,
+            PendingLifetime = TimeSpan.FromHours(Math.Clamp(PendingHours, -1_000, 1_000)),
+            MaxGrantDuration = Minutes(MaxGrantHours),
+            DefaultGrantDuration = Minutes(DefaultGrantHours),
+            RequireTicketReference = RequireTicketReference,
+            RequireTwoFactor = RequireTwoFactor,
+        };
+
+        // Clamped only to stay inside TimeSpan; the policy's own validation gives the real answer.
+        private static TimeSpan Minutes(decimal hours) => TimeSpan.FromMinutes((double)Math.Round(Math.Clamp(hours, -1_000m, 1_000m) * 60m));
+    }
+}
