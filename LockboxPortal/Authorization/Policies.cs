@@ -15,12 +15,18 @@ public static class Policies
     public const string TenantAdmin = nameof(PortalRole.TenantAdmin);
     public const string SecurityOfficer = nameof(PortalRole.SecurityOfficer);
 
+    /// <summary>Holds a role that reads some audit chain; which chain is decided by the audit service.</summary>
+    public const string AuditReader = nameof(AuditReader);
+
     public static void AddLockboxPolicies(this AuthorizationOptions options)
     {
         foreach (var role in Enum.GetValues<PortalRole>())
         {
             options.AddPolicy(role.ToString(), policy => policy.RequireAuthenticatedUser().RequireClaim(LockboxClaims.Role, role.ToString()));
         }
+
+        options.AddPolicy(AuditReader, policy => policy.RequireAuthenticatedUser()
+            .RequireClaim(LockboxClaims.Role, nameof(PortalRole.SecurityOfficer), nameof(PortalRole.ProviderAdmin)));
 
         // Every page needs a signed-in person unless it says [AllowAnonymous].
         options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();

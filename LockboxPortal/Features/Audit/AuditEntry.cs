@@ -16,6 +16,9 @@ public sealed class AuditEntry
     /// <summary>The previous hash of the first entry of every chain.</summary>
     public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
+    /// <summary>How <see cref="OccurredAt"/> is written in the canonical form and in exports (always UTC).</summary>
+    public const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+
     private AuditEntry()
     {
         ActorId = "";
@@ -96,7 +99,7 @@ public sealed class AuditEntry
         [
             ChainId.ToString("D"),
             Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            OccurredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            FormatTimestamp(OccurredAt),
             ActorId,
             ActorName,
             OnBehalfOfId,
@@ -119,6 +122,9 @@ public sealed class AuditEntry
 
         return builder.ToString();
     }
+
+    public static string FormatTimestamp(DateTimeOffset value) =>
+        value.UtcDateTime.ToString(TimestampFormat, System.Globalization.CultureInfo.InvariantCulture);
 
     public string ComputeHash() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalForm())));
 }
