@@ -42,6 +42,7 @@ public sealed class ServiceHarness : IAsyncDisposable
         services.AddSingleton(new RequestNotifier(NullLogger<RequestNotifier>.Instance));
         services.AddScoped<AccessRequestService>();
         services.AddScoped<SecurityAudit>();
+        services.AddLockboxAudit();
         _services = services.BuildServiceProvider();
     }
 
