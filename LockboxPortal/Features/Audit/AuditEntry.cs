@@ -93,12 +93,19 @@ public sealed class AuditEntry
     /// client address, user agent, details JSON, previous hash. Guids are lower-case with hyphens.
     /// The hash is the lower-case hex SHA-256 of those bytes.
     /// </summary>
-    public string CanonicalForm()
+    public string CanonicalForm() => CanonicalForm(Sequence);
+
+    public string ComputeHash() => ComputeHashAs(Sequence);
+
+    /// <summary>The hash this entry would have had at another position; lets a verifier recognise a moved entry.</summary>
+    internal string ComputeHashAs(long sequence) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalForm(sequence))));
+
+    private string CanonicalForm(long sequence)
     {
         string?[] fields =
         [
             ChainId.ToString("D"),
-            Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
             FormatTimestamp(OccurredAt),
             ActorId,
             ActorName,
@@ -125,6 +132,4 @@ public sealed class AuditEntry
 
     public static string FormatTimestamp(DateTimeOffset value) =>
         value.UtcDateTime.ToString(TimestampFormat, System.Globalization.CultureInfo.InvariantCulture);
-
-    public string ComputeHash() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalForm())));
 }

@@ -39,12 +39,15 @@ public sealed record AuditVerification(Guid ChainId, long EntryCount, AuditBreak
 /// <see cref="Complete"/>. Memory use does not grow with the chain.
 /// </summary>
 /// <remarks>
-/// The look-ahead tells a swap from a plain edit: a swapped entry's previous hash is the hash of the entry that
-/// now follows it. Removing entries from the very end of a chain leaves no gap to detect; compare the head
+/// A moved entry still matches the hash of the position it was written at, which tells a swap from an edit;
+/// the look-ahead tells a swap from a deletion hidden by renumbering. Removing entries from the very end of a chain leaves no gap to detect; compare the head
 /// (last sequence and hash) with one recorded earlier for that (see docs/audit-trail.md).
 /// </remarks>
 public sealed class AuditVerifier(Guid chainId)
 {
+    /// <summary>How far from its position a moved entry is looked for (only at a break, so it costs nothing otherwise).</summary>
+    private const int MoveWindow = 1000;
+
     private AuditEntry? _pending;
     private long _expected = 1;
     private string _previousHash = AuditEntry.GenesisHash;
@@ -157,16 +160,47 @@ public sealed class AuditVerifier(Guid chainId)
             return null;
         }
 
-        // A swap moves whole entries: the entry standing here was written after the one that now follows it.
-        if (!linked && next is not null && string.Equals(entry.PreviousHash, next.Hash, StringComparison.Ordinal))
+        if (contentIntact)
         {
-            return new(expected, AuditBreakKind.OutOfOrder, $"entry {expected} was written after entry {next.Sequence}");
+            return new(expected, AuditBreakKind.Changed, expected == 1
+                ? "the first entry does not start from the genesis hash"
+                : $"its previous hash does not match entry {expected - 1}: an entry before it was replaced");
         }
 
-        return contentIntact
-            ? new(expected, AuditBreakKind.Changed, expected == 1
-                ? "the first entry does not start from the genesis hash"
-                : $"its previous hash does not match entry {expected - 1}: an entry before it was replaced")
-            : new(expected, AuditBreakKind.Changed, "its content does not match its hash");
+        // An entry that was moved keeps the hash of the position it was written at.
+        if (WrittenAs(entry, expected) is not { } writtenAs)
+        {
+            return new(expected, AuditBreakKind.Changed, "its content does not match its hash");
+        }
+
+        if (writtenAs < expected)
+        {
+            return new(expected, AuditBreakKind.OutOfOrder, $"the entry here was written as entry {writtenAs}");
+        }
+
+        // Moved up: either swapped (what follows is still in place, or is the entry it came after) or renumbered to hide a gap.
+        var swapped = next is not null
+            && (string.Equals(next.Hash, entry.PreviousHash, StringComparison.Ordinal) || string.Equals(next.ComputeHash(), next.Hash, StringComparison.Ordinal));
+        return swapped
+            ? new(expected, AuditBreakKind.OutOfOrder, $"the entry here was written as entry {writtenAs}")
+            : new(expected, AuditBreakKind.Missing, $"entries {expected} to {writtenAs - 1} are missing and later entries were renumbered");
+    }
+
+    private static long? WrittenAs(AuditEntry entry, long position)
+    {
+        for (long distance = 1; distance <= MoveWindow; distance++)
+        {
+            if (string.Equals(entry.ComputeHashAs(position + distance), entry.Hash, StringComparison.Ordinal))
+            {
+                return position + distance;
+            }
+
+            if (position - distance >= 1 && string.Equals(entry.ComputeHashAs(position - distance), entry.Hash, StringComparison.Ordinal))
+            {
+                return position - distance;
+            }
+        }
+
+        return null;
     }
 }
