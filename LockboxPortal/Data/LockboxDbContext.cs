@@ -86,6 +86,10 @@ public abstract class LockboxDbContext(DbContextOptions options) : IdentityDbCon
 
         builder.Entity<RequestDecision>(decision =>
         {
+            // The entity sets its own id and decisions reach the context through AccessRequest.Decisions.
+            // With a store-generated key, EF would take such a new decision with its id already set for an
+            // existing row and UPDATE it (0 rows, a concurrency failure) instead of inserting it.
+            decision.Property(d => d.Id).ValueGeneratedNever();
             decision.Property(d => d.DeciderId).HasMaxLength(450);
             decision.Property(d => d.DeciderName).HasMaxLength(200);
             decision.Property(d => d.OnBehalfOfId).HasMaxLength(450);
