@@ -70,9 +70,11 @@ public sealed record AuditExportRow(
 /// <summary>Writes entries as CSV (RFC 4180) or as one JSON document, streaming: nothing is held in memory.</summary>
 public static class AuditExportWriter
 {
+    // A download, never embedded in HTML, so quotes in details need not be escaped as \u0022 to be safe.
     private static readonly JsonSerializerOptions RowOptions = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public static string ContentType(AuditExportFormat format) => format == AuditExportFormat.Csv ? "text/csv" : "application/json";
@@ -111,9 +113,9 @@ public static class AuditExportWriter
         // The envelope is written by hand so that entries can stream; each entry is serialized on its own.
         var header = new StringBuilder()
             .Append("{\"format\":\"lockboxportal-audit/1\"")
-            .Append(",\"chainId\":").Append(JsonSerializer.Serialize(chain.ChainId.ToString("D")))
-            .Append(",\"tenant\":").Append(JsonSerializer.Serialize(chain.TenantId is null ? null : chain.ShortName))
-            .Append(",\"exportedAt\":").Append(JsonSerializer.Serialize(AuditEntry.FormatTimestamp(exportedAt)))
+            .Append(",\"chainId\":").Append(JsonSerializer.Serialize(chain.ChainId.ToString("D"), RowOptions))
+            .Append(",\"tenant\":").Append(JsonSerializer.Serialize(chain.TenantId is null ? null : chain.ShortName, RowOptions))
+            .Append(",\"exportedAt\":").Append(JsonSerializer.Serialize(AuditEntry.FormatTimestamp(exportedAt), RowOptions))
             .Append(",\"filtered\":").Append(query.IsFiltered ? "true" : "false")
             .Append(",\"entries\":[");
         await output.WriteAsync(header.ToString());
