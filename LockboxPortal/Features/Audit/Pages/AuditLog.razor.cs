@@ -12,7 +12,6 @@ namespace LockboxPortal.Features.Audit.Pages;
 public partial class AuditLog
 {
     private const int PageSize = 50;
-    private static readonly Dictionary<string, object> Download = new() { ["download"] = "" };
 
     private IReadOnlyList<AuditChainInfo> _chains = [];
     private AuditChainInfo? _chain;
