@@ -2,9 +2,13 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using LockboxPortal.Data;
+using LockboxPortal.Features.Audit;
 using LockboxPortal.Hosting;
 using LockboxPortal.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LockboxPortal.Tests.Audit;
 
@@ -36,9 +40,14 @@ public sealed partial class AuditHttpTests(AuditPortalFixture portal) : IClassFi
     [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryToken();
 
-    private async Task<HttpClient> SignedInAsync(string email)
+    private async Task<HttpClient> SignedInAsync(string email, string? userAgent = null)
     {
         var client = portal.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        if (userAgent is not null)
+        {
+            client.DefaultRequestHeaders.UserAgent.ParseAdd(userAgent);
+        }
+
         var form = await client.GetStringAsync("/account/login");
         var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
@@ -136,6 +145,23 @@ public sealed partial class AuditHttpTests(AuditPortalFixture portal) : IClassFi
         Assert.NotEqual(HttpStatusCode.OK, asEngineer.StatusCode);
         Assert.Contains("access-denied", asEngineer.Headers.Location?.ToString() ?? "");
         Assert.Contains("/account/login", asAnonymous.Headers.Location?.ToString() ?? "");
+    }
+
+    [Fact]
+    public async Task SignInAndSignOut_AreRecordedInTheTenantsChain_WithTheClient()
+    {
+        using var client = await SignedInAsync("approver@northwind.test", "audit-tests/1.0");
+        var home = await client.GetStringAsync("/");
+        var token = WebUtility.HtmlDecode(AntiforgeryToken().Match(home).Groups[1].Value);
+
+        var signOut = await client.PostAsync("/account/logout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
+
+        Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
+        await using var db = portal.Factory.Services.GetRequiredService<IDbContextFactory<LockboxDbContext>>().CreateDbContext();
+        var entries = await db.AuditEntries.AsNoTracking()
+            .Where(e => e.ChainId == DemoData.NorthwindId && e.ActorName == "Noah Approver").OrderBy(e => e.Sequence).ToListAsync();
+        Assert.Equal([AuditEventType.SignIn_Succeeded, AuditEventType.SignOut], entries.Select(e => e.EventType).TakeLast(2));
+        Assert.All(entries.TakeLast(2), e => Assert.Equal("audit-tests/1.0", e.UserAgent));
     }
 
     [Theory]
