@@ -7,6 +7,12 @@ builder.Services.AddLockboxPortal(builder.Configuration, builder.Environment);
 
 var app = builder.Build();
 
+// `-- audit verify` and friends run instead of the server (see Hosting/ConsoleCommands.cs).
+if (await app.RunConsoleCommandAsync(args) is { } exitCode)
+{
+    return exitCode;
+}
+
 await app.PrepareLockboxAsync();
 
 if (!app.Environment.IsDevelopment())
@@ -23,9 +29,11 @@ app.UseAntiforgery();
 app.MapStaticAssets().AllowAnonymous();
 app.MapHealthChecks("/health").AllowAnonymous();
 app.MapLockboxAccount();
+app.MapLockboxAudit();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();
+return 0;
 
 /// <summary>The entry point, visible to the test host.</summary>
 public partial class Program;

@@ -43,6 +43,7 @@ public sealed class ServiceHarness : IAsyncDisposable
         services.AddScoped<AccessRequestService>();
         services.AddScoped<SecurityAudit>();
         services.AddLockboxApprovers();
+        services.AddLockboxAudit();
         _services = services.BuildServiceProvider();
     }
 

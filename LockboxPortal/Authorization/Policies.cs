@@ -17,6 +17,8 @@ public static class Policies
 
     /// <summary>A TenantAdmin or SecurityOfficer of some tenant (the delegations page serves both).</summary>
     public const string TenantStaff = nameof(TenantStaff);
+    /// <summary>Holds a role that reads some audit chain; which chain is decided by the audit service.</summary>
+    public const string AuditReader = nameof(AuditReader);
 
     public static void AddLockboxPolicies(this AuthorizationOptions options)
     {
@@ -27,6 +29,8 @@ public static class Policies
 
         options.AddPolicy(TenantStaff, policy => policy.RequireAuthenticatedUser()
             .RequireClaim(LockboxClaims.Role, nameof(PortalRole.TenantAdmin), nameof(PortalRole.SecurityOfficer)));
+        options.AddPolicy(AuditReader, policy => policy.RequireAuthenticatedUser()
+            .RequireClaim(LockboxClaims.Role, nameof(PortalRole.SecurityOfficer), nameof(PortalRole.ProviderAdmin)));
 
         // Every page needs a signed-in person unless it says [AllowAnonymous].
         options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();

@@ -16,6 +16,7 @@ public static class LockboxServices
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<RequestNotifier>();
         services.AddScoped<SecurityAudit>();
+        services.AddLockboxAudit();
         services.AddScoped<AccessRequestService>();
         services.AddLockboxApprovers();
 

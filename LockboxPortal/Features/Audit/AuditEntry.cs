@@ -16,6 +16,9 @@ public sealed class AuditEntry
     /// <summary>The previous hash of the first entry of every chain.</summary>
     public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
+    /// <summary>How <see cref="OccurredAt"/> is written in the canonical form and in exports (always UTC).</summary>
+    public const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+
     private AuditEntry()
     {
         ActorId = "";
@@ -90,13 +93,20 @@ public sealed class AuditEntry
     /// client address, user agent, details JSON, previous hash. Guids are lower-case with hyphens.
     /// The hash is the lower-case hex SHA-256 of those bytes.
     /// </summary>
-    public string CanonicalForm()
+    public string CanonicalForm() => CanonicalForm(Sequence);
+
+    public string ComputeHash() => ComputeHashAs(Sequence);
+
+    /// <summary>The hash this entry would have had at another position; lets a verifier recognise a moved entry.</summary>
+    internal string ComputeHashAs(long sequence) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalForm(sequence))));
+
+    private string CanonicalForm(long sequence)
     {
         string?[] fields =
         [
             ChainId.ToString("D"),
-            Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            OccurredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            FormatTimestamp(OccurredAt),
             ActorId,
             ActorName,
             OnBehalfOfId,
@@ -120,5 +130,6 @@ public sealed class AuditEntry
         return builder.ToString();
     }
 
-    public string ComputeHash() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalForm())));
+    public static string FormatTimestamp(DateTimeOffset value) =>
+        value.UtcDateTime.ToString(TimestampFormat, System.Globalization.CultureInfo.InvariantCulture);
 }

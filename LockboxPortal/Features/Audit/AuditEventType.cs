@@ -41,4 +41,8 @@ public enum AuditEventType
     SignIn_LockedOut = 1502,
     SignOut = 1503,
     Operation_Refused = 1510,
+
+    // 1600: the audit trail itself
+    Audit_Exported = 1600,
+    Audit_Verified = 1601,
 }

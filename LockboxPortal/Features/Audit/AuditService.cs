@@ -1,0 +1,153 @@
+using System.Security.Claims;
+using LockboxPortal.Authorization;
+using LockboxPortal.Data;
+using LockboxPortal.Features.Approvers;
+using LockboxPortal.Features.Tenants;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace LockboxPortal.Features.Audit;
+
+/// <summary>An authorized export, ready to write once the caller has set up its output (e.g. HTTP headers).</summary>
+public sealed record AuditExportJob(AuditChainInfo Chain, AuditExportFormat Format, string FileName, string ContentType, Func<TextWriter, CancellationToken, Task> WriteAsync);
+
+/// <summary>
+/// Reading, exporting and verifying audit chains for people. Every operation authorizes the person from storage
+/// (not from their cookie), and a refusal is itself recorded. Exports and verifications are recorded too.
+/// </summary>
+public sealed class AuditService(
+    IDbContextFactory<LockboxDbContext> dbFactory,
+    LockboxTransactions transactions,
+    IAuthorizationService authorization,
+    AuditTrail audit,
+    AuditStore store,
+    TimeProvider time)
+{
+    public const string Subject = "AuditTrail";
+
+    /// <summary>The chains this person may read: their tenants' as security officer, the provider's as provider admin.</summary>
+    public async Task<IReadOnlyList<AuditChainInfo>> ListReadableChainsAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+        var chains = new List<AuditChainInfo>();
+        if (AuditAuthorizationHandler.IsAllowed(AuditOperations.Read, new AuditChainResource(null, user)))
+        {
+            chains.Add(new AuditChainInfo(null, "Provider", AuditChainInfo.ProviderShortName));
+        }
+
+        var officerOf = user.Memberships.TenantsWithRole(PortalRole.SecurityOfficer);
+        var tenants = await db.Tenants.AsNoTracking().Where(t => officerOf.Contains(t.Id)).OrderBy(t => t.Name).ToListAsync(cancellationToken);
+        chains.AddRange(tenants.Select(t => new AuditChainInfo(t.Id, t.Name, t.ShortName)));
+        return chains;
+    }
+
+    public async Task<AuditPage> QueryAsync(ClaimsPrincipal principal, AuditQuery query, AuditPageRequest page, CancellationToken cancellationToken = default)
+    {
+        await AuthorizeAsync(principal, query.TenantId, AuditOperations.Read, null, cancellationToken);
+        return await store.PageAsync(query, page, cancellationToken);
+    }
+
+    /// <summary>
+    /// Authorizes and records an export of the entries matching <paramref name="query"/>. The export covers the
+    /// chain as it stood at this moment; entries appended while it is written are left for the next one.
+    /// </summary>
+    public async Task<AuditExportJob> StartExportAsync(
+        ClaimsPrincipal principal, AuditQuery query, AuditExportFormat format, ClientInfo? client = null, CancellationToken cancellationToken = default)
+    {
+        var (user, chain) = await AuthorizeAsync(principal, query.TenantId, AuditOperations.Export, client, cancellationToken);
+        var upTo = await store.HeadAsync(query.ChainId, cancellationToken);
+        var now = time.GetUtcNow();
+        await transactions.RunAsync(db => audit.AppendAsync(db, Record(AuditEventType.Audit_Exported, user, chain, new
+        {
+            Format = format.ToString(),
+            UpToSequence = upTo,
+            query.From,
+            query.To,
+            EventType = query.EventType?.ToString(),
+            query.Actor,
+            query.RequestReference,
+        }), cancellationToken), cancellationToken);
+
+        return new AuditExportJob(
+            chain, format, AuditExportWriter.FileName(chain, format, now), AuditExportWriter.ContentType(format),
+            (output, ct) => AuditExportWriter.WriteAsync(format, chain, query, now, store.StreamAsync(query, upTo, ct), output, ct));
+    }
+
+    public async Task<AuditVerification> VerifyAsync(ClaimsPrincipal principal, Guid? tenantId, ClientInfo? client = null, CancellationToken cancellationToken = default)
+    {
+        var (user, chain) = await AuthorizeAsync(principal, tenantId, AuditOperations.Verify, client, cancellationToken);
+        var result = await store.VerifyAsync(chain.ChainId, cancellationToken);
+        await transactions.RunAsync(db => audit.AppendAsync(db, Record(AuditEventType.Audit_Verified, user, chain, new
+        {
+            Intact = result.IsIntact,
+            Entries = result.EntryCount,
+            BrokenAt = result.Break?.Sequence,
+            Kind = result.Break?.Kind.ToString(),
+        }), cancellationToken), cancellationToken);
+        return result;
+    }
+
+    /// <summary>
+    /// A request's history as the audit trail records it, oldest first; null when this person may not see the
+    /// request. Refused attempts are left out: they belong on the security officer's audit page.
+    /// </summary>
+    public async Task<IReadOnlyList<AuditEntry>?> RequestTimelineAsync(ClaimsPrincipal principal, Guid requestId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+        var request = await db.AccessRequests.AsNoTracking().SingleOrDefaultAsync(r => r.Id == requestId, cancellationToken);
+        if (request is null)
+        {
+            return null;
+        }
+
+        var authority = await ApprovalAuthorities.ForAsync(db, user, request.TenantId, cancellationToken);
+        var allowed = await authorization.AuthorizeAsync(principal, new RequestResource(request, user, authority), RequestOperations.View);
+        if (!allowed.Succeeded)
+        {
+            return null;
+        }
+
+        var subjectId = request.Id.ToString();
+        return await db.AuditEntries.AsNoTracking()
+            .Where(e => e.ChainId == request.TenantId && e.SubjectType == AuditStore.RequestSubject && e.SubjectId == subjectId
+                && e.EventType != AuditEventType.Operation_Refused)
+            .OrderBy(e => e.Sequence)
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Someone who may not see a tenant at all learns nothing about it (not found); a member of the tenant without
+    /// the officer role is told no (forbidden). Either way the attempt is recorded, in the chain it aimed at.
+    /// </summary>
+    private async Task<(ActingUser User, AuditChainInfo Chain)> AuthorizeAsync(
+        ClaimsPrincipal principal, Guid? tenantId, OperationAuthorizationRequirement operation, ClientInfo? client, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var user = await ActingUser.LoadAsync(db, principal, cancellationToken) with { Client = client };
+        var tenant = tenantId is { } id ? await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, cancellationToken) : null;
+        var chain = tenantId is null
+            ? new AuditChainInfo(null, "Provider", AuditChainInfo.ProviderShortName)
+            : new AuditChainInfo(tenantId, tenant?.Name ?? "", tenant?.ShortName ?? "");
+        var allowed = await authorization.AuthorizeAsync(principal, new AuditChainResource(tenantId, user), operation);
+        if (allowed.Succeeded && (tenantId is null || tenant is not null))
+        {
+            return (user, chain);
+        }
+
+        var visible = tenantId is null || (tenant is not null && user.Memberships.IsMemberOf(tenant.Id));
+        var reason = visible ? "forbidden" : "not-found";
+
+        // A guessed id of no tenant must not start a chain of its own; such attempts go to the provider's chain.
+        var recordIn = tenant is null ? null : tenantId;
+        await transactions.RunAsync(refusalDb => audit.AppendAsync(refusalDb, new AuditRecord(
+            AuditEventType.Operation_Refused, user.Actor, recordIn, Subject, tenantId?.ToString() ?? AuditChainInfo.ProviderShortName,
+            AuditRecord.Details(new { Operation = $"Audit{operation.Name}", Reason = reason }), Client: client), cancellationToken), cancellationToken);
+        throw visible ? new ForbiddenException() : new NotFoundException("audit trail");
+    }
+
+    private static AuditRecord Record(AuditEventType type, ActingUser user, AuditChainInfo chain, object details) =>
+        new(type, user.Actor, chain.TenantId, Subject, chain.Key, AuditRecord.Details(details), Client: user.Client);
+}
