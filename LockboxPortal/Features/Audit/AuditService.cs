@@ -103,7 +103,7 @@ public sealed class AuditService(
             return null;
         }
 
-        var authority = await ApprovalAuthorities.ForAsync(db, user, request.TenantId, cancellationToken);
+        var authority = await ApprovalAuthorities.ForAsync(db, user, request.TenantId, time.GetUtcNow(), cancellationToken);
         var allowed = await authorization.AuthorizeAsync(principal, new RequestResource(request, user, authority), RequestOperations.View);
         if (!allowed.Succeeded)
         {
