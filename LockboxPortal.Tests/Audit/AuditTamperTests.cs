@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using LockboxPortal.Features.Audit;
 using LockboxPortal.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
@@ -126,7 +127,7 @@ public sealed class AuditTamperTests
     /// <summary>Many entries in one transaction: the writer continues the chain from entries not saved yet.</summary>
     private static async Task SeedRawAsync(ServiceHarness harness, int count)
     {
-        var trail = new AuditTrail(harness.Time);
+        var trail = harness.Services.GetRequiredService<AuditTrail>();
         await using var db = harness.NewContext();
         for (var i = 0; i < count; i++)
         {

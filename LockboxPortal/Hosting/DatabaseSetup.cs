@@ -13,7 +13,7 @@ public static class DatabaseSetup
     {
         var path = ResolveSqlitePath(configuration, environment);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var connectionString = $"Data Source={path};Cache=Shared;Default Timeout=30";
+        var connectionString = $"Data Source={path};Default Timeout=30";
 
         services.AddDbContextFactory<SqliteLockboxDbContext>(options => options.UseSqlite(connectionString));
         services.AddSingleton<IDbContextFactory<LockboxDbContext>, UpcastFactory<SqliteLockboxDbContext>>();

@@ -301,11 +301,8 @@ public sealed class AccessRequestService(
         return new ForbiddenException();
     }
 
-    /// <summary>Refusals are written in their own transaction: the refused operation itself writes nothing.</summary>
     private Task RecordRefusalAsync(ActingUser user, string operation, string? subject, Guid? tenantId, string reason, CancellationToken cancellationToken) =>
-        transactions.RunAsync(db => audit.AppendAsync(db, new AuditRecord(
-            AuditEventType.Operation_Refused, user.Actor, tenantId, Subject, subject ?? "",
-            AuditRecord.Details(new { Operation = operation, Reason = reason }), Client: user.Client), cancellationToken), cancellationToken);
+        audit.RecordRefusalAsync(user.Actor, tenantId, Subject, subject ?? "", operation, reason, user.Client, cancellationToken);
 
     private static AuditRecord Record(AuditEventType type, ActingUser user, AccessRequest request, object details, Actor? onBehalfOf = null) =>
         new(type, user.Actor, request.TenantId, Subject, request.Id.ToString(), AuditRecord.Details(details), onBehalfOf, user.Client);

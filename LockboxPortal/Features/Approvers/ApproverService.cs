@@ -429,10 +429,8 @@ public sealed class ApproverService(
         return new ForbiddenException();
     }
 
-    /// <summary>Refusals are written in their own transaction: the refused operation itself writes nothing.</summary>
     private Task RecordRefusalAsync(ActingUser user, string operation, string subject, Guid? tenantId, string reason, CancellationToken cancellationToken) =>
-        transactions.RunAsync(db => audit.AppendAsync(db, new AuditRecord(
-            AuditEventType.Operation_Refused, user.Actor, tenantId, SubjectOf(operation), subject, AuditRecord.Details(new { Operation = operation, Reason = reason }), Client: user.Client), cancellationToken), cancellationToken);
+        audit.RecordRefusalAsync(user.Actor, tenantId, SubjectOf(operation), subject, operation, reason, user.Client, cancellationToken);
 
     private static string SubjectOf(string operation) => operation switch
     {

@@ -142,9 +142,8 @@ public sealed class AuditService(
 
         // A guessed id of no tenant must not start a chain of its own; such attempts go to the provider's chain.
         var recordIn = tenant is null ? null : tenantId;
-        await transactions.RunAsync(refusalDb => audit.AppendAsync(refusalDb, new AuditRecord(
-            AuditEventType.Operation_Refused, user.Actor, recordIn, Subject, tenantId?.ToString() ?? AuditChainInfo.ProviderShortName,
-            AuditRecord.Details(new { Operation = $"Audit{operation.Name}", Reason = reason }), Client: client), cancellationToken), cancellationToken);
+        await audit.RecordRefusalAsync(user.Actor, recordIn, Subject, tenantId?.ToString() ?? AuditChainInfo.ProviderShortName,
+            $"Audit{operation.Name}", reason, client, cancellationToken);
         throw visible ? new ForbiddenException() : new NotFoundException("audit trail");
     }
 

@@ -7,8 +7,19 @@ namespace LockboxPortal.Features.Audit;
 /// The one place that appends to the audit trail. It adds the entry to the caller's context, so the entry is
 /// saved in the same transaction as the change it records, or not at all.
 /// </summary>
-public sealed class AuditTrail(TimeProvider time)
+public sealed class AuditTrail(TimeProvider time, LockboxTransactions transactions)
 {
+    /// <summary>
+    /// Records an attempt that a rule or a permission refused. It is written in a transaction of its own, after the
+    /// refused operation has rolled back, so the refusal is kept while the operation itself writes nothing.
+    /// </summary>
+    public Task RecordRefusalAsync(
+        AccessRequests.Actor actor, Guid? tenantId, string subjectType, string subjectId, string operation, string reason,
+        ClientInfo? client, CancellationToken cancellationToken = default) =>
+        transactions.AfterOperationAsync(db => AppendAsync(db, new AuditRecord(
+            AuditEventType.Operation_Refused, actor, tenantId, subjectType, subjectId,
+            AuditRecord.Details(new { Operation = operation, Reason = reason }), Client: client), cancellationToken), cancellationToken);
+
     public async Task<AuditEntry> AppendAsync(LockboxDbContext db, AuditRecord record, CancellationToken cancellationToken = default)
     {
         var chainId = record.TenantId ?? AuditEntry.ProviderChain;
