@@ -1,5 +1,6 @@
 using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.Audit;
+using LockboxPortal.Features.Tenants;
 using MudBlazor.Services;
 
 namespace LockboxPortal.Hosting;
@@ -16,6 +17,7 @@ public static class LockboxServices
         services.AddSingleton<RequestNotifier>();
         services.AddScoped<SecurityAudit>();
         services.AddScoped<AccessRequestService>();
+        services.AddLockboxAdministration();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
@@ -23,13 +25,20 @@ public static class LockboxServices
         return services;
     }
 
-    /// <summary>Migrates the database, then in Development seeds the demo data into an empty one.</summary>
+    /// <summary>
+    /// Migrates the database, then in Development seeds the demo data into an empty one; elsewhere, while no provider
+    /// admin exists, offers the one-time setup link instead (no demo accounts, no default password).
+    /// </summary>
     public static async Task PrepareLockboxAsync(this WebApplication app)
     {
         await app.Services.MigrateLockboxDatabaseAsync();
         if (app.Environment.IsDevelopment())
         {
             await DemoData.SeedIfEmptyAsync(app.Services, app.Configuration, Console.Out);
+        }
+        else
+        {
+            await app.OfferFirstStartSetupAsync();
         }
     }
 }

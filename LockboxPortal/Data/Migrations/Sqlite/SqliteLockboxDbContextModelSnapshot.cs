@@ -108,13 +108,12 @@ namespace LockboxPortal.Data.Migrations.Sqlite
 
                     b.HasIndex("TenantId", "Status", "ExpiresAt");
 
-                    b.ToTable("AccessRequests", (string)null);
+                    b.ToTable("AccessRequests");
                 });
 
             modelBuilder.Entity("LockboxPortal.Features.AccessRequests.RequestDecision", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("AccessRequestId")
@@ -159,7 +158,7 @@ namespace LockboxPortal.Data.Migrations.Sqlite
 
                     b.HasIndex("AccessRequestId");
 
-                    b.ToTable("RequestDecisions", (string)null);
+                    b.ToTable("RequestDecisions");
                 });
 
             modelBuilder.Entity("LockboxPortal.Features.Approvers.ApproverListEntry", b =>
@@ -185,7 +184,7 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                     b.HasIndex("TenantId", "UserId")
                         .IsUnique();
 
-                    b.ToTable("ApproverListEntries", (string)null);
+                    b.ToTable("ApproverListEntries");
                 });
 
             modelBuilder.Entity("LockboxPortal.Features.Audit.AuditEntry", b =>
@@ -268,7 +267,80 @@ namespace LockboxPortal.Data.Migrations.Sqlite
 
                     b.HasIndex("SubjectType", "SubjectId");
 
-                    b.ToTable("AuditEntries", (string)null);
+                    b.ToTable("AuditEntries");
+                });
+
+            modelBuilder.Entity("LockboxPortal.Features.Tenants.Invitation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("AcceptedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AcceptedUserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InvitedById")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InvitedByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RevokedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.HasIndex("TenantId", "CreatedAt");
+
+                    b.ToTable("Invitations");
                 });
 
             modelBuilder.Entity("LockboxPortal.Features.Tenants.Membership", b =>
@@ -297,7 +369,7 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                     b.HasIndex("UserId", "TenantId", "Role")
                         .IsUnique();
 
-                    b.ToTable("Memberships", (string)null);
+                    b.ToTable("Memberships");
                 });
 
             modelBuilder.Entity("LockboxPortal.Features.Tenants.PortalUser", b =>
@@ -372,6 +444,28 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("LockboxPortal.Features.Tenants.SetupToken", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("SetupTokens");
+                });
+
             modelBuilder.Entity("LockboxPortal.Features.Tenants.Tenant", b =>
                 {
                     b.Property<Guid>("Id")
@@ -379,6 +473,12 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DeactivatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("EntraTenantId")
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("IsActive")
@@ -419,10 +519,13 @@ namespace LockboxPortal.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("EntraTenantId")
+                        .IsUnique();
+
                     b.HasIndex("ShortName")
                         .IsUnique();
 
-                    b.ToTable("Tenants", (string)null);
+                    b.ToTable("Tenants");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
@@ -584,6 +687,14 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("LockboxPortal.Features.Tenants.Invitation", b =>
+                {
+                    b.HasOne("LockboxPortal.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("LockboxPortal.Features.Tenants.Membership", b =>
