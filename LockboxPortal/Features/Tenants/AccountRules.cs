@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using LockboxPortal.Features.AccessRequests;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 
 namespace LockboxPortal.Features.Tenants;
 
@@ -9,7 +10,7 @@ namespace LockboxPortal.Features.Tenants;
 /// administration services create and change inside their one transaction, instead of through
 /// <see cref="UserManager{TUser}"/>'s separate saves.
 /// </summary>
-public sealed class AccountRules(UserManager<PortalUser> users)
+public sealed class AccountRules(UserManager<PortalUser> users, TimeProvider time)
 {
     public const int EmailMaxLength = 256;
     public const string PasswordField = "Password";
@@ -71,6 +72,24 @@ public sealed class AccountRules(UserManager<PortalUser> users)
     public bool VerifyPassword(PortalUser user, string? password) =>
         !string.IsNullOrEmpty(password) && user.PasswordHash is not null
         && users.PasswordHasher.VerifyHashedPassword(user, user.PasswordHash, password) != PasswordVerificationResult.Failed;
+
+    /// <summary>Counts a wrong password toward lockout, as a failed sign-in does.</summary>
+    public Task RecordFailedPasswordAsync(Data.LockboxTransactions transactions, string userId, CancellationToken cancellationToken) =>
+        transactions.RunAsync(async db =>
+        {
+            var user = await db.Users.SingleAsync(u => u.Id == userId, cancellationToken);
+            if (!user.LockoutEnabled)
+            {
+                return;
+            }
+
+            user.AccessFailedCount++;
+            if (user.AccessFailedCount >= users.Options.Lockout.MaxFailedAccessAttempts)
+            {
+                user.LockoutEnd = time.GetUtcNow() + users.Options.Lockout.DefaultLockoutTimeSpan;
+                user.AccessFailedCount = 0;
+            }
+        }, cancellationToken);
 
     /// <summary>Every cookie and open page carrying the old stamp stops working at its next validation (one minute).</summary>
     public static void ChangeSecurityStamp(PortalUser user)

@@ -156,7 +156,21 @@ public sealed class InvitationService(
     /// Uses the invitation: a new person sets their password; someone who already has an account (an operator of
     /// several tenants) proves it with theirs. Either way they get the role, once. Returns the account's email.
     /// </summary>
-    public Task<string> AcceptAsync(AcceptInput input, CancellationToken cancellationToken = default) =>
+    public async Task<string> AcceptAsync(AcceptInput input, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await AcceptOnceAsync(input, cancellationToken);
+        }
+        catch (WrongPasswordException wrong)
+        {
+            // The link must not become a way around sign-in lockout: a wrong password counts as a failed sign-in.
+            await accounts.RecordFailedPasswordAsync(transactions, wrong.UserId, cancellationToken);
+            throw RequestValidationException.For(AccountRules.PasswordField, "You already have an account: enter its password to accept.");
+        }
+    }
+
+    private Task<string> AcceptOnceAsync(AcceptInput input, CancellationToken cancellationToken) =>
         transactions.RunAsync(async db =>
         {
             var invitation = await FindAsync(db, input.Token, cancellationToken);
@@ -191,9 +205,13 @@ public sealed class InvitationService(
             {
                 throw new InvitationNotUsableException(null);
             }
+            else if (person.LockoutEnd > now)
+            {
+                throw RequestValidationException.For(AccountRules.PasswordField, "This account is locked for now after failed sign-ins; try again later.");
+            }
             else if (!accounts.VerifyPassword(person, input.Password))
             {
-                throw RequestValidationException.For(AccountRules.PasswordField, "You already have an account: enter its password to accept.");
+                throw new WrongPasswordException(person.Id);
             }
 
             invitation.Accept(person.Id, now);
@@ -231,6 +249,11 @@ public sealed class InvitationService(
         var hash = SecretToken.Hash(token);
         var invitation = await db.Invitations.SingleOrDefaultAsync(i => i.TokenHash == hash, cancellationToken);
         return invitation is not null && SecretToken.Matches(invitation.TokenHash, token) ? invitation : throw new InvitationNotUsableException(null);
+    }
+
+    private sealed class WrongPasswordException(string userId) : Exception
+    {
+        public string UserId { get; } = userId;
     }
 
     private static AuditRecord Record(AuditEventType type, Actor actor, Invitation invitation, object details, ClientInfo? client) =>

@@ -37,12 +37,15 @@ public sealed class PeopleService(
 {
     private const string Subject = "User";
 
-    /// <summary>The provider and tenants whose people this person may see.</summary>
-    public async Task<IReadOnlyList<PeopleScope>> ListScopesAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The provider and tenants whose people this person may see; <paramref name="asOfficer"/> keeps only the
+    /// tenants where they are a security officer.
+    /// </summary>
+    public async Task<IReadOnlyList<PeopleScope>> ListScopesAsync(ClaimsPrincipal principal, bool asOfficer = false, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
-        var isProviderAdmin = user.Memberships.HasProviderRole(PortalRole.ProviderAdmin);
+        var isProviderAdmin = !asOfficer && user.Memberships.HasProviderRole(PortalRole.ProviderAdmin);
         var officerOf = user.Memberships.TenantsWithRole(PortalRole.SecurityOfficer);
         var tenants = await db.Tenants.AsNoTracking()
             .Where(t => isProviderAdmin || officerOf.Contains(t.Id))
