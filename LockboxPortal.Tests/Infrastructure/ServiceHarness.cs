@@ -42,6 +42,8 @@ public sealed class ServiceHarness : IAsyncDisposable
         services.AddSingleton(new RequestNotifier(NullLogger<RequestNotifier>.Instance));
         services.AddScoped<AccessRequestService>();
         services.AddScoped<SecurityAudit>();
+        services.AddIdentityCore<PortalUser>(IdentitySetup.ConfigureIdentityOptions).AddEntityFrameworkStores<LockboxDbContext>();
+        services.AddLockboxAdministration();
         _services = services.BuildServiceProvider();
     }
 

@@ -189,7 +189,7 @@ public sealed class InvitationService(
             var person = await db.Users.SingleOrDefaultAsync(u => u.NormalizedEmail == accounts.NormalizeEmail(invitation.Email), cancellationToken);
             if (person is null)
             {
-                var displayName = CleanDisplayName(input.DisplayName)
+                var displayName = CleanDisplayName(input.DisplayName ?? invitation.DisplayName)
                     ?? throw RequestValidationException.For(nameof(AcceptInput.DisplayName), DisplayNameRule);
                 person = accounts.NewUser(invitation.Email, displayName);
                 await accounts.EnsureStrongAsync(person, input.Password);
