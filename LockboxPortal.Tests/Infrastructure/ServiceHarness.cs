@@ -44,6 +44,8 @@ public sealed class ServiceHarness : IAsyncDisposable
         services.AddScoped<SecurityAudit>();
         services.AddLockboxApprovers();
         services.AddLockboxAudit();
+        services.AddIdentityCore<PortalUser>(IdentitySetup.ConfigureIdentityOptions).AddEntityFrameworkStores<LockboxDbContext>();
+        services.AddLockboxAdministration();
         _services = services.BuildServiceProvider();
     }
 

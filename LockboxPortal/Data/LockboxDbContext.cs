@@ -28,6 +28,10 @@ public abstract class LockboxDbContext(DbContextOptions options) : IdentityDbCon
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
+    public DbSet<Invitation> Invitations => Set<Invitation>();
+
+    public DbSet<SetupToken> SetupTokens => Set<SetupToken>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Enums as their names, so the data reads without the code and survives reordering.
@@ -52,7 +56,28 @@ public abstract class LockboxDbContext(DbContextOptions options) : IdentityDbCon
             tenant.Property(t => t.Name).HasMaxLength(200);
             tenant.Property(t => t.ShortName).HasMaxLength(40);
             tenant.HasIndex(t => t.ShortName).IsUnique();
+            tenant.HasIndex(t => t.EntraTenantId).IsUnique();
             tenant.ComplexProperty(t => t.Policy);
+        });
+
+        builder.Entity<Invitation>(invitation =>
+        {
+            invitation.Property(i => i.TokenHash).HasMaxLength(64);
+            invitation.HasIndex(i => i.TokenHash).IsUnique();
+            invitation.Property(i => i.Email).HasMaxLength(256);
+            invitation.Property(i => i.DisplayName).HasMaxLength(200);
+            invitation.Property(i => i.InvitedById).HasMaxLength(450);
+            invitation.Property(i => i.InvitedByName).HasMaxLength(200);
+            invitation.Property(i => i.AcceptedUserId).HasMaxLength(450);
+            invitation.Property(i => i.RevokedByName).HasMaxLength(200);
+            invitation.Property(i => i.Version).IsConcurrencyToken();
+            invitation.HasIndex(i => new { i.TenantId, i.CreatedAt });
+            invitation.HasOne<Tenant>().WithMany().HasForeignKey(i => i.TenantId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<SetupToken>(token =>
+        {
+            token.Property(t => t.TokenHash).HasMaxLength(64);
         });
 
         builder.Entity<Membership>(membership =>

@@ -35,17 +35,7 @@ public static class IdentitySetup
             cookie.SlidingExpiration = true;
         });
 
-        services.AddIdentityCore<PortalUser>(options =>
-            {
-                options.User.RequireUniqueEmail = true;
-                options.SignIn.RequireConfirmedAccount = false;
-                options.Lockout.MaxFailedAccessAttempts = 5;
-                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
-                options.Lockout.AllowedForNewUsers = true;
-                options.Password.RequiredLength = 12;
-                options.Password.RequireNonAlphanumeric = false;
-                options.Password.RequireUppercase = false;
-            })
+        services.AddIdentityCore<PortalUser>(ConfigureIdentityOptions)
             .AddEntityFrameworkStores<LockboxDbContext>()
             .AddSignInManager()
             .AddClaimsPrincipalFactory<LockboxClaimsFactory>()
@@ -57,5 +47,18 @@ public static class IdentitySetup
         services.AddAuthorization(options => options.AddLockboxPolicies());
         services.AddSingleton<IAuthorizationHandler, RequestAuthorizationHandler>();
         return services;
+    }
+
+    /// <summary>Password, lockout and user rules; shared with the service tests so they check the same rules.</summary>
+    public static void ConfigureIdentityOptions(IdentityOptions options)
+    {
+        options.User.RequireUniqueEmail = true;
+        options.SignIn.RequireConfirmedAccount = false;
+        options.Lockout.MaxFailedAccessAttempts = 5;
+        options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+        options.Lockout.AllowedForNewUsers = true;
+        options.Password.RequiredLength = 12;
+        options.Password.RequireNonAlphanumeric = false;
+        options.Password.RequireUppercase = false;
     }
 }

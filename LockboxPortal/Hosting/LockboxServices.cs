@@ -1,6 +1,7 @@
 using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.Approvers;
 using LockboxPortal.Features.Audit;
+using LockboxPortal.Features.Tenants;
 using MudBlazor.Services;
 
 namespace LockboxPortal.Hosting;
@@ -19,6 +20,7 @@ public static class LockboxServices
         services.AddLockboxAudit();
         services.AddScoped<AccessRequestService>();
         services.AddLockboxApprovers();
+        services.AddLockboxAdministration();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
@@ -26,13 +28,20 @@ public static class LockboxServices
         return services;
     }
 
-    /// <summary>Migrates the database, then in Development seeds the demo data into an empty one.</summary>
+    /// <summary>
+    /// Migrates the database, then in Development seeds the demo data into an empty one; elsewhere, while no provider
+    /// admin exists, offers the one-time setup link instead (no demo accounts, no default password).
+    /// </summary>
     public static async Task PrepareLockboxAsync(this WebApplication app)
     {
         await app.Services.MigrateLockboxDatabaseAsync();
         if (app.Environment.IsDevelopment())
         {
             await DemoData.SeedIfEmptyAsync(app.Services, app.Configuration, Console.Out);
+        }
+        else
+        {
+            await app.OfferFirstStartSetupAsync();
         }
     }
 }

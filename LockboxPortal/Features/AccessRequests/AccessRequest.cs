@@ -249,6 +249,26 @@ public sealed class AccessRequest
         Close(RequestStatus.Revoked, $"{actor.DisplayName}: {cleanReason}", now);
     }
 
+    /// <summary>
+    /// The tenant was deactivated: a pending request expires at once and an active grant ends at once, whatever
+    /// their deadlines say. Any other state is already final and is refused like every illegal transition.
+    /// </summary>
+    public void CloseForDeactivatedTenant(Actor actor, DateTimeOffset now)
+    {
+        EnsureStatus(RequestAction.Expire, RequestStatus.PendingInternal, RequestStatus.PendingCustomer, RequestStatus.Approved);
+        var reason = $"The tenant was deactivated by {actor.DisplayName}.";
+        if (Status == RequestStatus.Approved)
+        {
+            // A grant whose end already passed (the timer has not run yet) gives nothing more by being revoked.
+            GrantEndsAt = GrantEndsAt is { } end && end < now ? end : now;
+            Close(RequestStatus.Revoked, reason, now);
+        }
+        else
+        {
+            Close(RequestStatus.Expired, reason, now);
+        }
+    }
+
     /// <summary>The engineer ends their own grant when the work is done.</summary>
     public void Release(Actor requester, DateTimeOffset now)
     {

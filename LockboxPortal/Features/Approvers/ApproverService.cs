@@ -107,21 +107,9 @@ public sealed class ApproverService(
                 AuditRecord.Details(new { Approver = person, Before = People(before), After = People(after) }),
                 Client: user.Client), cancellationToken);
 
-            var now = time.GetUtcNow();
-            var given = await db.Delegations
-                .Where(d => d.TenantId == tenantId && d.DelegatorId == userId && d.RevokedAt == null)
-                .ToListAsync(cancellationToken);
-            foreach (var delegation in given.Where(d => d.StatusAt(now) is DelegationStatus.Active or DelegationStatus.Upcoming))
-            {
-                var snapshot = DelegationSnapshot.Of(delegation, now);
-                delegation.Revoke(user.Actor, now);
-                await audit.AppendAsync(db, DelegationRecord(AuditEventType.Delegation_Revoked, user, delegation, new
-                {
-                    Reason = "The delegator was removed from the approver list.",
-                    Before = snapshot,
-                    After = DelegationSnapshot.Of(delegation, now),
-                }), cancellationToken);
-            }
+            await RevokeOpenDelegationsAsync(
+                db, audit, user, d => d.TenantId == tenantId && d.DelegatorId == userId,
+                "The delegator was removed from the approver list.", time.GetUtcNow(), cancellationToken);
         }, cancellationToken);
 
         await PublishAsync(tenantId, ApproverChangeKind.ApproverRemoved);
@@ -419,6 +407,25 @@ public sealed class ApproverService(
     }
 
     private static IEnumerable<Actor> People(IEnumerable<ApproverRow> rows) => rows.Select(r => r.Person);
+
+    /// <summary>Revokes, with an audit entry each, the active and upcoming delegations that match.</summary>
+    internal static async Task RevokeOpenDelegationsAsync(
+        LockboxDbContext db, AuditTrail audit, ActingUser user, System.Linq.Expressions.Expression<Func<Delegation, bool>> which,
+        string reason, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var open = await db.Delegations.Where(which).Where(d => d.RevokedAt == null).ToListAsync(cancellationToken);
+        foreach (var delegation in open.Where(d => d.StatusAt(now) is DelegationStatus.Active or DelegationStatus.Upcoming))
+        {
+            var snapshot = DelegationSnapshot.Of(delegation, now);
+            delegation.Revoke(user.Actor, now);
+            await audit.AppendAsync(db, DelegationRecord(AuditEventType.Delegation_Revoked, user, delegation, new
+            {
+                Reason = reason,
+                Before = snapshot,
+                After = DelegationSnapshot.Of(delegation, now),
+            }), cancellationToken);
+        }
+    }
 
     private static AuditRecord DelegationRecord(AuditEventType type, ActingUser user, Delegation delegation, object details, Actor? onBehalfOf = null) =>
         new(type, user.Actor, delegation.TenantId, DelegationSubject, delegation.Id.ToString(), AuditRecord.Details(details), onBehalfOf, user.Client);

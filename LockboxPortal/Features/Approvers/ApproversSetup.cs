@@ -1,3 +1,5 @@
+using LockboxPortal.Features.Tenants;
+
 namespace LockboxPortal.Features.Approvers;
 
 public static class ApproversSetup
@@ -7,6 +9,7 @@ public static class ApproversSetup
     {
         services.AddSingleton<ApproverNotifier>();
         services.AddScoped<ApproverService>();
+        services.AddScoped<IPersonDeactivationParticipant, DeactivatedPersonDelegations>();
         return services;
     }
 }

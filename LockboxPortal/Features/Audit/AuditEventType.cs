@@ -32,8 +32,17 @@ public enum AuditEventType
 
     // 1400: tenants and people
     Tenant_Created = 1400,
+    Tenant_Renamed = 1401,
+    Tenant_Deactivated = 1402,
     Membership_Granted = 1410,
     Membership_Removed = 1411,
+    Invitation_Created = 1420,
+    Invitation_Accepted = 1421,
+    Invitation_Revoked = 1422,
+    User_Deactivated = 1430,
+    User_ProfileChanged = 1431,
+    User_PasswordChanged = 1432,
+    Setup_Completed = 1440,
 
     // 1500: security
     SignIn_Succeeded = 1500,

@@ -15,10 +15,12 @@ public sealed class AuditTrail(TimeProvider time, LockboxTransactions transactio
     /// </summary>
     public Task RecordRefusalAsync(
         AccessRequests.Actor actor, Guid? tenantId, string subjectType, string subjectId, string operation, string reason,
-        ClientInfo? client, CancellationToken cancellationToken = default) =>
-        transactions.AfterOperationAsync(db => AppendAsync(db, new AuditRecord(
-            AuditEventType.Operation_Refused, actor, tenantId, subjectType, subjectId,
-            AuditRecord.Details(new { Operation = operation, Reason = reason }), Client: client), cancellationToken), cancellationToken);
+        ClientInfo? client, CancellationToken cancellationToken = default, string? role = null)
+    {
+        var details = AuditRecord.Details(role is null ? new { Operation = operation, Reason = reason } : new { Operation = operation, Role = role, Reason = reason });
+        return transactions.AfterOperationAsync(db => AppendAsync(db, new AuditRecord(
+            AuditEventType.Operation_Refused, actor, tenantId, subjectType, subjectId, details, Client: client), cancellationToken), cancellationToken);
+    }
 
     public async Task<AuditEntry> AppendAsync(LockboxDbContext db, AuditRecord record, CancellationToken cancellationToken = default)
     {

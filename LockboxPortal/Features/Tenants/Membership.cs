@@ -12,16 +12,7 @@ public sealed class Membership
 
     public Membership(string userId, Guid? tenantId, PortalRole role)
     {
-        if (tenantId is null && role.IsTenantRole())
-        {
-            throw new ArgumentException($"{role} is held on a tenant, not on the provider.", nameof(role));
-        }
-
-        if (tenantId is not null && role.IsProviderRole())
-        {
-            throw new ArgumentException($"{role} is held on the provider, not on a tenant.", nameof(role));
-        }
-
+        EnsureScope(tenantId, role);
         Id = Guid.NewGuid();
         UserId = userId;
         TenantId = tenantId;
@@ -35,6 +26,20 @@ public sealed class Membership
     public Guid? TenantId { get; private set; }
 
     public PortalRole Role { get; private set; }
+
+    /// <summary>Provider roles are held on the provider, tenant roles on a tenant; anything else is a bug.</summary>
+    public static void EnsureScope(Guid? tenantId, PortalRole role)
+    {
+        if (tenantId is null && role.IsTenantRole())
+        {
+            throw new ArgumentException($"{role} is held on a tenant, not on the provider.", nameof(role));
+        }
+
+        if (tenantId is not null && role.IsProviderRole())
+        {
+            throw new ArgumentException($"{role} is held on the provider, not on a tenant.", nameof(role));
+        }
+    }
 }
 
 /// <summary>The roles one person holds, read fresh from storage for every operation.</summary>
@@ -58,6 +63,9 @@ public sealed class MembershipSet
     public bool IsMemberOf(Guid tenantId) => _memberships.Any(m => m.TenantId == tenantId);
 
     public bool IsProviderStaff => _memberships.Any(m => m.TenantId is null);
+
+    /// <summary>Every tenant this person holds any role on.</summary>
+    public IReadOnlyList<Guid> Tenants => _memberships.Where(m => m.TenantId is not null).Select(m => m.TenantId!.Value).Distinct().ToList();
 
     public IReadOnlyList<Guid> TenantsWithRole(PortalRole role) =>
         _memberships.Where(m => m.TenantId is not null && m.Role == role).Select(m => m.TenantId!.Value).Distinct().ToList();

@@ -1,8 +1,13 @@
+using System.Text.RegularExpressions;
+
 namespace LockboxPortal.Features.Tenants;
 
 /// <summary>A customer of the provider, whose content the lockbox protects.</summary>
-public sealed class Tenant
+public sealed partial class Tenant
 {
+    public const int NameMaxLength = 200;
+    public const int ShortNameMaxLength = 40;
+
     private Tenant()
     {
         Name = "";
@@ -10,12 +15,13 @@ public sealed class Tenant
         Policy = TenantPolicy.Default;
     }
 
-    public Tenant(Guid id, string name, string shortName, DateTimeOffset createdAt)
+    public Tenant(Guid id, string name, string shortName, DateTimeOffset createdAt, Guid? entraTenantId = null)
     {
         Id = id;
         Name = name;
         ShortName = shortName;
         CreatedAt = createdAt;
+        EntraTenantId = entraTenantId;
         IsActive = true;
         Policy = TenantPolicy.Default;
     }
@@ -27,11 +33,65 @@ public sealed class Tenant
     /// <summary>Unique across the portal; used on the command line and in references.</summary>
     public string ShortName { get; private set; }
 
+    /// <summary>The customer's Microsoft Entra tenant, for mapping Entra sign-ins to this tenant later.</summary>
+    public Guid? EntraTenantId { get; private set; }
+
     public bool IsActive { get; private set; }
 
     public DateTimeOffset CreatedAt { get; private set; }
 
+    public DateTimeOffset? DeactivatedAt { get; private set; }
+
     public TenantPolicy Policy { get; private set; }
 
     public void ChangePolicy(TenantPolicy policy) => Policy = policy;
+
+    public void Rename(string name)
+    {
+        EnsureActive();
+        Name = CleanName(name) ?? throw AccessRequests.RequestValidationException.For(nameof(Name), NameRule);
+    }
+
+    /// <summary>Deactivation is final here; the tenant's history (requests, audit trail, people) stays.</summary>
+    public void Deactivate(DateTimeOffset now)
+    {
+        EnsureActive();
+        IsActive = false;
+        DeactivatedAt = now;
+    }
+
+    private void EnsureActive()
+    {
+        if (!IsActive)
+        {
+            throw new TenantInactiveException(Name);
+        }
+    }
+
+    public const string NameRule = "Enter a display name of 1 to 200 printable characters.";
+    public const string ShortNameRule = "Use 2 to 40 lower-case letters, digits and hyphens, starting with a letter.";
+
+    /// <summary>The trimmed name, or null when it is empty, too long or holds control characters.</summary>
+    public static string? CleanName(string? name)
+    {
+        var trimmed = name?.Trim() ?? "";
+        return trimmed.Length is > 0 and <= NameMaxLength && !trimmed.Any(char.IsControl) ? trimmed : null;
+    }
+
+    /// <summary>The short name in its stored (lower-case) form, or null when it breaks <see cref="ShortNameRule"/>.</summary>
+    public static string? CleanShortName(string? shortName)
+    {
+        var lowered = shortName?.Trim().ToLowerInvariant() ?? "";
+        return ShortNamePattern().IsMatch(lowered) ? lowered : null;
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{1,39}$")]
+    private static partial Regex ShortNamePattern();
+}
+
+/// <summary>The tenant was deactivated; nothing more can be changed on it.</summary>
+public sealed class TenantInactiveException(string name)
+    : AccessRequests.LockboxRuleException($"The tenant {name} is deactivated.")
+{
+    public override string Code => "tenant-inactive";
 }

@@ -1,0 +1,76 @@
+using LockboxPortal.Authorization;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
+
+namespace LockboxPortal.Features.Tenants;
+
+/// <summary>The administration operations (tenants, people, invitations) that the authorization pipeline decides.</summary>
+public static class AdministrationOperations
+{
+    public static readonly OperationAuthorizationRequirement ManageTenants = new() { Name = nameof(ManageTenants) };
+    public static readonly OperationAuthorizationRequirement ViewPeople = new() { Name = nameof(ViewPeople) };
+    public static readonly OperationAuthorizationRequirement Invite = new() { Name = nameof(Invite) };
+    public static readonly OperationAuthorizationRequirement ChangeRole = new() { Name = nameof(ChangeRole) };
+    public static readonly OperationAuthorizationRequirement Deactivate = new() { Name = nameof(Deactivate) };
+    public static readonly OperationAuthorizationRequirement ManageApprovers = new() { Name = nameof(ManageApprovers) };
+}
+
+/// <summary>
+/// What an administration operation touches: the provider (<see cref="TenantId"/> null) or one tenant, the role
+/// given or taken, and for deactivation the roles the target holds. Facts come from storage, read per operation.
+/// </summary>
+public sealed record AdministrationResource(
+    ActingUser User,
+    Guid? TenantId,
+    PortalRole? Role = null,
+    bool TenantHasActiveOfficer = true,
+    MembershipSet? Target = null);
+
+/// <summary>Who may administer what (DESIGN.md "People and roles").</summary>
+/// <remarks>
+/// The provider onboards a tenant and invites its first security officer, and nothing more inside it: from then on
+/// the customer's own officers choose the tenant's admins and officers. Otherwise the provider, whose engineers
+/// want access, could appoint the people who approve that access. Officers act only on their own tenant and
+/// never hand out provider roles.
+/// </remarks>
+public sealed class AdministrationAuthorizationHandler : AuthorizationHandler<OperationAuthorizationRequirement, AdministrationResource>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, OperationAuthorizationRequirement requirement, AdministrationResource resource)
+    {
+        if (IsAllowed(requirement, resource))
+        {
+            context.Succeed(requirement);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public static bool IsAllowed(OperationAuthorizationRequirement operation, AdministrationResource resource)
+    {
+        var (user, tenantId, role, tenantHasOfficer, target) = resource;
+        var memberships = user.Memberships;
+        var isProviderAdmin = memberships.HasProviderRole(PortalRole.ProviderAdmin);
+        var isOfficerHere = tenantId is { } tenant && memberships.HasTenantRole(tenant, PortalRole.SecurityOfficer);
+        var roleFitsScope = role is { } r && (tenantId is null ? r.IsProviderRole() : r.IsTenantRole());
+
+        return operation.Name switch
+        {
+            nameof(AdministrationOperations.ManageTenants) => isProviderAdmin,
+            nameof(AdministrationOperations.ViewPeople) => isProviderAdmin || isOfficerHere,
+            nameof(AdministrationOperations.Invite) => roleFitsScope && (tenantId is null
+                ? isProviderAdmin
+                : isOfficerHere || (isProviderAdmin && role == PortalRole.SecurityOfficer && !tenantHasOfficer)),
+            nameof(AdministrationOperations.ChangeRole) => roleFitsScope && (tenantId is null ? isProviderAdmin : isOfficerHere),
+            nameof(AdministrationOperations.Deactivate) => target is not null && (isProviderAdmin || IsOnlyInTenantsOf(user, target)),
+            nameof(AdministrationOperations.ManageApprovers) => isOfficerHere,
+            _ => throw new InvalidOperationException($"Unknown administration operation '{operation.Name}'."),
+        };
+    }
+
+    /// <summary>An officer may deactivate someone whose every role is in a tenant where the officer is an officer.</summary>
+    private static bool IsOnlyInTenantsOf(ActingUser officer, MembershipSet target)
+    {
+        var officerOf = officer.Memberships.TenantsWithRole(PortalRole.SecurityOfficer);
+        return officerOf.Count > 0 && !target.IsProviderStaff && target.Tenants.Count > 0 && target.Tenants.All(officerOf.Contains);
+    }
+}

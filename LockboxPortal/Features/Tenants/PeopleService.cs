@@ -1,0 +1,276 @@
+using System.Security.Claims;
+using LockboxPortal.Authorization;
+using LockboxPortal.Data;
+using LockboxPortal.Features.AccessRequests;
+using LockboxPortal.Features.Approvers;
+using LockboxPortal.Features.Audit;
+using Microsoft.EntityFrameworkCore;
+
+namespace LockboxPortal.Features.Tenants;
+
+/// <summary>A place whose people can be listed: the provider (<see cref="TenantId"/> null) or one tenant.</summary>
+public sealed record PeopleScope(Guid? TenantId, string Name, bool IsActive);
+
+public sealed record PersonRow(string UserId, string DisplayName, string Email, bool IsActive, IReadOnlyList<PortalRole> Roles, bool OnApproverList);
+
+/// <summary>
+/// Work another feature must do, in the same transaction, when a person is deactivated: the delegations feature
+/// ends the delegations given to and by them. Register implementations with DI; none is needed for the rest.
+/// </summary>
+public interface IPersonDeactivationParticipant
+{
+    Task OnDeactivatingAsync(LockboxDbContext db, PortalUser person, ActingUser actor, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// People: list members and their roles, give and take roles, remove someone from a tenant, deactivate a person.
+/// The last security officer of a tenant and the last provider admin are never removed, so nobody is locked out
+/// of administering their own organisation.
+/// </summary>
+public sealed class PeopleService(
+    LockboxTransactions transactions,
+    IDbContextFactory<LockboxDbContext> dbFactory,
+    AdministrationGuard guard,
+    AuditTrail audit,
+    TimeProvider time,
+    IEnumerable<IPersonDeactivationParticipant> deactivationParticipants)
+{
+    private const string Subject = "User";
+
+    /// <summary>
+    /// The provider and tenants whose people this person may see; <paramref name="asOfficer"/> keeps only the
+    /// tenants where they are a security officer.
+    /// </summary>
+    public async Task<IReadOnlyList<PeopleScope>> ListScopesAsync(ClaimsPrincipal principal, bool asOfficer = false, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+        var isProviderAdmin = !asOfficer && user.Memberships.HasProviderRole(PortalRole.ProviderAdmin);
+        var officerOf = user.Memberships.TenantsWithRole(PortalRole.SecurityOfficer);
+        var tenants = await db.Tenants.AsNoTracking()
+            .Where(t => isProviderAdmin || officerOf.Contains(t.Id))
+            .OrderBy(t => t.Name)
+            .Select(t => new PeopleScope(t.Id, t.Name, t.IsActive))
+            .ToListAsync(cancellationToken);
+        return isProviderAdmin ? [new PeopleScope(null, "Provider staff", true), .. tenants] : tenants;
+    }
+
+    public async Task<IReadOnlyList<PersonRow>> ListAsync(ClaimsPrincipal principal, Guid? tenantId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+        if (!await guard.IsAllowedAsync(principal, new AdministrationResource(user, tenantId), AdministrationOperations.ViewPeople))
+        {
+            return [];
+        }
+
+        var rows = await (
+                from m in db.Memberships
+                join u in db.Users on m.UserId equals u.Id
+                where m.TenantId == tenantId
+                select new { u.Id, u.DisplayName, u.Email, u.UserName, u.IsActive, m.Role })
+            .ToListAsync(cancellationToken);
+        var approvers = tenantId is { } id
+            ? await db.ApproverListEntries.Where(e => e.TenantId == id).Select(e => e.UserId).ToListAsync(cancellationToken)
+            : [];
+        return rows
+            .GroupBy(r => r.Id)
+            .Select(g => new PersonRow(
+                g.Key,
+                string.IsNullOrWhiteSpace(g.First().DisplayName) ? g.First().UserName ?? g.Key : g.First().DisplayName,
+                g.First().Email ?? "",
+                g.First().IsActive,
+                g.Select(r => r.Role).Order().ToList(),
+                approvers.Contains(g.Key)))
+            .OrderBy(p => p.DisplayName, StringComparer.OrdinalIgnoreCase)
+            .ToList();
+    }
+
+    /// <summary>Gives an existing member of the provider or tenant another role there. Newcomers get an invitation.</summary>
+    public Task GrantRoleAsync(ClaimsPrincipal principal, string userId, Guid? tenantId, PortalRole role, CancellationToken cancellationToken = default) =>
+        transactions.RunAsync(async db =>
+        {
+            var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+            await guard.EnsureAsync(principal, new AdministrationResource(user, tenantId, role), AdministrationOperations.ChangeRole, Subject, userId, cancellationToken);
+            var (person, memberships) = await LoadPersonAsync(db, userId, tenantId, cancellationToken);
+            if (!person.IsActive)
+            {
+                throw new PeopleRuleException("This person's account is deactivated.");
+            }
+
+            if (memberships.Any(m => m.Role == role))
+            {
+                throw new PeopleRuleException($"{person.ToActor().DisplayName} already holds {role} here.");
+            }
+
+            db.Memberships.Add(new Membership(person.Id, tenantId, role));
+            AccountRules.ChangeSecurityStamp(person);
+            await audit.AppendAsync(db, Record(AuditEventType.Membership_Granted, user, tenantId, person, new { Role = role.ToString() }), cancellationToken);
+        }, cancellationToken);
+
+    /// <summary>Takes one role away. Taking the last role of a tenant's member removes them from the tenant.</summary>
+    public Task RemoveRoleAsync(ClaimsPrincipal principal, string userId, Guid? tenantId, PortalRole role, CancellationToken cancellationToken = default) =>
+        transactions.RunAsync(async db =>
+        {
+            var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+            await guard.EnsureAsync(principal, new AdministrationResource(user, tenantId, role), AdministrationOperations.ChangeRole, Subject, userId, cancellationToken);
+            var (person, memberships) = await LoadPersonAsync(db, userId, tenantId, cancellationToken);
+            var membership = memberships.SingleOrDefault(m => m.Role == role)
+                ?? throw new PeopleRuleException($"{person.ToActor().DisplayName} does not hold {role} here.");
+            await RemoveAsync(db, user, person, tenantId, [membership], cancellationToken);
+        }, cancellationToken);
+
+    /// <summary>An officer removes a person from their tenant: every role there, and their place on its approver list.</summary>
+    public Task RemoveFromTenantAsync(ClaimsPrincipal principal, string userId, Guid tenantId, CancellationToken cancellationToken = default) =>
+        transactions.RunAsync(async db =>
+        {
+            var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+
+            // Tenant roles all follow one rule (an officer of the tenant), so the check needs no facts about the person.
+            await guard.EnsureAsync(principal, new AdministrationResource(user, tenantId, PortalRole.TenantAdmin),
+                AdministrationOperations.ChangeRole, Subject, userId, cancellationToken);
+            var (person, memberships) = await LoadPersonAsync(db, userId, tenantId, cancellationToken);
+
+            await RemoveAsync(db, user, person, tenantId, memberships, cancellationToken);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Deactivates a person: they cannot sign in, every session and open page loses access at its next validation
+    /// (a new security stamp; one minute at most) and every service refuses them at once, they leave every approver
+    /// list, and their delegations end. Their memberships and past decisions stay, so the trail still names them.
+    /// </summary>
+    public Task DeactivateAsync(ClaimsPrincipal principal, string userId, CancellationToken cancellationToken = default) =>
+        transactions.RunAsync(async db =>
+        {
+            var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+            var person = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
+            var memberships = await db.Memberships.Where(m => m.UserId == userId).ToListAsync(cancellationToken);
+            var target = new MembershipSet(memberships);
+            var scope = target.Tenants.Count == 1 && !target.IsProviderStaff ? target.Tenants[0] : (Guid?)null;
+            if (person is null)
+            {
+                throw new NotFoundException("person");
+            }
+
+            await guard.EnsureAsync(principal, new AdministrationResource(user, scope, Target: target), AdministrationOperations.Deactivate, Subject, userId, cancellationToken);
+            if (person.Id == user.UserId)
+            {
+                throw new PeopleRuleException("You cannot deactivate your own account.");
+            }
+
+            if (!person.IsActive)
+            {
+                throw new PeopleRuleException("This account is already deactivated.");
+            }
+
+            foreach (var membership in memberships)
+            {
+                await EnsureNotLastAsync(db, person, membership.TenantId, membership.Role, cancellationToken);
+            }
+
+            person.IsActive = false;
+            AccountRules.ChangeSecurityStamp(person);
+            var approverEntries = await db.ApproverListEntries.Where(e => e.UserId == userId).ToListAsync(cancellationToken);
+            db.ApproverListEntries.RemoveRange(approverEntries);
+            foreach (var participant in deactivationParticipants)
+            {
+                await participant.OnDeactivatingAsync(db, person, user, cancellationToken);
+            }
+
+            foreach (var entry in approverEntries)
+            {
+                await audit.AppendAsync(db, new AuditRecord(AuditEventType.Approvers_Removed, user.Actor, entry.TenantId, "ApproverList", entry.TenantId.ToString(),
+                    AuditRecord.Details(new { UserId = person.Id, person.ToActor().DisplayName, Reason = "deactivated" }), Client: user.Client), cancellationToken);
+            }
+
+            var chains = memberships.Select(m => m.TenantId).Distinct().DefaultIfEmpty(null);
+            foreach (var chain in chains)
+            {
+                await audit.AppendAsync(db, Record(AuditEventType.User_Deactivated, user, chain, person, new { person.Email }), cancellationToken);
+            }
+        }, cancellationToken);
+
+    /// <summary>
+    /// Puts a TenantAdmin on their tenant's approver list. A minimal stand-in on this branch for the approver-list
+    /// feature: only an officer of that tenant may, and only for a TenantAdmin of it.
+    /// </summary>
+    public Task AddToApproverListAsync(ClaimsPrincipal principal, Guid tenantId, string userId, CancellationToken cancellationToken = default) =>
+        transactions.RunAsync(async db =>
+        {
+            var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+            await guard.EnsureAsync(principal, new AdministrationResource(user, tenantId), AdministrationOperations.ManageApprovers, "ApproverList", tenantId.ToString(), cancellationToken);
+            var (person, memberships) = await LoadPersonAsync(db, userId, tenantId, cancellationToken);
+            if (!person.IsActive || memberships.All(m => m.Role != PortalRole.TenantAdmin))
+            {
+                throw new PeopleRuleException("Only an active TenantAdmin of this tenant can be an approver.");
+            }
+
+            if (await db.ApproverListEntries.AnyAsync(e => e.TenantId == tenantId && e.UserId == userId, cancellationToken))
+            {
+                throw new PeopleRuleException($"{person.ToActor().DisplayName} is already on the approver list.");
+            }
+
+            db.ApproverListEntries.Add(new ApproverListEntry(tenantId, userId, time.GetUtcNow()));
+            await audit.AppendAsync(db, new AuditRecord(AuditEventType.Approvers_Added, user.Actor, tenantId, "ApproverList", tenantId.ToString(),
+                AuditRecord.Details(new { UserId = person.Id, person.ToActor().DisplayName }), Client: user.Client), cancellationToken);
+        }, cancellationToken);
+
+    private async Task RemoveAsync(LockboxDbContext db, ActingUser user, PortalUser person, Guid? tenantId, IReadOnlyList<Membership> removed, CancellationToken cancellationToken)
+    {
+        foreach (var membership in removed)
+        {
+            await EnsureNotLastAsync(db, person, tenantId, membership.Role, cancellationToken);
+        }
+
+        db.Memberships.RemoveRange(removed);
+        AccountRules.ChangeSecurityStamp(person);
+        foreach (var membership in removed)
+        {
+            await audit.AppendAsync(db, Record(AuditEventType.Membership_Removed, user, tenantId, person, new { Role = membership.Role.ToString() }), cancellationToken);
+        }
+
+        // Only a TenantAdmin approves; someone who is no longer one leaves the list at once.
+        if (tenantId is { } id && removed.Any(m => m.Role == PortalRole.TenantAdmin))
+        {
+            var entry = await db.ApproverListEntries.SingleOrDefaultAsync(e => e.TenantId == id && e.UserId == person.Id, cancellationToken);
+            if (entry is not null)
+            {
+                db.ApproverListEntries.Remove(entry);
+                await audit.AppendAsync(db, new AuditRecord(AuditEventType.Approvers_Removed, user.Actor, id, "ApproverList", id.ToString(),
+                    AuditRecord.Details(new { UserId = person.Id, person.ToActor().DisplayName, Reason = "no longer a TenantAdmin" }), Client: user.Client), cancellationToken);
+            }
+        }
+    }
+
+    private static async Task EnsureNotLastAsync(LockboxDbContext db, PortalUser person, Guid? tenantId, PortalRole role, CancellationToken cancellationToken)
+    {
+        var guarded = (tenantId, role) switch
+        {
+            (null, PortalRole.ProviderAdmin) => "the last ProviderAdmin",
+            (not null, PortalRole.SecurityOfficer) => "the last SecurityOfficer of this tenant",
+            _ => null,
+        };
+        if (guarded is not null && person.IsActive && !await AdministrationGuard.HasActiveHolderAsync(db, tenantId, role, person.Id, cancellationToken))
+        {
+            throw new PeopleRuleException($"{person.ToActor().DisplayName} is {guarded}; appoint another first.");
+        }
+    }
+
+    /// <summary>The person and their memberships in the given scope; not found when they hold nothing there.</summary>
+    private static async Task<(PortalUser Person, List<Membership> Memberships)> LoadPersonAsync(
+        LockboxDbContext db, string userId, Guid? tenantId, CancellationToken cancellationToken)
+    {
+        var person = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        var memberships = await db.Memberships.Where(m => m.UserId == userId && m.TenantId == tenantId).ToListAsync(cancellationToken);
+        return person is null || memberships.Count == 0 ? throw new NotFoundException("person") : (person, memberships);
+    }
+
+    private static AuditRecord Record(AuditEventType type, ActingUser user, Guid? tenantId, PortalUser person, object details) =>
+        new(type, user.Actor, tenantId, Subject, person.Id, AuditRecord.Details(details), Client: user.Client);
+}
+
+/// <summary>A rule about people refused the change (the last officer, an already-held role, ...).</summary>
+public sealed class PeopleRuleException(string message) : LockboxRuleException(message)
+{
+    public override string Code => "people-rule";
+}

@@ -1,0 +1,174 @@
+using System.Security.Claims;
+using LockboxPortal.Authorization;
+using LockboxPortal.Data;
+using LockboxPortal.Features.AccessRequests;
+using LockboxPortal.Features.Audit;
+using Microsoft.EntityFrameworkCore;
+
+namespace LockboxPortal.Features.Tenants;
+
+public sealed record TenantInput(string? Name, string? ShortName, string? EntraTenantId);
+
+public sealed record TenantRow(
+    Guid Id, string Name, string ShortName, Guid? EntraTenantId, bool IsActive, DateTimeOffset CreatedAt, DateTimeOffset? DeactivatedAt, int ActiveOfficers);
+
+/// <summary>The provider admin's tenant operations: create, rename, deactivate. Each is one audited transaction.</summary>
+public sealed class TenantAdminService(
+    LockboxTransactions transactions,
+    IDbContextFactory<LockboxDbContext> dbFactory,
+    AdministrationGuard guard,
+    AuditTrail audit,
+    RequestNotifier notifier,
+    TimeProvider time)
+{
+    private const string Subject = "Tenant";
+
+    public async Task<IReadOnlyList<TenantRow>> ListAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+        if (!await guard.IsAllowedAsync(principal, new AdministrationResource(user, null), AdministrationOperations.ManageTenants))
+        {
+            return [];
+        }
+
+        var officers = await (
+                from m in db.Memberships
+                join u in db.Users on m.UserId equals u.Id
+                where m.Role == PortalRole.SecurityOfficer && u.IsActive && m.TenantId != null
+                group m by m.TenantId into g
+                select new { TenantId = g.Key!.Value, Count = g.Count() })
+            .ToDictionaryAsync(x => x.TenantId, x => x.Count, cancellationToken);
+        var tenants = await db.Tenants.AsNoTracking().OrderBy(t => t.Name).ToListAsync(cancellationToken);
+        return tenants
+            .Select(t => new TenantRow(t.Id, t.Name, t.ShortName, t.EntraTenantId, t.IsActive, t.CreatedAt, t.DeactivatedAt, officers.GetValueOrDefault(t.Id)))
+            .ToList();
+    }
+
+    public Task<Tenant> CreateAsync(ClaimsPrincipal principal, TenantInput input, CancellationToken cancellationToken = default) =>
+        transactions.RunAsync(async db =>
+        {
+            var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+            await guard.EnsureAsync(principal, new AdministrationResource(user, null), AdministrationOperations.ManageTenants, Subject, "", cancellationToken);
+
+            var errors = new Dictionary<string, string[]>();
+            var name = Tenant.CleanName(input.Name);
+            var shortName = Tenant.CleanShortName(input.ShortName);
+            Guid? entraId = null;
+            if (name is null)
+            {
+                errors[nameof(Tenant.Name)] = [Tenant.NameRule];
+            }
+
+            if (shortName is null)
+            {
+                errors[nameof(Tenant.ShortName)] = [Tenant.ShortNameRule];
+            }
+            else if (await db.Tenants.AnyAsync(t => t.ShortName == shortName, cancellationToken))
+            {
+                errors[nameof(Tenant.ShortName)] = ["Another tenant already uses this short name."];
+            }
+
+            if (!string.IsNullOrWhiteSpace(input.EntraTenantId))
+            {
+                if (!Guid.TryParse(input.EntraTenantId.Trim(), out var parsed) || parsed == Guid.Empty)
+                {
+                    errors[nameof(Tenant.EntraTenantId)] = ["An Entra tenant id is a GUID, e.g. 72f988bf-86f1-41af-91ab-2d7cd011db47."];
+                }
+                else if (await db.Tenants.AnyAsync(t => t.EntraTenantId == parsed, cancellationToken))
+                {
+                    errors[nameof(Tenant.EntraTenantId)] = ["Another tenant is already mapped to this Entra tenant."];
+                }
+                else
+                {
+                    entraId = parsed;
+                }
+            }
+
+            if (errors.Count > 0)
+            {
+                throw new RequestValidationException(errors);
+            }
+
+            var tenant = new Tenant(Guid.NewGuid(), name!, shortName!, time.GetUtcNow(), entraId);
+            db.Tenants.Add(tenant);
+            await audit.AppendAsync(db, Record(AuditEventType.Tenant_Created, user, tenant, new { tenant.Name, tenant.ShortName, tenant.EntraTenantId }), cancellationToken);
+            return tenant;
+        }, cancellationToken);
+
+    public Task<Tenant> RenameAsync(ClaimsPrincipal principal, Guid tenantId, string? name, CancellationToken cancellationToken = default) =>
+        transactions.RunAsync(async db =>
+        {
+            var (user, tenant) = await LoadAsync(db, principal, tenantId, cancellationToken);
+            var previous = tenant.Name;
+            tenant.Rename(name ?? "");
+            await audit.AppendAsync(db, Record(AuditEventType.Tenant_Renamed, user, tenant, new { Previous = previous, tenant.Name }), cancellationToken);
+            return tenant;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Deactivates a tenant: its pending requests expire and its active grants end at once, its open invitations are
+    /// revoked, and each of those is audited. Its people, requests and audit trail stay as they were.
+    /// </summary>
+    public async Task<Tenant> DeactivateAsync(ClaimsPrincipal principal, Guid tenantId, CancellationToken cancellationToken = default)
+    {
+        var (tenant, closed, actor) = await transactions.RunAsync(async db =>
+        {
+            var (user, tracked) = await LoadAsync(db, principal, tenantId, cancellationToken);
+            var now = time.GetUtcNow();
+            tracked.Deactivate(now);
+
+            var open = await db.AccessRequests
+                .Where(r => r.TenantId == tenantId
+                    && (r.Status == RequestStatus.PendingInternal || r.Status == RequestStatus.PendingCustomer || r.Status == RequestStatus.Approved))
+                .ToListAsync(cancellationToken);
+            foreach (var request in open)
+            {
+                request.CloseForDeactivatedTenant(user.Actor, now);
+                await audit.AppendAsync(db, new AuditRecord(
+                    request.Status == RequestStatus.Revoked ? AuditEventType.Grant_Revoked : AuditEventType.AccessRequest_Expired,
+                    user.Actor, tenantId, "AccessRequest", request.Id.ToString(),
+                    AuditRecord.Details(new { request.Reference, Reason = request.ClosedReason, request.GrantEndsAt }), Client: user.Client), cancellationToken);
+            }
+
+            var invitations = await db.Invitations.Where(i => i.TenantId == tenantId && i.AcceptedAt == null && i.RevokedAt == null && i.ExpiresAt > now)
+                .ToListAsync(cancellationToken);
+            foreach (var invitation in invitations)
+            {
+                invitation.Revoke(user.Actor, now);
+                await audit.AppendAsync(db, new AuditRecord(
+                    AuditEventType.Invitation_Revoked, user.Actor, tenantId, "Invitation", invitation.Id.ToString(),
+                    AuditRecord.Details(new { invitation.Email, Role = invitation.Role.ToString(), Reason = "The tenant was deactivated." }), Client: user.Client), cancellationToken);
+            }
+
+            await audit.AppendAsync(db, Record(AuditEventType.Tenant_Deactivated, user, tracked, new
+            {
+                tracked.Name,
+                RequestsExpired = open.Count(r => r.Status == RequestStatus.Expired),
+                GrantsEnded = open.Count(r => r.Status == RequestStatus.Revoked),
+                InvitationsRevoked = invitations.Count,
+            }), cancellationToken);
+            return (tracked, open, user.Actor);
+        }, cancellationToken);
+
+        foreach (var request in closed)
+        {
+            await notifier.PublishAsync(new RequestEvent(
+                request.Id, request.Reference, request.TenantId, request.RequesterId, request.Status,
+                request.Status == RequestStatus.Revoked ? RequestEventKind.Revoked : RequestEventKind.Expired, actor.DisplayName, time.GetUtcNow()));
+        }
+
+        return tenant;
+    }
+
+    private async Task<(ActingUser User, Tenant Tenant)> LoadAsync(LockboxDbContext db, ClaimsPrincipal principal, Guid tenantId, CancellationToken cancellationToken)
+    {
+        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+        await guard.EnsureAsync(principal, new AdministrationResource(user, tenantId), AdministrationOperations.ManageTenants, Subject, tenantId.ToString(), cancellationToken);
+        var tenant = await db.Tenants.SingleOrDefaultAsync(t => t.Id == tenantId, cancellationToken) ?? throw new NotFoundException("tenant");
+        return (user, tenant);
+    }
+
+    private static AuditRecord Record(AuditEventType type, ActingUser user, Tenant tenant, object details) =>
+        new(type, user.Actor, tenant.Id, Subject, tenant.Id.ToString(), AuditRecord.Details(details), Client: user.Client);
+}
