@@ -3,6 +3,7 @@ using LockboxPortal.Data;
 using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.Approvers;
 using LockboxPortal.Features.Audit;
+using LockboxPortal.Features.Grants;
 using LockboxPortal.Features.Tenants;
 using LockboxPortal.Hosting;
 using Microsoft.AspNetCore.Authorization;
@@ -42,6 +43,7 @@ public sealed class ServiceHarness : IAsyncDisposable
         services.AddSingleton(new RequestNotifier(NullLogger<RequestNotifier>.Instance));
         services.AddScoped<AccessRequestService>();
         services.AddScoped<SecurityAudit>();
+        services.AddLockboxGrants();
         _services = services.BuildServiceProvider();
     }
 
@@ -56,6 +58,10 @@ public sealed class ServiceHarness : IAsyncDisposable
     public IServiceProvider Services => _services;
 
     public AccessRequestService Requests => _services.GetRequiredService<AccessRequestService>();
+
+    public GrantService Grants => _services.GetRequiredService<GrantService>();
+
+    public DeadlineTimer Timer => _services.GetRequiredService<DeadlineTimer>();
 
     public RequestNotifier Notifier => _services.GetRequiredService<RequestNotifier>();
 

@@ -15,12 +15,18 @@ public static class Policies
     public const string TenantAdmin = nameof(PortalRole.TenantAdmin);
     public const string SecurityOfficer = nameof(PortalRole.SecurityOfficer);
 
+    /// <summary>Tenant admins and security officers: the people who may see and revoke a tenant's active grants.</summary>
+    public const string TenantGrants = nameof(TenantGrants);
+
     public static void AddLockboxPolicies(this AuthorizationOptions options)
     {
         foreach (var role in Enum.GetValues<PortalRole>())
         {
             options.AddPolicy(role.ToString(), policy => policy.RequireAuthenticatedUser().RequireClaim(LockboxClaims.Role, role.ToString()));
         }
+
+        options.AddPolicy(TenantGrants, policy => policy.RequireAuthenticatedUser()
+            .RequireClaim(LockboxClaims.Role, nameof(PortalRole.TenantAdmin), nameof(PortalRole.SecurityOfficer)));
 
         // Every page needs a signed-in person unless it says [AllowAnonymous].
         options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();

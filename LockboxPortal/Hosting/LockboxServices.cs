@@ -1,5 +1,6 @@
 using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.Audit;
+using LockboxPortal.Features.Grants;
 using MudBlazor.Services;
 
 namespace LockboxPortal.Hosting;
@@ -16,6 +17,7 @@ public static class LockboxServices
         services.AddSingleton<RequestNotifier>();
         services.AddScoped<SecurityAudit>();
         services.AddScoped<AccessRequestService>();
+        services.AddLockboxGrants();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
