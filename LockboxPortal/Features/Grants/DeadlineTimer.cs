@@ -33,12 +33,15 @@ public sealed class DeadlineTimer(
     /// long a deadline written by another instance (whose pokes this process cannot hear) waits if that instance
     /// stops before applying it.
     /// </summary>
-    public static readonly TimeSpan MaxSleep = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan DefaultMaxSleep = TimeSpan.FromMinutes(5);
 
     /// <summary>How long to wait before trying again after a pass failed (e.g. the database was unavailable).</summary>
     public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
 
     private IDisposable? _subscription;
+
+    /// <summary>The safety-net cap on one sleep (<see cref="DefaultMaxSleep"/>); tests raise it to watch purely deadline-driven waking.</summary>
+    public TimeSpan MaxSleep { get; set; } = DefaultMaxSleep;
     private DateTimeOffset _firstWake;
 
     /// <summary>Raised after every pass, on the timer's own thread.</summary>
