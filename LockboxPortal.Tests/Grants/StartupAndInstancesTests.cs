@@ -52,7 +52,7 @@ public sealed class StartupAndInstancesTests
     {
         await using var harness = await ServiceHarness.CreateAsync();
         var due = ServiceHarness.Start + TimeSpan.FromHours(1);
-        var ids = await harness.AddDueAsync(pending: 300, grants: 300, due);
+        var ids = await harness.AddDueAsync(pending: 120, grants: 120, due);
         await using var second = new SecondInstance(harness);
         DeadlineTimer[] timers = [harness.Timer, second.Timer];
 

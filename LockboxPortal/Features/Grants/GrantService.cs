@@ -183,6 +183,10 @@ public sealed class GrantService(
                 {
                     var batch = await due(db).Take(BatchSize).ToListAsync(cancellationToken);
                     var changes = new List<(AccessRequest, RequestEventKind)>(batch.Count);
+
+                    // Each audit append looks at the unsaved entries; without this, every look re-scans every tracked
+                    // row for changes, which makes a batch quadratic. Changes are detected once, before saving.
+                    db.ChangeTracker.AutoDetectChangesEnabled = false;
                     foreach (var request in batch)
                     {
                         var (auditType, kind, details) = apply(request, at);
@@ -190,6 +194,7 @@ public sealed class GrantService(
                         changes.Add((request, kind));
                     }
 
+                    db.ChangeTracker.AutoDetectChangesEnabled = true;
                     return changes;
                 }, cancellationToken);
             }
