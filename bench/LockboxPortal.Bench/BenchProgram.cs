@@ -212,7 +212,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
         var first = deadlines.Values.Min();
         if (TimeProvider.System.GetUtcNow() >= first)
         {
-            Console.WriteLine("  WARNING: seeding ran past the first deadline; figures include start-up catch-up");
+            Log("  WARNING: seeding ran past the first deadline; figures include start-up catch-up");
         }
 
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
