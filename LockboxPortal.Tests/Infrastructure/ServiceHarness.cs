@@ -3,6 +3,7 @@ using LockboxPortal.Data;
 using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.Approvers;
 using LockboxPortal.Features.Audit;
+using LockboxPortal.Features.Grants;
 using LockboxPortal.Features.Tenants;
 using LockboxPortal.Hosting;
 using Microsoft.AspNetCore.Authorization;
@@ -29,24 +30,24 @@ public sealed class ServiceHarness : IAsyncDisposable
 
     private ServiceHarness()
     {
+        _services = BuildProvider(DatabasePath, Time);
+    }
+
+    /// <summary>The app's feature services over a SQLite file, without the web host; one provider is one app instance.</summary>
+    internal static ServiceProvider BuildProvider(string databasePath, TimeProvider time)
+    {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { [DatabaseSetup.SqlitePathKey] = DatabasePath })
+            .AddInMemoryCollection(new Dictionary<string, string?> { [DatabaseSetup.SqlitePathKey] = databasePath })
             .Build();
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton<TimeProvider>(Time);
-        services.AddLockboxDatabase(configuration, new TestEnvironment(_folder.Path));
+        services.AddSingleton(time);
+        services.AddLockboxDatabase(configuration, new TestEnvironment(Path.GetDirectoryName(databasePath)!));
         services.AddAuthorizationCore(options => LockboxPortal.Authorization.Policies.AddLockboxPolicies(options));
         services.AddSingleton<IAuthorizationHandler, LockboxPortal.Authorization.RequestAuthorizationHandler>();
-        services.AddSingleton<AuditTrail>();
-        services.AddSingleton(new RequestNotifier(NullLogger<RequestNotifier>.Instance));
-        services.AddScoped<AccessRequestService>();
-        services.AddScoped<SecurityAudit>();
-        services.AddLockboxApprovers();
-        services.AddLockboxAudit();
         services.AddIdentityCore<PortalUser>(IdentitySetup.ConfigureIdentityOptions).AddEntityFrameworkStores<LockboxDbContext>();
-        services.AddLockboxAdministration();
-        _services = services.BuildServiceProvider();
+        services.AddLockboxFeatures();
+        return services.BuildServiceProvider();
     }
 
     public FakeTimeProvider Time { get; } = new(Start);
@@ -60,6 +61,10 @@ public sealed class ServiceHarness : IAsyncDisposable
     public IServiceProvider Services => _services;
 
     public AccessRequestService Requests => _services.GetRequiredService<AccessRequestService>();
+
+    public GrantService Grants => _services.GetRequiredService<GrantService>();
+
+    public DeadlineTimer Timer => _services.GetRequiredService<DeadlineTimer>();
 
     public RequestNotifier Notifier => _services.GetRequiredService<RequestNotifier>();
 

@@ -15,7 +15,7 @@ public static class Policies
     public const string TenantAdmin = nameof(PortalRole.TenantAdmin);
     public const string SecurityOfficer = nameof(PortalRole.SecurityOfficer);
 
-    /// <summary>A TenantAdmin or SecurityOfficer of some tenant (the delegations page serves both).</summary>
+    /// <summary>A TenantAdmin or SecurityOfficer of some tenant (delegations, active grants); the services decide which tenant.</summary>
     public const string TenantStaff = nameof(TenantStaff);
     /// <summary>Holds a role that reads some audit chain; which chain is decided by the audit service.</summary>
     public const string AuditReader = nameof(AuditReader);

@@ -2,6 +2,7 @@ using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.Approvers;
 using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Tenants;
+using LockboxPortal.Features.Grants;
 using MudBlazor.Services;
 
 namespace LockboxPortal.Hosting;
@@ -14,17 +15,26 @@ public static class LockboxServices
         services.AddLockboxDatabase(configuration, environment);
         services.AddLockboxIdentity();
 
+        services.AddLockboxFeatures();
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        services.AddHttpContextAccessor();
+        return services;
+    }
+
+    /// <summary>The features' services, without the web host: the app and the service tests register the same set.</summary>
+    public static IServiceCollection AddLockboxFeatures(this IServiceCollection services)
+    {
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<RequestNotifier>();
+        services.AddSingleton<RequestGate>();
         services.AddScoped<SecurityAudit>();
         services.AddLockboxAudit();
         services.AddScoped<AccessRequestService>();
         services.AddLockboxApprovers();
         services.AddLockboxAdministration();
-
-        services.AddRazorComponents().AddInteractiveServerComponents();
-        services.AddMudServices();
-        services.AddHttpContextAccessor();
+        services.AddLockboxGrants();
         return services;
     }
 

@@ -17,12 +17,12 @@ namespace LockboxPortal.Features.AccessRequests;
 public sealed class AccessRequestService(
     LockboxTransactions transactions,
     IDbContextFactory<LockboxDbContext> dbFactory,
-    IAuthorizationService authorization,
+    RequestGate gate,
     AuditTrail audit,
     RequestNotifier notifier,
     TimeProvider time)
 {
-    private const string Subject = "AccessRequest";
+    private const string Subject = RequestGate.Subject;
 
     public async Task<AccessRequest> FileAsync(ClaimsPrincipal principal, FileRequestInput input, CancellationToken cancellationToken = default)
     {
@@ -31,7 +31,7 @@ public sealed class AccessRequestService(
             var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
             if (!user.Memberships.HasProviderRole(PortalRole.Engineer))
             {
-                throw await RefuseAsync(user, "File", null, input.TenantId, cancellationToken);
+                throw await gate.RefuseAsync(user, "File", input.TenantId, cancellationToken);
             }
 
             var tenant = await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Id == input.TenantId && t.IsActive, cancellationToken);
@@ -81,9 +81,9 @@ public sealed class AccessRequestService(
     {
         var (request, actor) = await transactions.RunAsync(async db =>
         {
-            var (user, tracked, _) = await LoadForAsync(db, principal, requestId, RequestOperations.DecideInternal, cancellationToken);
+            var (user, tracked, _) = await gate.LoadForAsync(db, principal, requestId, RequestOperations.DecideInternal, cancellationToken);
             var policy = await db.Tenants.Where(t => t.Id == tracked.TenantId).Select(t => t.Policy).SingleAsync(cancellationToken);
-            await ApplyRuleAsync(user, tracked, approve ? "ApproveInternal" : "DenyInternal", () =>
+            await gate.ApplyAsync(user, tracked, approve ? "ApproveInternal" : "DenyInternal", () =>
             {
                 if (approve)
                 {
@@ -114,7 +114,7 @@ public sealed class AccessRequestService(
     {
         var (request, actor) = await transactions.RunAsync(async db =>
         {
-            var (user, tracked, authority) = await LoadForAsync(db, principal, requestId, RequestOperations.DecideCustomer, cancellationToken);
+            var (user, tracked, authority) = await gate.LoadForAsync(db, principal, requestId, RequestOperations.DecideCustomer, cancellationToken);
             var counted = tracked.CustomerApprovals.SelectMany(d => d.PeopleCounted).ToHashSet(StringComparer.Ordinal);
             var onBehalfOf = authority.OnApproverList && !counted.Contains(user.UserId)
                 ? null
@@ -124,7 +124,7 @@ public sealed class AccessRequestService(
                 onBehalfOf = authority.Delegators[0];
             }
 
-            await ApplyRuleAsync(user, tracked, approve ? "ApproveCustomer" : "RejectCustomer", () =>
+            await gate.ApplyAsync(user, tracked, approve ? "ApproveCustomer" : "RejectCustomer", () =>
             {
                 if (approve)
                 {
@@ -169,8 +169,8 @@ public sealed class AccessRequestService(
     {
         var (request, actor) = await transactions.RunAsync(async db =>
         {
-            var (user, tracked, _) = await LoadForAsync(db, principal, requestId, RequestOperations.Cancel, cancellationToken);
-            await ApplyRuleAsync(user, tracked, "Cancel", () => tracked.Cancel(user.Actor, time.GetUtcNow()), cancellationToken);
+            var (user, tracked, _) = await gate.LoadForAsync(db, principal, requestId, RequestOperations.Cancel, cancellationToken);
+            await gate.ApplyAsync(user, tracked, "Cancel", () => tracked.Cancel(user.Actor, time.GetUtcNow()), cancellationToken);
             await audit.AppendAsync(db, Record(AuditEventType.AccessRequest_Cancelled, user, tracked, new { tracked.Reference }), cancellationToken);
             return (tracked, user.Actor);
         }, cancellationToken);
@@ -190,7 +190,7 @@ public sealed class AccessRequestService(
         }
 
         var authority = await ApprovalAuthorities.ForAsync(db, user, request.TenantId, time.GetUtcNow(), cancellationToken);
-        if (!await IsAllowedAsync(principal, new RequestResource(request, user, authority), RequestOperations.View))
+        if (!await gate.IsAllowedAsync(principal, new RequestResource(request, user, authority), RequestOperations.View))
         {
             return null;
         }
@@ -253,56 +253,6 @@ public sealed class AccessRequestService(
             .Select(t => new FileableTenant(t.Id, t.Name, t.ShortName, t.Policy.DefaultGrantDuration, t.Policy.MaxGrantDuration, t.Policy.RequireTicketReference))
             .ToList();
     }
-
-    private async Task<(ActingUser User, AccessRequest Request, ApprovalAuthority Authority)> LoadForAsync(
-        LockboxDbContext db, ClaimsPrincipal principal, Guid requestId, OperationAuthorizationRequirement operation, CancellationToken cancellationToken)
-    {
-        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
-        var request = await db.AccessRequests.Include(r => r.Decisions).SingleOrDefaultAsync(r => r.Id == requestId, cancellationToken)
-            ?? throw new NotFoundException();
-        var authority = await ApprovalAuthorities.ForAsync(db, user, request.TenantId, time.GetUtcNow(), cancellationToken);
-        var resource = new RequestResource(request, user, authority);
-
-        // Someone who may not even see the request learns nothing about it, not even that it exists.
-        if (!await IsAllowedAsync(principal, resource, RequestOperations.View))
-        {
-            await RefuseAsync(user, operation.Name, request.Id.ToString(), request.TenantId, cancellationToken);
-            throw new NotFoundException();
-        }
-
-        if (!await IsAllowedAsync(principal, resource, operation))
-        {
-            throw await RefuseAsync(user, operation.Name, request.Id.ToString(), request.TenantId, cancellationToken);
-        }
-
-        return (user, request, authority);
-    }
-
-    private async Task<bool> IsAllowedAsync(ClaimsPrincipal principal, RequestResource resource, OperationAuthorizationRequirement operation) =>
-        (await authorization.AuthorizeAsync(principal, resource, operation)).Succeeded;
-
-    /// <summary>Separation-of-duties and late decisions are refused by the state machine; record those attempts too.</summary>
-    private async Task ApplyRuleAsync(ActingUser user, AccessRequest request, string operation, Action change, CancellationToken cancellationToken)
-    {
-        try
-        {
-            change();
-        }
-        catch (LockboxRuleException ex) when (ex is SelfApprovalException or DeadlinePassedException)
-        {
-            await RecordRefusalAsync(user, operation, request.Id.ToString(), request.TenantId, ex.Code, cancellationToken);
-            throw;
-        }
-    }
-
-    private async Task<ForbiddenException> RefuseAsync(ActingUser user, string operation, string? subject, Guid? tenantId, CancellationToken cancellationToken)
-    {
-        await RecordRefusalAsync(user, operation, subject, tenantId, "forbidden", cancellationToken);
-        return new ForbiddenException();
-    }
-
-    private Task RecordRefusalAsync(ActingUser user, string operation, string? subject, Guid? tenantId, string reason, CancellationToken cancellationToken) =>
-        audit.RecordRefusalAsync(user.Actor, tenantId, Subject, subject ?? "", operation, reason, user.Client, cancellationToken);
 
     private static AuditRecord Record(AuditEventType type, ActingUser user, AccessRequest request, object details, Actor? onBehalfOf = null) =>
         new(type, user.Actor, request.TenantId, Subject, request.Id.ToString(), AuditRecord.Details(details), onBehalfOf, user.Client);

@@ -1,0 +1,255 @@
+using System.Security.Claims;
+using LockboxPortal.Authorization;
+using LockboxPortal.Data;
+using LockboxPortal.Features.AccessRequests;
+using LockboxPortal.Features.Approvers;
+using LockboxPortal.Features.Audit;
+using LockboxPortal.Features.Tenants;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace LockboxPortal.Features.Grants;
+
+/// <summary>An active grant as the grant pages show it.</summary>
+public sealed record ActiveGrant(
+    Guid RequestId,
+    string Reference,
+    Guid TenantId,
+    string TenantName,
+    string RequesterName,
+    string Scope,
+    AccessLevel AccessLevel,
+    DateTimeOffset StartsAt,
+    DateTimeOffset EndsAt);
+
+/// <summary>
+/// The grant lifecycle after approval: revoke, release, the lists of active grants, and the timed transitions
+/// (pending requests expire, grants complete) that the <see cref="DeadlineTimer"/> applies through
+/// <see cref="IDeadlineSource"/>. Each operation is one transaction that writes the change and its audit entry
+/// together, then publishes; the timed ones work in batches of <see cref="BatchSize"/>, one transaction each.
+/// </summary>
+public sealed class GrantService(
+    LockboxTransactions transactions,
+    IDbContextFactory<LockboxDbContext> dbFactory,
+    RequestGate gate,
+    AuditTrail audit,
+    RequestNotifier notifier,
+    TimeProvider time) : IDeadlineSource
+{
+    /// <summary>
+    /// Transitions per transaction: large enough that 10,000 grants ending together close in seconds (bench/README.md),
+    /// small enough that the write lock is held for well under a second.
+    /// </summary>
+    public const int BatchSize = 500;
+
+    private const string Subject = RequestGate.Subject;
+
+    /// <summary>A tenant approver or security officer ends an active grant early; access is refused from this moment.</summary>
+    public async Task<AccessRequest> RevokeAsync(ClaimsPrincipal principal, Guid requestId, string? reason, CancellationToken cancellationToken = default)
+    {
+        var (request, actor) = await transactions.RunAsync(async db =>
+        {
+            var (user, tracked, _) = await gate.LoadForAsync(db, principal, requestId, RequestOperations.Revoke, cancellationToken);
+            await gate.ApplyAsync(user, tracked, nameof(RequestOperations.Revoke), () => tracked.Revoke(user.Actor, reason, time.GetUtcNow()), cancellationToken);
+            await audit.AppendAsync(db, Record(AuditEventType.Grant_Revoked, user.Actor, tracked, new
+            {
+                tracked.Reference,
+                Reason = reason!.Trim(),
+                tracked.GrantEndsAt,
+            }, user.Client), cancellationToken);
+            return (tracked, user.Actor);
+        }, cancellationToken);
+
+        await PublishAsync(request, RequestEventKind.Revoked, actor);
+        return request;
+    }
+
+    /// <summary>The engineer ends their own grant when the work is done.</summary>
+    public async Task<AccessRequest> ReleaseAsync(ClaimsPrincipal principal, Guid requestId, CancellationToken cancellationToken = default)
+    {
+        var (request, actor) = await transactions.RunAsync(async db =>
+        {
+            var (user, tracked, _) = await gate.LoadForAsync(db, principal, requestId, RequestOperations.Release, cancellationToken);
+            await gate.ApplyAsync(user, tracked, nameof(RequestOperations.Release), () => tracked.Release(user.Actor, time.GetUtcNow()), cancellationToken);
+            await audit.AppendAsync(db, Record(AuditEventType.Grant_Released, user.Actor, tracked, new
+            {
+                tracked.Reference,
+                tracked.GrantEndsAt,
+            }, user.Client), cancellationToken);
+            return (tracked, user.Actor);
+        }, cancellationToken);
+
+        await PublishAsync(request, RequestEventKind.Released, actor);
+        return request;
+    }
+
+    /// <summary>
+    /// Active grants in every tenant where this person may revoke: as a TenantAdmin who may decide there, or as its
+    /// security officer. Soonest end first.
+    /// </summary>
+    public async Task<IReadOnlyList<ActiveGrant>> ListActiveForTenantsAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+        var tenants = (await ApprovalAuthorities.TenantsWhereDeciderAsync(db, user, time.GetUtcNow(), cancellationToken))
+            .Union(user.Memberships.TenantsWithRole(PortalRole.SecurityOfficer))
+            .ToList();
+        if (tenants.Count == 0)
+        {
+            return [];
+        }
+
+        return await ActiveAsync(db, db.AccessRequests.Where(r => tenants.Contains(r.TenantId)), cancellationToken);
+    }
+
+    /// <summary>The engineer's own active grants, soonest end first.</summary>
+    public async Task<IReadOnlyList<ActiveGrant>> ListMyActiveAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+        if (!user.Memberships.HasProviderRole(PortalRole.Engineer))
+        {
+            return [];
+        }
+
+        return await ActiveAsync(db, db.AccessRequests.Where(r => r.RequesterId == user.UserId), cancellationToken);
+    }
+
+    /// <summary>Expires every pending request whose deadline is at or before <paramref name="now"/>; returns how many this call expired.</summary>
+    public Task<int> ExpireDueAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        ApplyDueInBatchesAsync(
+            db => db.AccessRequests
+                .Where(r => (r.Status == RequestStatus.PendingInternal || r.Status == RequestStatus.PendingCustomer) && r.ExpiresAt <= now)
+                .OrderBy(r => r.ExpiresAt),
+            (request, at) =>
+            {
+                request.Expire(at);
+                return (AuditEventType.AccessRequest_Expired, RequestEventKind.Expired, new { request.Reference, Deadline = request.ExpiresAt });
+            },
+            now,
+            cancellationToken);
+
+    /// <summary>Completes every grant whose end is at or before <paramref name="now"/>; returns how many this call completed.</summary>
+    public Task<int> CompleteDueAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        ApplyDueInBatchesAsync(
+            db => db.AccessRequests
+                .Where(r => r.Status == RequestStatus.Approved && r.GrantEndsAt <= now)
+                .OrderBy(r => r.GrantEndsAt),
+            (request, at) =>
+            {
+                request.Complete(at);
+                return (AuditEventType.Grant_Completed, RequestEventKind.Completed, new { request.Reference, request.GrantEndsAt });
+            },
+            now,
+            cancellationToken);
+
+    /// <summary>The earliest pending deadline or grant end still to act on.</summary>
+    public async Task<DateTimeOffset?> NextDeadlineAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+
+        // One query per status, so each reads the first entry of its (Status, deadline) index.
+        var pendingInternal = await EarliestAsync(db.AccessRequests.Where(r => r.Status == RequestStatus.PendingInternal), r => r.ExpiresAt, cancellationToken);
+        var pendingCustomer = await EarliestAsync(db.AccessRequests.Where(r => r.Status == RequestStatus.PendingCustomer), r => r.ExpiresAt, cancellationToken);
+        var grantEnd = await EarliestAsync(db.AccessRequests.Where(r => r.Status == RequestStatus.Approved), r => r.GrantEndsAt!.Value, cancellationToken);
+        return new[] { pendingInternal, pendingCustomer, grantEnd }.Where(d => d is not null).Min();
+    }
+
+    Task<DateTimeOffset?> IDeadlineSource.NextDueAsync(CancellationToken cancellationToken) => NextDeadlineAsync(cancellationToken);
+
+    async Task<int> IDeadlineSource.ApplyDueAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        await ExpireDueAsync(now, cancellationToken) + await CompleteDueAsync(now, cancellationToken);
+
+    /// <summary>
+    /// Applies one kind of timed transition to everything the query finds, a batch per transaction. The query's state
+    /// and deadline conditions, re-read on every attempt, and the concurrency token on each row make this safe on
+    /// several instances: when another instance saved first, the batch is retried on fresh data, which no longer
+    /// holds what that instance already did. Nothing is applied or audited twice.
+    /// </summary>
+    private async Task<int> ApplyDueInBatchesAsync(
+        Func<LockboxDbContext, IQueryable<AccessRequest>> due,
+        Func<AccessRequest, DateTimeOffset, (AuditEventType Audit, RequestEventKind Event, object Details)> apply,
+        DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var total = 0;
+        var lostRaces = 0;
+        while (true)
+        {
+            // The moment the change is applied: the real time when the timer runs late, never before the cutoff.
+            var at = Later(now, time.GetUtcNow());
+            List<(AccessRequest Request, RequestEventKind Kind)> applied;
+            try
+            {
+                applied = await transactions.RunAsync(async db =>
+                {
+                    var batch = await due(db).Take(BatchSize).ToListAsync(cancellationToken);
+                    var changes = new List<(AccessRequest, RequestEventKind)>(batch.Count);
+
+                    // Each audit append looks at the unsaved entries; without this, every look re-scans every tracked
+                    // row for changes, which makes a batch quadratic. Changes are detected once, before saving.
+                    db.ChangeTracker.AutoDetectChangesEnabled = false;
+                    foreach (var request in batch)
+                    {
+                        var (auditType, kind, details) = apply(request, at);
+                        await audit.AppendAsync(db, Record(auditType, Actor.System, request, details), cancellationToken);
+                        changes.Add((request, kind));
+                    }
+
+                    db.ChangeTracker.AutoDetectChangesEnabled = true;
+                    return changes;
+                }, cancellationToken);
+            }
+            catch (ConcurrentChangeException) when (++lostRaces < 100)
+            {
+                // Other instances kept winning this batch; they are doing the work. Look again.
+                continue;
+            }
+
+            foreach (var (request, kind) in applied)
+            {
+                await PublishAsync(request, kind, Actor.System);
+            }
+
+            total += applied.Count;
+            if (applied.Count < BatchSize)
+            {
+                return total;
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<ActiveGrant>> ActiveAsync(LockboxDbContext db, IQueryable<AccessRequest> requests, CancellationToken cancellationToken)
+    {
+        // Ended windows are not active even if the timer has not closed them yet.
+        var now = time.GetUtcNow();
+        var active = await requests
+            .Where(r => r.Status == RequestStatus.Approved && r.GrantEndsAt > now)
+            .OrderBy(r => r.GrantEndsAt)
+            .Take(500)
+            .AsNoTracking()
+            .ToListAsync(cancellationToken);
+        var tenantIds = active.Select(r => r.TenantId).Distinct().ToList();
+        var names = await db.Tenants.Where(t => tenantIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
+        return active
+            .Select(r => new ActiveGrant(r.Id, r.Reference, r.TenantId, names[r.TenantId], r.RequesterName, r.Scope, r.AccessLevel, r.GrantStartsAt!.Value, r.GrantEndsAt!.Value))
+            .ToList();
+    }
+
+    private static async Task<DateTimeOffset?> EarliestAsync(
+        IQueryable<AccessRequest> requests, System.Linq.Expressions.Expression<Func<AccessRequest, DateTimeOffset>> deadline, CancellationToken cancellationToken)
+    {
+        var first = await requests.OrderBy(deadline).Select(deadline).Take(1).ToListAsync(cancellationToken);
+        return first.Count == 0 ? null : first[0];
+    }
+
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private static AuditRecord Record(AuditEventType type, Actor actor, AccessRequest request, object details, ClientInfo? client = null) =>
+        new(type, actor, request.TenantId, Subject, request.Id.ToString(), AuditRecord.Details(details), Client: client);
+
+    private Task PublishAsync(AccessRequest request, RequestEventKind kind, Actor actor) =>
+        notifier.PublishAsync(new RequestEvent(
+            request.Id, request.Reference, request.TenantId, request.RequesterId, request.Status, kind, actor.DisplayName, time.GetUtcNow()));
+}
