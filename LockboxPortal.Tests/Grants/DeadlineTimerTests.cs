@@ -7,8 +7,7 @@ namespace LockboxPortal.Tests.Grants;
 
 /// <summary>
 /// DESIGN.md rule 5 on a fake clock: the timer sleeps until the next stored deadline, applies it there and not a
-/// tick before, and wakes early for a sooner one. (Delegations ending at their end belong to the delegation
-/// feature, which plugs into the timer through <see cref="IDeadlineSource"/>; its tests live with it.)
+/// tick before, and wakes early for a sooner one. Delegations ending at their end: Approvers/DelegationTimerTests.
 /// </summary>
 public sealed class DeadlineTimerTests
 {

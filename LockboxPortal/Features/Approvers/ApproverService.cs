@@ -23,6 +23,7 @@ public sealed class ApproverService(
     IDbContextFactory<LockboxDbContext> dbFactory,
     AuditTrail audit,
     ApproverNotifier notifier,
+    Grants.DeadlineSignal deadlines,
     TimeProvider time)
 {
     private const string ListSubject = "ApproverList";
@@ -262,6 +263,7 @@ public sealed class ApproverService(
         }, cancellationToken);
 
         await PublishAsync(created.TenantId, ApproverChangeKind.DelegationCreated);
+        deadlines.Notify(created.EndsAt);
         return created;
     }
 

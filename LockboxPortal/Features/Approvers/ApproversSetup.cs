@@ -10,6 +10,7 @@ public static class ApproversSetup
         services.AddSingleton<ApproverNotifier>();
         services.AddScoped<ApproverService>();
         services.AddScoped<IPersonDeactivationParticipant, DeactivatedPersonDelegations>();
+        services.AddScoped<Grants.IDeadlineSource, DelegationDeadlines>();
         return services;
     }
 }
