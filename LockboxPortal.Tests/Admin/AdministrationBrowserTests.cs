@@ -46,12 +46,14 @@ public sealed class AdministrationBrowserTests(BrowserFixture browser)
         await Assertions.Expect(taraRow.Locator("[data-testid=role-TenantAdmin]")).ToBeVisibleAsync();
         await Assertions.Expect(officer.Locator("[data-testid=invitations]")).ToContainTextAsync("Accepted");
 
-        // This branch has no approver-list page yet: the officer's approver-list change goes through the guarded service.
-        var (tenantId, officerId, taraId) = await IdsAsync(portal);
-        await using (var scope = portal.Factory.Services.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<PeopleService>().AddToApproverListAsync(As(officerId), tenantId, taraId);
-        }
+        // The officer puts the new admin on the approver list.
+        await officer.GotoAsync("/policy");
+        await LivePortal.WaitForInteractiveAsync(officer);
+        await Assertions.Expect(officer.Locator("[data-testid=policy-tenant-name]")).ToHaveTextAsync("Litware");
+        await LivePortal.SelectAsync(officer, "candidate", "Tara Admin");
+        await officer.ClickAsync("[data-testid=add-approver]");
+        await Assertions.Expect(officer.Locator("[data-testid=approver-list]")).ToContainTextAsync("Tara Admin");
+        var (tenantId, _, taraId) = await IdsAsync(portal);
 
         // An engineer's request reaches the customer stage, and the new admin approves it in the browser.
         var request = await PendingCustomerAsync(portal, tenantId);

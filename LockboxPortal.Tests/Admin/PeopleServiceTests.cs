@@ -112,23 +112,6 @@ public sealed class PeopleServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AddToApproverList_IsForAnOfficerOfTheTenant_AndOnlyForItsTenantAdmins()
-    {
-        var people = _harness.People();
-
-        await Assert.ThrowsAsync<ForbiddenException>(() => people.AddToApproverListAsync(AdminHarness.NorthwindOfficer, _harness.Contoso, Cast.ContosoAdminNotApprover));
-        await Assert.ThrowsAsync<ForbiddenException>(() => people.AddToApproverListAsync(ServiceHarness.Approver1, _harness.Contoso, Cast.ContosoAdminNotApprover));
-        await Assert.ThrowsAsync<PeopleRuleException>(() => people.AddToApproverListAsync(ServiceHarness.ContosoOfficer, _harness.Contoso, Cast.ContosoOfficer));
-        await Assert.ThrowsAsync<NotFoundException>(() => people.AddToApproverListAsync(ServiceHarness.ContosoOfficer, _harness.Contoso, Cast.NorthwindApprover));
-
-        await people.AddToApproverListAsync(ServiceHarness.ContosoOfficer, _harness.Contoso, Cast.ContosoAdminNotApprover);
-
-        await using var db = _harness.NewContext();
-        Assert.True(await db.ApproverListEntries.AnyAsync(e => e.TenantId == _harness.Contoso && e.UserId == Cast.ContosoAdminNotApprover));
-        Assert.Contains(await _harness.AuditAsync(), e => e.EventType == AuditEventType.Approvers_Added && e.ActorId == Cast.ContosoOfficer);
-    }
-
-    [Fact]
     public async Task ListScopes_ShowsTheProviderAdminEverything_AndAnOfficerOnlyTheirTenants()
     {
         var admin = await _harness.People().ListScopesAsync(AdminHarness.ProviderAdmin);

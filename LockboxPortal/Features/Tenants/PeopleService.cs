@@ -32,7 +32,6 @@ public sealed class PeopleService(
     IDbContextFactory<LockboxDbContext> dbFactory,
     AdministrationGuard guard,
     AuditTrail audit,
-    TimeProvider time,
     IEnumerable<IPersonDeactivationParticipant> deactivationParticipants)
 {
     private const string Subject = "User";
@@ -188,31 +187,6 @@ public sealed class PeopleService(
             {
                 await audit.AppendAsync(db, Record(AuditEventType.User_Deactivated, user, chain, person, new { person.Email }), cancellationToken);
             }
-        }, cancellationToken);
-
-    /// <summary>
-    /// Puts a TenantAdmin on their tenant's approver list. A minimal stand-in on this branch for the approver-list
-    /// feature: only an officer of that tenant may, and only for a TenantAdmin of it.
-    /// </summary>
-    public Task AddToApproverListAsync(ClaimsPrincipal principal, Guid tenantId, string userId, CancellationToken cancellationToken = default) =>
-        transactions.RunAsync(async db =>
-        {
-            var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
-            await guard.EnsureAsync(principal, new AdministrationResource(user, tenantId), AdministrationOperations.ManageApprovers, "ApproverList", tenantId.ToString(), cancellationToken);
-            var (person, memberships) = await LoadPersonAsync(db, userId, tenantId, cancellationToken);
-            if (!person.IsActive || memberships.All(m => m.Role != PortalRole.TenantAdmin))
-            {
-                throw new PeopleRuleException("Only an active TenantAdmin of this tenant can be an approver.");
-            }
-
-            if (await db.ApproverListEntries.AnyAsync(e => e.TenantId == tenantId && e.UserId == userId, cancellationToken))
-            {
-                throw new PeopleRuleException($"{person.ToActor().DisplayName} is already on the approver list.");
-            }
-
-            db.ApproverListEntries.Add(new ApproverListEntry(tenantId, userId, time.GetUtcNow()));
-            await audit.AppendAsync(db, new AuditRecord(AuditEventType.Approvers_Added, user.Actor, tenantId, "ApproverList", tenantId.ToString(),
-                AuditRecord.Details(new { UserId = person.Id, person.ToActor().DisplayName }), Client: user.Client), cancellationToken);
         }, cancellationToken);
 
     private async Task RemoveAsync(LockboxDbContext db, ActingUser user, PortalUser person, Guid? tenantId, IReadOnlyList<Membership> removed, CancellationToken cancellationToken)
