@@ -1,4 +1,5 @@
 using LockboxPortal.Components;
+using LockboxPortal.Features.AccessRequests.Live;
 using LockboxPortal.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -24,6 +25,7 @@ app.MapStaticAssets().AllowAnonymous();
 app.MapHealthChecks("/health").AllowAnonymous();
 app.MapLockboxAccount();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapLockboxLive();
 
 app.Run();
 

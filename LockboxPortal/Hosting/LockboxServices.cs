@@ -1,4 +1,5 @@
 using LockboxPortal.Features.AccessRequests;
+using LockboxPortal.Features.AccessRequests.Live;
 using LockboxPortal.Features.Audit;
 using MudBlazor.Services;
 
@@ -16,6 +17,7 @@ public static class LockboxServices
         services.AddSingleton<RequestNotifier>();
         services.AddScoped<SecurityAudit>();
         services.AddScoped<AccessRequestService>();
+        services.AddLockboxLive();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
