@@ -29,6 +29,8 @@ public sealed class AwaitingCounts(
     private IDisposable? _subscription;
     private IDisposable? _reconnection;
     private volatile bool _dirty;
+    private int _customerQueuesShown;
+    private int _internalQueuesShown;
 
     public int Customer { get; private set; }
 
@@ -40,6 +42,30 @@ public sealed class AwaitingCounts(
     public event Action? Changed;
 
     public Task StartAsync() => _started ??= StartCoreAsync();
+
+    /// <summary>
+    /// A queue on screen reports how many rows it shows; while it does, its count comes from it and this service
+    /// does not read that queue a second time for every event. Dispose the result when the queue goes away.
+    /// </summary>
+    public IDisposable ShowQueue(DecisionStage stage)
+    {
+        Interlocked.Increment(ref stage == DecisionStage.Customer ? ref _customerQueuesShown : ref _internalQueuesShown);
+        return new ShownQueue(this, stage);
+    }
+
+    public void ReportShown(DecisionStage stage, int count)
+    {
+        if (stage == DecisionStage.Customer)
+        {
+            Customer = count;
+        }
+        else
+        {
+            Internal = count;
+        }
+
+        Changed?.Invoke();
+    }
 
     private async Task StartCoreAsync()
     {
@@ -104,14 +130,41 @@ public sealed class AwaitingCounts(
     {
         try
         {
-            Customer = _audience!.TenantAdminOf.Count > 0 ? (await requests.ListCustomerQueueAsync(_user)).Count : 0;
-            Internal = _audience.IsManager ? (await requests.ListInternalQueueAsync(_user)).Count : 0;
-            Changed?.Invoke();
+            var read = false;
+            if (_audience!.TenantAdminOf.Count > 0 && Volatile.Read(ref _customerQueuesShown) == 0)
+            {
+                Customer = (await requests.ListCustomerQueueAsync(_user)).Count;
+                read = true;
+            }
+
+            if (_audience.IsManager && Volatile.Read(ref _internalQueuesShown) == 0)
+            {
+                Internal = (await requests.ListInternalQueueAsync(_user)).Count;
+                read = true;
+            }
+
+            if (read)
+            {
+                Changed?.Invoke();
+            }
         }
         catch (Exception ex)
         {
             // A badge that cannot be read must not take the page down with it.
             logger.LogWarning(ex, "Could not read the number of requests awaiting a decision");
+        }
+    }
+
+    private sealed class ShownQueue(AwaitingCounts owner, DecisionStage stage) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                Interlocked.Decrement(ref stage == DecisionStage.Customer ? ref owner._customerQueuesShown : ref owner._internalQueuesShown);
+            }
         }
     }
 
