@@ -1,4 +1,5 @@
 using LockboxPortal.Components;
+using LockboxPortal.Features.AccessRequests.Live;
 using LockboxPortal.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -31,6 +32,7 @@ app.MapHealthChecks("/health").AllowAnonymous();
 app.MapLockboxAccount();
 app.MapLockboxAudit();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapLockboxLive();
 
 app.Run();
 return 0;

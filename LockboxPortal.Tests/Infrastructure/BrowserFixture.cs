@@ -58,10 +58,17 @@ public sealed class LivePortal : IAsyncDisposable
     private readonly List<IBrowserContext> _contexts = [];
     private readonly IBrowser _browser;
 
-    public LivePortal(IBrowser browser, string environment = "Development", IReadOnlyDictionary<string, string?>? settings = null)
+    public LivePortal(
+        IBrowser browser, string environment = "Development", IReadOnlyDictionary<string, string?>? settings = null,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         _browser = browser;
         Factory = new PortalFactory(_folder.File("lockbox.db"), environment, realPort: true);
+        if (services is not null)
+        {
+            Factory.WithServices(services);
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             Factory.With(key, value);

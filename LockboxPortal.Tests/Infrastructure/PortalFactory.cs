@@ -21,7 +21,16 @@ public sealed class PortalFactory(string databasePath, string environment = "Dev
         [DemoData.PasswordKey] = DemoPassword,
     };
 
+    private readonly List<Action<IServiceCollection>> _services = [];
+
     public string DatabasePath { get; } = databasePath;
+
+    /// <summary>Adds test-only services (e.g. a startup filter) after the app's own; call before the app starts.</summary>
+    public PortalFactory WithServices(Action<IServiceCollection> configure)
+    {
+        _services.Add(configure);
+        return this;
+    }
 
     public PortalFactory With(string key, string? value)
     {
@@ -50,6 +59,7 @@ public sealed class PortalFactory(string databasePath, string environment = "Dev
             builder.UseSetting(key, value);
         }
 
+        builder.ConfigureServices(services => _services.ForEach(configure => configure(services)));
         if (realPort)
         {
             UseKestrel(0);

@@ -1,5 +1,6 @@
 using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.Approvers;
+using LockboxPortal.Features.AccessRequests.Live;
 using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Tenants;
 using LockboxPortal.Features.Grants;
@@ -16,6 +17,7 @@ public static class LockboxServices
         services.AddLockboxIdentity();
 
         services.AddLockboxFeatures();
+        services.AddLockboxLive();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();

@@ -1,0 +1,220 @@
+using System.Collections.Immutable;
+using LockboxPortal.Features.AccessRequests.Live;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using MudBlazor;
+
+namespace LockboxPortal.Features.AccessRequests.Components;
+
+public sealed partial class DecisionQueue : IDisposable
+{
+    private const int NoticesKept = 5;
+
+    private IReadOnlyList<RequestRow> _rows = [];
+    private ImmutableHashSet<Guid> _shown = [];
+    private readonly Dictionary<Guid, RowActivity> _activity = [];
+    private readonly List<RequestEvent> _unread = [];
+    private readonly HashSet<Guid> _decidedHere = [];
+    private readonly List<string> _notices = [];
+    private LiveAudience? _audience;
+    private string? _failure;
+    private bool _loading = true;
+    private bool _refreshing;
+    private bool _readAgain;
+    private IDisposable? _subscription;
+    private IDisposable? _reconnection;
+    private IDisposable? _countShown;
+    private IDisposable? _approverChanges;
+
+    [Parameter, EditorRequired]
+    public DecisionStage Stage { get; set; }
+
+    [Parameter, EditorRequired]
+    public Func<Task<IReadOnlyList<RequestRow>>> Load { get; set; } = default!;
+
+    [Parameter, EditorRequired]
+    public Func<RequestRow, bool, string?, Task> Decide { get; set; } = default!;
+
+    [CascadingParameter]
+    private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
+
+    private string RejectVerb => Stage == DecisionStage.Internal ? "Deny" : "Reject";
+
+    private int Columns => Stage == DecisionStage.Customer ? 11 : 10;
+
+    protected override async Task OnInitializedAsync()
+    {
+        _audience = await Audiences.ForAsync((await AuthenticationState).User);
+        _subscription = Notifier.Subscribe(OnRequestEventAsync);
+        _reconnection = Connection.OnReconnected(() => InvokeAsync(RefreshAsync));
+
+        // Added to or removed from a list, a delegation given or ended: who may decide changed, so look again.
+        _approverChanges = ApproverNotifier.Subscribe(_ =>
+        {
+            LiveDispatch.Post(() => InvokeAsync(async () =>
+            {
+                _audience = await Audiences.ForAsync((await AuthenticationState).User);
+                await RefreshAsync();
+            }));
+            return Task.CompletedTask;
+        });
+        _countShown = Counts.ShowQueue(Stage);
+        await RefreshAsync();
+    }
+
+    /// <summary>Runs on the publisher's thread: decide quickly whether to look again, and never make the publisher wait.</summary>
+    private Task OnRequestEventAsync(RequestEvent change)
+    {
+        if (Concerns(change))
+        {
+            LiveDispatch.Post(() => InvokeAsync(() =>
+            {
+                _unread.Add(change);
+                return RefreshAsync();
+            }));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private bool Concerns(RequestEvent change) =>
+        _shown.Contains(change.RequestId)
+        || _audience is { } audience && (Stage == DecisionStage.Customer
+            ? change.Status == RequestStatus.PendingCustomer && audience.MayConcernCustomerQueue(change)
+            : change.Status == RequestStatus.PendingInternal && audience.MayConcernInternalQueue(change));
+
+    /// <summary>Reads the queue again; requests that arrive while a read runs are folded into one more read.</summary>
+    private async Task RefreshAsync()
+    {
+        if (_refreshing)
+        {
+            _readAgain = true;
+            return;
+        }
+
+        _refreshing = true;
+        try
+        {
+            do
+            {
+                _readAgain = false;
+                await ReadAsync();
+            }
+            while (_readAgain);
+        }
+        finally
+        {
+            _refreshing = false;
+        }
+    }
+
+    private async Task ReadAsync()
+    {
+        var before = _rows;
+        var events = _unread.ToList();
+        _unread.Clear();
+        try
+        {
+            _rows = await Load();
+            _failure = null;
+        }
+        catch (LockboxRuleException ex)
+        {
+            _rows = [];
+            _failure = ex.Message;
+        }
+
+        _shown = _rows.Select(r => r.Request.Id).ToImmutableHashSet();
+        _loading = false;
+        if (_failure is null)
+        {
+            Counts.ReportShown(Stage, _rows.Count);
+        }
+
+        NoteWhatHappened(before, events);
+        StateHasChanged();
+    }
+
+    /// <summary>Marks rows someone else acted on, and says why rows left the queue.</summary>
+    private void NoteWhatHappened(IReadOnlyList<RequestRow> before, IReadOnlyList<RequestEvent> events)
+    {
+        foreach (var change in events.Where(e => _shown.Contains(e.RequestId) && e.Kind == RequestEventKind.CustomerApproved))
+        {
+            _activity[change.RequestId] = new RowActivity("approved", change.ActorName, change.At);
+        }
+
+        var now = Time.GetUtcNow();
+        foreach (var gone in before.Where(r => !_shown.Contains(r.Request.Id)))
+        {
+            _activity.Remove(gone.Request.Id);
+            if (_decidedHere.Remove(gone.Request.Id))
+            {
+                continue;
+            }
+
+            var why = events.LastOrDefault(e => e.RequestId == gone.Request.Id);
+            var notice = why is null
+                ? gone.Request.ExpiresAt <= now ? $"{gone.Request.Reference} expired." : $"{gone.Request.Reference} no longer awaits you."
+                : $"{gone.Request.Reference} {Describe(why)}.";
+            _notices.Insert(0, notice);
+        }
+
+        if (_notices.Count > NoticesKept)
+        {
+            _notices.RemoveRange(NoticesKept, _notices.Count - NoticesKept);
+        }
+    }
+
+    private static string Describe(RequestEvent change) => change.Kind switch
+    {
+        RequestEventKind.CustomerApproved or RequestEventKind.InternalApproved => $"was approved by {change.ActorName} just now",
+        RequestEventKind.CustomerRejected => $"was rejected by {change.ActorName} just now",
+        RequestEventKind.InternalDenied => $"was denied by {change.ActorName} just now",
+        RequestEventKind.Cancelled => $"was cancelled by {change.ActorName} just now",
+        RequestEventKind.Expired => "expired without a decision",
+        _ => $"changed ({change.Kind}) by {change.ActorName}",
+    };
+
+    private async Task DecideAsync(RequestRow row, bool approve)
+    {
+        var parameters = new DialogParameters<DecisionDialog>
+        {
+            { d => d.Row, row },
+            { d => d.Approve, approve },
+            { d => d.Verb, RejectVerb },
+        };
+        var dialog = await Dialogs.ShowAsync<DecisionDialog>(approve ? "Approve" : RejectVerb, parameters);
+        var result = await dialog.Result;
+        if (result is null || result.Canceled)
+        {
+            return;
+        }
+
+        try
+        {
+            _decidedHere.Add(row.Request.Id);
+            await Decide(row, approve, result.Data as string);
+            Snackbar.Add($"{row.Request.Reference} {(approve ? "approved" : RejectVerb.ToLowerInvariant() + "ed")}.", approve ? Severity.Success : Severity.Info);
+        }
+        catch (LockboxRuleException ex)
+        {
+            _decidedHere.Remove(row.Request.Id);
+            Snackbar.Add(ex.Message, Severity.Warning);
+        }
+
+        await RefreshAsync();
+        if (_shown.Contains(row.Request.Id))
+        {
+            // Still waiting for others (a quorum): when it leaves later, say why.
+            _decidedHere.Remove(row.Request.Id);
+        }
+    }
+
+    public void Dispose()
+    {
+        _subscription?.Dispose();
+        _reconnection?.Dispose();
+        _countShown?.Dispose();
+        _approverChanges?.Dispose();
+    }
+}
