@@ -98,7 +98,7 @@ public sealed class LiveQueueBrowserTests(BrowserFixture browser)
         const string arrived = "LBX-2099-000777";
         await using (var db = await factory.CreateDbContextAsync())
         {
-            var now = DateTimeOffset.UtcNow;
+            var now = portal.Factory.Services.GetRequiredService<TimeProvider>().GetUtcNow();
             var engineer = (await db.Users.SingleAsync(u => u.Email == "engineer@fabrikam.test")).ToActor();
             var manager = (await db.Users.SingleAsync(u => u.Email == "manager@fabrikam.test")).ToActor();
             var cancelled = await db.AccessRequests.Include(r => r.Decisions).SingleAsync(r => r.Reference == waiting);
