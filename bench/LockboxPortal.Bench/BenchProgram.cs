@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using LockboxPortal.Authorization;
+using LockboxPortal.Data;
 using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Grants;
@@ -273,9 +274,8 @@ internal sealed class BenchDatabase : IAsyncDisposable
         services.AddLockboxDatabase(configuration, new BenchEnvironment(folder));
         services.AddAuthorizationCore(options => options.AddLockboxPolicies());
         services.AddSingleton<IAuthorizationHandler, RequestAuthorizationHandler>();
-        services.AddSingleton<AuditTrail>();
-        services.AddSingleton<RequestNotifier>();
-        services.AddLockboxGrants();
+        services.AddIdentityCore<PortalUser>(IdentitySetup.ConfigureIdentityOptions).AddEntityFrameworkStores<LockboxDbContext>();
+        services.AddLockboxFeatures();
         return services.BuildServiceProvider();
     }
 
