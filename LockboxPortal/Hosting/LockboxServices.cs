@@ -1,4 +1,6 @@
+using LockboxPortal.Api;
 using LockboxPortal.Features.AccessRequests;
+using LockboxPortal.Features.ApiTokens;
 using LockboxPortal.Features.Approvers;
 using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Tenants;
@@ -16,6 +18,7 @@ public static class LockboxServices
         services.AddLockboxIdentity();
 
         services.AddLockboxFeatures();
+        services.AddLockboxApi(configuration);
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
@@ -35,6 +38,10 @@ public static class LockboxServices
         services.AddLockboxApprovers();
         services.AddLockboxAdministration();
         services.AddLockboxGrants();
+        services.AddScoped<ApiTokenService>();
+        services.AddSingleton<LockboxPortal.Features.Grants.AccessCheckService>();
+        services.AddSingleton<GrantSigningKeyCache>();
+        services.AddScoped<GrantTokenService>();
         return services;
     }
 
