@@ -113,6 +113,10 @@ public static class ApiSetup
         api.MapAccessChecksApi();
         app.MapJwks();
 
+        // Anything else under /api is a problem response, not the portal's sign-in redirect or not-found page.
+        app.MapFallback("/api/{**path}", () => TypedResults.Problem("There is nothing here.", statusCode: StatusCodes.Status404NotFound, type: ApiProblems.TypeFor("not-found")))
+            .AllowAnonymous().ExcludeFromDescription();
+
         app.MapOpenApi().AllowAnonymous();
         if (app.Environment.IsDevelopment())
         {
