@@ -117,6 +117,12 @@ public static class ApiSetup
         app.MapFallback("/api/{**path}", () => TypedResults.Problem("There is nothing here.", statusCode: StatusCodes.Status404NotFound, type: ApiProblems.TypeFor("not-found")))
             .AllowAnonymous().ExcludeFromDescription();
 
+        // The benchmark's baseline (bench/README.md): the same app and pipeline, no work. Off unless asked for.
+        if (app.Configuration.GetValue<bool>("Bench:BareEndpoint"))
+        {
+            app.MapGet("/bench/bare", () => TypedResults.Ok(new { Allowed = true })).AllowAnonymous().ExcludeFromDescription();
+        }
+
         app.MapOpenApi().AllowAnonymous();
         if (app.Environment.IsDevelopment())
         {
