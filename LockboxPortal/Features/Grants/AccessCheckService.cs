@@ -23,8 +23,17 @@ public sealed class AccessCheckService(
 {
     public const string RefusalSubject = "AccessCheck";
 
+    /// <summary>How long a tenant name or an engineer's email stays resolved to its id; ids never change, names rarely.</summary>
+    private static readonly TimeSpan ResolveFor = TimeSpan.FromMinutes(1);
+
     /// <summary>Grants whose first allowed use is already in the trail (per process; storage decides on a miss).</summary>
     private readonly ConcurrentDictionary<Guid, bool> _firstUseRecorded = new();
+
+    /// <summary>
+    /// Tenant and engineer names resolved to ids, so the hot path reads only the candidate requests. Only names are
+    /// cached, never a decision: the requests, their status and their windows are read from storage on every check.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, (string? Id, DateTimeOffset At)> _resolved = new(StringComparer.Ordinal);
 
     public async Task<AccessVerdict> CheckAsync(AccessCheckInput input, Actor caller, ClientInfo? client, CancellationToken cancellationToken = default)
     {
@@ -56,8 +65,9 @@ public sealed class AccessCheckService(
 
         var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var tenantId = await ResolveTenantAsync(db, input.Tenant!, cancellationToken);
-        var engineerId = await ResolveEngineerAsync(db, input.Engineer!, cancellationToken);
+        var tenantText = await ResolveAsync("t:" + input.Tenant!.Trim().ToLowerInvariant(), now, async () => (await ResolveTenantAsync(db, input.Tenant!, cancellationToken))?.ToString());
+        var tenantId = tenantText is null ? (Guid?)null : Guid.Parse(tenantText);
+        var engineerId = await ResolveAsync("e:" + input.Engineer!.Trim(), now, () => ResolveEngineerAsync(db, input.Engineer!, cancellationToken));
         AccessVerdict verdict;
         if (tenantId is null || engineerId is null)
         {
@@ -116,6 +126,18 @@ public sealed class AccessCheckService(
             }
         }, cancellationToken);
         _firstUseRecorded.TryAdd(requestId, true);
+    }
+
+    private async Task<string?> ResolveAsync(string key, DateTimeOffset now, Func<Task<string?>> resolve)
+    {
+        if (_resolved.TryGetValue(key, out var hit) && now - hit.At < ResolveFor)
+        {
+            return hit.Id;
+        }
+
+        var id = await resolve();
+        _resolved[key] = (id, now);
+        return id;
     }
 
     private static async Task<Guid?> ResolveTenantAsync(LockboxDbContext db, string tenant, CancellationToken cancellationToken)
