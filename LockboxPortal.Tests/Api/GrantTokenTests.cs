@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using LockboxPortal.Features.ApiTokens;
 using LockboxPortal.Hosting;
 using LockboxPortal.Tests.Infrastructure;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -113,14 +114,10 @@ public sealed class GrantTokenTests(ApiPortalFixture portal) : IClassFixture<Api
 /// <summary>Grant tokens from apps of their own: a restart, and a clock set back so a token is already expired.</summary>
 public sealed class GrantSigningKeyPersistenceTests
 {
-    [Fact]
-    public async Task GrantToken_Expired_IsRefused()
+    private static async Task<(WebApplicationFactory<Program> Factory, HttpClient Engineer, Guid Id, JsonElement Approved)> ApprovedOnAClockAsync(TempFolder folder, TimeProvider clock)
     {
-        // The portal's clock runs ten minutes behind, so the token it issues (at most 5 minutes) expired already.
-        using var folder = new TempFolder();
-        var behind = new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-10));
-        await using var factory = new PortalFactory(folder.File("lockbox.db")).WithWebHostBuilder(b =>
-            b.ConfigureServices(services => services.AddSingleton<TimeProvider>(behind)));
+        var factory = new PortalFactory(folder.File("lockbox.db")).WithWebHostBuilder(b =>
+            b.ConfigureServices(services => services.AddSingleton(clock)));
         await using var scope = factory.Services.CreateAsyncScope();
         var tokens = scope.ServiceProvider.GetRequiredService<ApiTokenService>();
         HttpClient As(string token)
@@ -130,16 +127,27 @@ public sealed class GrantSigningKeyPersistenceTests
             return client;
         }
 
-        using var engineer = As((await tokens.CreatePersonalFromConsoleAsync(Engineer, "t", 7)).Token);
+        var engineer = As((await tokens.CreatePersonalFromConsoleAsync(Engineer, "t", 7)).Token);
         using var manager = As((await tokens.CreatePersonalFromConsoleAsync(Manager, "t", 7)).Token);
         using var approver = As((await tokens.CreatePersonalFromConsoleAsync(Approver1, "t", 7)).Token);
         var filed = await engineer.PostAsJsonAsync("/api/v1/requests", new
         {
-            tenantId = DemoData.ContosoId, scope = "Exchange:mailbox/ana@contoso.com", accessLevel = "read", justification = "Customer reports missing items.",
+            tenantId = DemoData.ContosoId, scope = "Exchange:mailbox/ana@contoso.com", accessLevel = "read", justification = "Customer reports missing items.", durationMinutes = 30,
         });
         var id = (await filed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         (await manager.PostAsJsonAsync($"/api/v1/requests/{id}/decision", new { decision = "approve" })).EnsureSuccessStatusCode();
-        (await approver.PostAsJsonAsync($"/api/v1/requests/{id}/decision", new { decision = "approve" })).EnsureSuccessStatusCode();
+        var approved = await (await approver.PostAsJsonAsync($"/api/v1/requests/{id}/decision", new { decision = "approve" })).Content.ReadFromJsonAsync<JsonElement>();
+        return (factory, engineer, id, approved);
+    }
+
+    [Fact]
+    public async Task GrantToken_Expired_IsRefused()
+    {
+        // The portal's clock runs ten minutes behind, so the token it issues (at most 5 minutes) expired already.
+        using var folder = new TempFolder();
+        var (factory, engineer, id, _) = await ApprovedOnAClockAsync(folder, new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-10)));
+        await using var _ = factory;
+        using var __ = engineer;
         var body = await engineer.GetFromJsonAsync<JsonElement>($"/api/v1/requests/{id}/grant-token");
         var jwks = new JsonWebKeySet(await factory.CreateClient().GetStringAsync("/.well-known/jwks.json"));
 
@@ -147,6 +155,26 @@ public sealed class GrantSigningKeyPersistenceTests
 
         Assert.False(result.IsValid);
         Assert.IsType<SecurityTokenExpiredException>(result.Exception);
+    }
+
+    [Fact]
+    public async Task GrantToken_NeverOutlivesTheGrant_AndIsRefusedOnceItEnded()
+    {
+        using var folder = new TempFolder();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var (factory, engineer, id, approved) = await ApprovedOnAClockAsync(folder, clock);
+        await using var _ = factory;
+        using var __ = engineer;
+        var grantEndsAt = approved.GetProperty("grantEndsAt").GetDateTimeOffset();
+
+        clock.SetUtcNow(grantEndsAt.AddMinutes(-2));
+        var late = await engineer.GetFromJsonAsync<JsonElement>($"/api/v1/requests/{id}/grant-token");
+        Assert.Equal(grantEndsAt, late.GetProperty("expiresAt").GetDateTimeOffset());
+        Assert.Equal(grantEndsAt, new JsonWebToken(late.GetProperty("token").GetString()).ValidTo, TimeSpan.FromSeconds(1));
+
+        clock.SetUtcNow(grantEndsAt);
+        var ended = await engineer.GetAsync($"/api/v1/requests/{id}/grant-token");
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, ended.StatusCode);
     }
 
     [Fact]
