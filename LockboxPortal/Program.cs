@@ -1,3 +1,4 @@
+using LockboxPortal.Api;
 using LockboxPortal.Components;
 using LockboxPortal.Features.AccessRequests.Live;
 using LockboxPortal.Hosting;
@@ -23,14 +24,17 @@ if (!app.Environment.IsDevelopment())
 }
 
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseLockboxApiProblems();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.UseAntiforgery();
 
 app.MapStaticAssets().AllowAnonymous();
 app.MapHealthChecks("/health").AllowAnonymous();
 app.MapLockboxAccount();
 app.MapLockboxAudit();
+app.MapLockboxApi();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapLockboxLive();
 

@@ -1,4 +1,5 @@
 using LockboxPortal.Features.AccessRequests;
+using LockboxPortal.Features.ApiTokens;
 using LockboxPortal.Features.Approvers;
 using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Tenants;
@@ -31,6 +32,10 @@ public abstract class LockboxDbContext(DbContextOptions options) : IdentityDbCon
     public DbSet<Invitation> Invitations => Set<Invitation>();
 
     public DbSet<SetupToken> SetupTokens => Set<SetupToken>();
+
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+
+    public DbSet<GrantSigningKey> GrantSigningKeys => Set<GrantSigningKey>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -78,6 +83,27 @@ public abstract class LockboxDbContext(DbContextOptions options) : IdentityDbCon
         builder.Entity<SetupToken>(token =>
         {
             token.Property(t => t.TokenHash).HasMaxLength(64);
+        });
+
+        builder.Entity<ApiToken>(token =>
+        {
+            token.Property(t => t.Id).ValueGeneratedNever();
+            token.Property(t => t.Name).HasMaxLength(ApiToken.NameMaxLength);
+            token.Property(t => t.TokenHash).HasMaxLength(64);
+            token.HasIndex(t => t.TokenHash).IsUnique();
+            token.Property(t => t.OwnerId).HasMaxLength(450);
+            token.Property(t => t.CreatedById).HasMaxLength(450);
+            token.Property(t => t.CreatedByName).HasMaxLength(200);
+            token.HasIndex(t => new { t.OwnerId, t.CreatedAt });
+            token.HasOne<PortalUser>().WithMany().HasForeignKey(t => t.OwnerId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<GrantSigningKey>(key =>
+        {
+            key.Property(k => k.Id).HasMaxLength(64);
+            key.Property(k => k.PublicX).HasMaxLength(64);
+            key.Property(k => k.PublicY).HasMaxLength(64);
+            key.Property(k => k.ProtectedPrivateKey).HasMaxLength(2000);
         });
 
         builder.Entity<Membership>(membership =>

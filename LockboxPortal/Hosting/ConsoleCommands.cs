@@ -1,3 +1,4 @@
+using LockboxPortal.Features.ApiTokens;
 using LockboxPortal.Features.Audit;
 
 namespace LockboxPortal.Hosting;
@@ -44,6 +45,7 @@ public static class ConsoleCommands
     private static readonly Dictionary<string, Func<ConsoleCommandContext, Task<int>>> Groups = new(StringComparer.OrdinalIgnoreCase)
     {
         ["audit"] = AuditCommands.RunAsync,
+        ["tokens"] = TokenCommands.RunAsync,
     };
 
     public static bool IsConsoleCommand(IReadOnlyList<string> args) => args.Count > 0 && Groups.ContainsKey(args[0]);

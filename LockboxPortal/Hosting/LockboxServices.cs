@@ -1,4 +1,6 @@
+using LockboxPortal.Api;
 using LockboxPortal.Features.AccessRequests;
+using LockboxPortal.Features.ApiTokens;
 using LockboxPortal.Features.Approvers;
 using LockboxPortal.Features.AccessRequests.Live;
 using LockboxPortal.Features.Audit;
@@ -18,6 +20,7 @@ public static class LockboxServices
 
         services.AddLockboxFeatures();
         services.AddLockboxLive();
+        services.AddLockboxApi(configuration);
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
@@ -37,6 +40,10 @@ public static class LockboxServices
         services.AddLockboxApprovers();
         services.AddLockboxAdministration();
         services.AddLockboxGrants();
+        services.AddScoped<ApiTokenService>();
+        services.AddSingleton<LockboxPortal.Features.Grants.AccessCheckService>();
+        services.AddSingleton<GrantSigningKeyCache>();
+        services.AddScoped<GrantTokenService>();
         return services;
     }
 

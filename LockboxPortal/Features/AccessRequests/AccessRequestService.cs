@@ -208,6 +208,46 @@ public sealed class AccessRequestService(
         return await ToRowsAsync(db, query.Take(200), cancellationToken);
     }
 
+    /// <summary>
+    /// Every request this person may see (the same rule as <see cref="RequestOperations.View"/>): an engineer their own,
+    /// a manager all, tenant admins and officers their tenants'. Newest first, a page at a time.
+    /// </summary>
+    public async Task<(IReadOnlyList<RequestRow> Rows, int Total)> ListVisibleAsync(
+        ClaimsPrincipal principal, RequestListFilter filter, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+        var memberships = user.Memberships;
+        var seesAll = memberships.HasProviderRole(PortalRole.EngineeringManager);
+        var ownAsEngineer = memberships.HasProviderRole(PortalRole.Engineer);
+        var tenants = memberships.TenantsWithRole(PortalRole.TenantAdmin).Union(memberships.TenantsWithRole(PortalRole.SecurityOfficer)).ToList();
+
+        var query = db.AccessRequests.AsQueryable();
+        if (!seesAll)
+        {
+            query = query.Where(r => (ownAsEngineer && r.RequesterId == user.UserId) || tenants.Contains(r.TenantId));
+        }
+
+        if (filter.Status is { } status)
+        {
+            query = query.Where(r => r.Status == status);
+        }
+
+        if (filter.TenantId is { } tenantId)
+        {
+            query = query.Where(r => r.TenantId == tenantId);
+        }
+
+        if (filter.CreatedAfter is { } after)
+        {
+            query = query.Where(r => r.CreatedAt > after);
+        }
+
+        var total = await query.CountAsync(cancellationToken);
+        var page = query.OrderByDescending(r => r.CreatedAt).ThenBy(r => r.Id).Skip(filter.Skip).Take(filter.Take);
+        return (await ToRowsAsync(db, page, cancellationToken), total);
+    }
+
     /// <summary>Requests awaiting the provider's own approval, soonest deadline first; never the manager's own.</summary>
     public async Task<IReadOnlyList<RequestRow>> ListInternalQueueAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
     {

@@ -54,4 +54,12 @@ public enum AuditEventType
     // 1600: the audit trail itself
     Audit_Exported = 1600,
     Audit_Verified = 1601,
+
+    // 1700: API tokens, service clients and grant-token signing keys
+    ApiToken_Created = 1700,
+    ApiToken_Revoked = 1701,
+    ServiceClient_Created = 1710,
+    ServiceClient_Revoked = 1711,
+    GrantToken_Issued = 1720,
+    SigningKey_Rotated = 1730,
 }

@@ -1,0 +1,86 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using LockboxPortal.Features.Audit;
+using LockboxPortal.Features.Grants;
+using LockboxPortal.Hosting;
+using Microsoft.EntityFrameworkCore;
+using static LockboxPortal.Tests.Api.ApiPortalFixture;
+
+namespace LockboxPortal.Tests.Api;
+
+/// <summary>A request from filing to Approved entirely through the API, watched by the data plane's access check.</summary>
+public sealed class ApiLifecycleTests(ApiPortalFixture portal) : IClassFixture<ApiPortalFixture>
+{
+    [Fact]
+    public async Task FileToApproved_ThroughTheApi_FlipsTheAccessCheck_AndRevokeRefusesAgain()
+    {
+        var scope = $"Exchange:mailbox/{Guid.NewGuid():N}@contoso.com";
+        using var engineer = portal.Client(Engineer);
+        var filed = await engineer.PostAsJsonAsync("/api/v1/requests", new
+        {
+            tenantId = DemoData.ContosoId, scope, accessLevel = "read", justification = "Customer reports missing calendar items.", durationMinutes = 60,
+        });
+        var id = (await filed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        Assert.Equal("AwaitingApproval", (await portal.CheckAsync(scope: scope)).GetProperty("reason").GetString());
+
+        await portal.DecideAsync(Manager, id, "approve");
+        Assert.False((await portal.CheckAsync(scope: scope)).GetProperty("allowed").GetBoolean());
+
+        var approved = await (await portal.DecideAsync(Approver1, id, "approve")).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("approved", approved.GetProperty("status").GetString());
+
+        var allowed = await portal.CheckAsync(scope: scope + "/inbox");
+        Assert.True(allowed.GetProperty("allowed").GetBoolean());
+        Assert.Equal(id, allowed.GetProperty("requestId").GetGuid());
+        Assert.Equal(approved.GetProperty("grantEndsAt").GetDateTimeOffset(), allowed.GetProperty("grantEndsAt").GetDateTimeOffset());
+        Assert.False(allowed.TryGetProperty("reason", out _));
+        Assert.Equal("AccessLevelNotCovered", (await portal.CheckAsync(scope: scope, accessLevel: "readWrite")).GetProperty("reason").GetString());
+        Assert.False((await portal.CheckAsync(engineer: Engineer2, scope: scope)).GetProperty("allowed").GetBoolean());
+        Assert.False((await portal.CheckAsync(tenant: "northwind", scope: scope)).GetProperty("allowed").GetBoolean());
+        Assert.Equal("NoMatchingRequest", (await portal.CheckAsync(tenant: "no-such-tenant", scope: scope)).GetProperty("reason").GetString());
+
+        using var officer = portal.Client(ContosoOfficer);
+        var revoked = await officer.PostAsJsonAsync($"/api/v1/requests/{id}/revoke", new { reason = "Suspicious activity." });
+        Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
+
+        var refused = await portal.CheckAsync(scope: scope);
+        Assert.False(refused.GetProperty("allowed").GetBoolean());
+        Assert.Equal(nameof(AccessDecisionReason.GrantRevoked), refused.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task DecisionsThroughTheApi_AreAuditedLikeThePortals()
+    {
+        var id = await portal.ApprovedAsync(scope: $"Exchange:mailbox/{Guid.NewGuid():N}@contoso.com");
+
+        await using var db = portal.NewContext();
+        var types = await db.AuditEntries.Where(e => e.SubjectId == id.ToString()).Select(e => e.EventType).ToListAsync();
+        Assert.Contains(AuditEventType.AccessRequest_Filed, types);
+        Assert.Contains(AuditEventType.AccessRequest_InternalApproved, types);
+        Assert.Contains(AuditEventType.AccessRequest_CustomerApproved, types);
+        Assert.Contains(AuditEventType.Grant_Opened, types);
+    }
+
+    [Fact]
+    public async Task AccessChecks_AuditEveryRefusal_AndOnlyTheFirstAllowedUse()
+    {
+        var scope = $"Exchange:mailbox/{Guid.NewGuid():N}@contoso.com";
+        var id = await portal.ApprovedAsync(scope: scope);
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True((await portal.CheckAsync(scope: scope)).GetProperty("allowed").GetBoolean());
+            Assert.False((await portal.CheckAsync(scope: scope, accessLevel: "readWrite")).GetProperty("allowed").GetBoolean());
+        }
+
+        await using var db = portal.NewContext();
+        var allowedUses = await db.AuditEntries.CountAsync(e => e.EventType == AuditEventType.Grant_AccessChecked && e.SubjectType == "AccessRequest" && e.SubjectId == id.ToString());
+        var refusals = await db.AuditEntries.CountAsync(e => e.EventType == AuditEventType.Grant_AccessChecked && e.SubjectType == AccessCheckService.RefusalSubject && e.SubjectId == id.ToString());
+        Assert.Equal(1, allowedUses);
+        Assert.Equal(3, refusals);
+        var entry = await db.AuditEntries.FirstAsync(e => e.EventType == AuditEventType.Grant_AccessChecked && e.SubjectId == id.ToString());
+        Assert.StartsWith("client:", entry.ActorId);
+        Assert.Equal(DemoData.ContosoId, entry.TenantId);
+    }
+}

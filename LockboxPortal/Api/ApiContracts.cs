@@ -1,0 +1,72 @@
+using System.ComponentModel;
+using System.Text.Json.Serialization;
+using LockboxPortal.Features.AccessRequests;
+
+namespace LockboxPortal.Api;
+
+/// <summary>File a request. A missing duration takes the tenant's default.</summary>
+public sealed record FileRequestBody(
+    Guid? TenantId,
+    [property: Description("Workload and resource, e.g. Exchange:mailbox/ana@contoso.com")] string? Scope,
+    AccessLevel? AccessLevel,
+    [property: Description("10 to 2,000 characters")] string? Justification,
+    string? TicketReference,
+    [property: Description("Requested grant duration in minutes; the tenant's default when absent")] int? DurationMinutes);
+
+public enum DecisionKind
+{
+    Approve,
+    Reject,
+}
+
+public sealed record DecisionBody(DecisionKind? Decision, string? Comment);
+
+public sealed record RevokeBody([property: Description("Why the grant ends early (required)")] string? Reason);
+
+public sealed record DecisionResponse(
+    DecisionStage Stage, DecisionOutcome Outcome, string DeciderName, string? OnBehalfOfName, string? Comment, DateTimeOffset DecidedAt);
+
+public sealed record RequestResponse(
+    Guid Id,
+    string Reference,
+    Guid TenantId,
+    string TenantName,
+    string RequesterId,
+    string RequesterName,
+    string Scope,
+    AccessLevel AccessLevel,
+    string Justification,
+    string? TicketReference,
+    int RequestedDurationMinutes,
+    RequestStatus Status,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt,
+    int? RequiredApprovals,
+    DateTimeOffset? GrantStartsAt,
+    DateTimeOffset? GrantEndsAt,
+    DateTimeOffset? ClosedAt,
+    string? ClosedReason,
+    IReadOnlyList<DecisionResponse> Decisions)
+{
+    public static RequestResponse From(RequestRow row)
+    {
+        var r = row.Request;
+        return new RequestResponse(
+            r.Id, r.Reference, r.TenantId, row.TenantName, r.RequesterId, r.RequesterName, r.Scope, r.AccessLevel, r.Justification, r.TicketReference,
+            (int)r.RequestedDuration.TotalMinutes, r.Status, r.CreatedAt, r.ExpiresAt, r.RequiredApprovals, r.GrantStartsAt, r.GrantEndsAt, r.ClosedAt, r.ClosedReason,
+            r.Decisions.OrderBy(d => d.DecidedAt).Select(d => new DecisionResponse(d.Stage, d.Outcome, d.DeciderName, d.OnBehalfOfName, d.Comment, d.DecidedAt)).ToList());
+    }
+
+    public static RequestResponse From(AccessRequest request, string tenantName) => From(new RequestRow(request, tenantName));
+}
+
+public sealed record RequestPage(IReadOnlyList<RequestResponse> Items, int Total, int Skip, int Take);
+
+/// <summary>The access check's answer: allowed with the grant, or refused with the access decision's reason.</summary>
+public sealed record AccessCheckResponse(
+    bool Allowed,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? RequestId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? GrantEndsAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason);
+
+public sealed record GrantTokenResponse(string Token, DateTimeOffset ExpiresAt, string KeyId);

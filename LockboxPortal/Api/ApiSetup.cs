@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Threading.RateLimiting;
+using LockboxPortal.Features.ApiTokens;
+using LockboxPortal.Features.Tenants;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.OpenApi;
+using Scalar.AspNetCore;
+
+namespace LockboxPortal.Api;
+
+/// <summary>Limits per token, in a fixed window; <c>Api:RateLimit:*</c> in configuration overrides them.</summary>
+public sealed class ApiRateLimitOptions
+{
+    public int PersonalPermits { get; set; } = 120;
+
+    /// <summary>The data plane checks before every touch of customer content, so its clients get far more.</summary>
+    public int ServiceClientPermits { get; set; } = 20_000;
+
+    public int WindowSeconds { get; set; } = 60;
+}
+
+/// <summary>The REST API: bearer tokens, <c>/api/v1</c> route groups, problem details, rate limits, OpenAPI.</summary>
+public static class ApiSetup
+{
+    public const string RateLimitPolicy = "api-token";
+
+    public static IServiceCollection AddLockboxApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenDefaults.Scheme, null);
+        services.AddAuthorization(options => options.AddApiTokenPolicies());
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiProblems.Customize);
+
+        // Unknown enum values and numbers for enums are refused, so a typo never becomes a default.
+        services.ConfigureHttpJsonOptions(options =>
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false)));
+
+        var limits = configuration.GetSection("Api:RateLimit").Get<ApiRateLimitOptions>() ?? new ApiRateLimitOptions();
+        services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.AddPolicy(RateLimitPolicy, context =>
+            {
+                // Partitioned by the token itself (hashed), before authentication, so a flood costs no database look-up.
+                var header = context.Request.Headers.Authorization.ToString();
+                var isClient = header.Contains(ApiToken.ClientPrefix, StringComparison.Ordinal);
+                var key = header.Length == 0 ? "anonymous:" + context.Connection.RemoteIpAddress : SecretToken.Hash(header);
+                return RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = isClient ? limits.ServiceClientPermits : limits.PersonalPermits,
+                    Window = TimeSpan.FromSeconds(limits.WindowSeconds),
+                    QueueLimit = 0,
+                });
+            });
+            options.OnRejected = async (context, ct) =>
+            {
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(limits.WindowSeconds);
+                context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                var problems = context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
+                await problems.WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context.HttpContext,
+                    ProblemDetails = new ProblemDetails
+                    {
+                        Status = StatusCodes.Status429TooManyRequests,
+                        Type = ApiProblems.TypeFor("rate-limited"),
+                        Title = "Too many requests.",
+                        Detail = "This token has made too many calls; wait for the time in Retry-After.",
+                    },
+                });
+            };
+        });
+
+        services.AddOpenApi(options =>
+        {
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "LockboxPortal API";
+                document.Info.Description = "Customer lockbox: file and decide access requests, check access, fetch grant tokens. "
+                    + "Authenticate with a personal API token or a service client token: Authorization: Bearer <token>.";
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                document.Components.SecuritySchemes[ApiTokenDefaults.Scheme] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http,
+                    Scheme = "bearer",
+                    Description = "A personal API token (lbxp_...) or a service client token (lbxc_...).",
+                };
+                document.Security ??= [];
+                document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiTokenDefaults.Scheme, document)] = [] });
+                return Task.CompletedTask;
+            });
+            options.ShouldInclude = description => description.RelativePath is { } path && (path.StartsWith("api/", StringComparison.Ordinal) || path.StartsWith(".well-known/", StringComparison.Ordinal));
+        });
+        return services;
+    }
+
+    public static WebApplication MapLockboxApi(this WebApplication app)
+    {
+        var api = app.MapGroup("/api/v1")
+            .RequireRateLimiting(RateLimitPolicy)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .DisableAntiforgery();
+        api.MapRequestsApi();
+        api.MapAccessChecksApi();
+        app.MapJwks();
+
+        // Anything else under /api is a problem response, not the portal's sign-in redirect or not-found page.
+        app.MapFallback("/api/{**path}", () => TypedResults.Problem("There is nothing here.", statusCode: StatusCodes.Status404NotFound, type: ApiProblems.TypeFor("not-found")))
+            .AllowAnonymous().ExcludeFromDescription();
+
+        // The benchmark's baseline (bench/README.md): the same app and pipeline, no work. Off unless asked for.
+        if (app.Configuration.GetValue<bool>("Bench:BareEndpoint"))
+        {
+            app.MapGet("/bench/bare", () => TypedResults.Ok(new { Allowed = true })).AllowAnonymous().ExcludeFromDescription();
+        }
+
+        app.MapOpenApi().AllowAnonymous();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapScalarApiReference().AllowAnonymous();
+        }
+
+        return app;
+    }
+}

@@ -1,0 +1,137 @@
+using System.Security.Claims;
+using LockboxPortal.Authorization;
+using LockboxPortal.Features.AccessRequests;
+using LockboxPortal.Features.ApiTokens;
+using LockboxPortal.Features.Grants;
+using LockboxPortal.Features.Tenants;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace LockboxPortal.Api;
+
+/// <summary>
+/// <c>/api/v1/requests</c>: the same operations as the portal, through the same services, which load the caller's
+/// roles from storage and authorize each one. Refusals surface as problem details (see <see cref="ApiProblems"/>).
+/// </summary>
+public static class RequestsApi
+{
+    public const int MaxPageSize = 100;
+
+    public static RouteGroupBuilder MapRequestsApi(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/requests").WithTags("Requests").RequireAuthorization(ApiTokenDefaults.PersonPolicy);
+
+        group.MapPost("/", FileAsync).WithName("FileRequest").WithSummary("File an access request (Engineer).");
+        group.MapGet("/", ListAsync).WithName("ListRequests").WithSummary("The requests the caller may see, newest first.");
+        group.MapGet("/{id:guid}", GetAsync).WithName("GetRequest").WithSummary("One request the caller may see.");
+        group.MapPost("/{id:guid}/decision", DecideAsync).WithName("DecideRequest")
+            .WithSummary("Approve or reject the stage the caller may decide: internal (EngineeringManager) or customer (tenant approver).");
+        group.MapPost("/{id:guid}/cancel", CancelAsync).WithName("CancelRequest").WithSummary("The requesting engineer cancels a pending request.");
+        group.MapPost("/{id:guid}/revoke", RevokeAsync).WithName("RevokeGrant").WithSummary("A tenant approver or security officer ends an active grant.");
+        group.MapPost("/{id:guid}/release", ReleaseAsync).WithName("ReleaseGrant").WithSummary("The requesting engineer ends their own grant.");
+        group.MapGet("/{id:guid}/grant-token", GrantTokenAsync).WithName("GetGrantToken")
+            .WithSummary("A signed grant token (ES256, at most 5 minutes, never past the grant's end) for the requesting engineer.");
+        return api;
+    }
+
+    private static async Task<Created<RequestResponse>> FileAsync(FileRequestBody body, ClaimsPrincipal user, AccessRequestService requests, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (body.TenantId is null)
+        {
+            errors["TenantId"] = ["Name the tenant."];
+        }
+
+        if (body.AccessLevel is null)
+        {
+            errors["AccessLevel"] = ["Choose read or readWrite."];
+        }
+
+        if (body.DurationMinutes is < 1 or > 7 * 24 * 60)
+        {
+            errors["DurationMinutes"] = ["Ask for 1 minute to 7 days; the tenant's policy sets the real limit."];
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new RequestValidationException(errors);
+        }
+
+        var input = new FileRequestInput(body.TenantId!.Value, body.Scope, body.AccessLevel!.Value, body.Justification, body.TicketReference,
+            body.DurationMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : null);
+        var filed = await requests.FileAsync(user, input, ct);
+        var row = await requests.GetAsync(user, filed.Id, ct) ?? throw new NotFoundException();
+        return TypedResults.Created($"/api/v1/requests/{filed.Id}", RequestResponse.From(row));
+    }
+
+    private static async Task<Ok<RequestPage>> ListAsync(
+        ClaimsPrincipal user, AccessRequestService requests, CancellationToken ct,
+        [System.ComponentModel.Description("A status, e.g. pendingCustomer or approved")] string? status = null, Guid? tenant = null, DateTimeOffset? createdAfter = null, int skip = 0, int take = 50)
+    {
+        if (skip < 0 || take is < 1 or > MaxPageSize)
+        {
+            throw RequestValidationException.For("Take", $"Page with skip >= 0 and take from 1 to {MaxPageSize}.");
+        }
+
+        RequestStatus? statusFilter = null;
+        if (status is not null)
+        {
+            if (!Enum.TryParse<RequestStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || char.IsDigit(status[0]))
+            {
+                throw RequestValidationException.For("Status", "Unknown status; use one of " + string.Join(", ", Enum.GetNames<RequestStatus>()) + ".");
+            }
+
+            statusFilter = parsed;
+        }
+
+        var (rows, total) = await requests.ListVisibleAsync(user, new RequestListFilter(statusFilter, tenant, createdAfter, skip, take), ct);
+        return TypedResults.Ok(new RequestPage(rows.Select(RequestResponse.From).ToList(), total, skip, take));
+    }
+
+    private static async Task<Ok<RequestResponse>> GetAsync(Guid id, ClaimsPrincipal user, AccessRequestService requests, CancellationToken ct)
+    {
+        var row = await requests.GetAsync(user, id, ct) ?? throw new NotFoundException();
+        return TypedResults.Ok(RequestResponse.From(row));
+    }
+
+    private static async Task<Ok<RequestResponse>> DecideAsync(Guid id, DecisionBody body, ClaimsPrincipal user, AccessRequestService requests, CancellationToken ct)
+    {
+        if (body.Decision is not { } decision)
+        {
+            throw RequestValidationException.For("Decision", "Say approve or reject.");
+        }
+
+        var row = await requests.GetAsync(user, id, ct) ?? throw new NotFoundException();
+        var approve = decision == DecisionKind.Approve;
+
+        // The request's stage says which decision is asked for; once both stages are behind it, the caller's role
+        // does, so a manager and an approver both get the state machine's "already decided".
+        var internalStage = row.Request.Status == RequestStatus.PendingInternal
+            || (row.Request.Status != RequestStatus.PendingCustomer && ApiPrincipal.HasRole(user, PortalRole.EngineeringManager));
+        var decided = internalStage
+            ? await requests.DecideInternalAsync(user, id, approve, body.Comment, ct)
+            : await requests.DecideCustomerAsync(user, id, approve, body.Comment, ct);
+        return TypedResults.Ok(RequestResponse.From(decided, row.TenantName));
+    }
+
+    private static async Task<Ok<RequestResponse>> CancelAsync(Guid id, ClaimsPrincipal user, AccessRequestService requests, CancellationToken ct) =>
+        TypedResults.Ok(await ReloadAsync(user, requests, await requests.CancelAsync(user, id, ct), ct));
+
+    private static async Task<Ok<RequestResponse>> RevokeAsync(
+        Guid id, RevokeBody body, ClaimsPrincipal user, GrantService grants, AccessRequestService requests, CancellationToken ct) =>
+        TypedResults.Ok(await ReloadAsync(user, requests, await grants.RevokeAsync(user, id, body.Reason, ct), ct));
+
+    private static async Task<Ok<RequestResponse>> ReleaseAsync(Guid id, ClaimsPrincipal user, GrantService grants, AccessRequestService requests, CancellationToken ct) =>
+        TypedResults.Ok(await ReloadAsync(user, requests, await grants.ReleaseAsync(user, id, ct), ct));
+
+    private static async Task<Ok<GrantTokenResponse>> GrantTokenAsync(Guid id, ClaimsPrincipal user, GrantTokenService tokens, CancellationToken ct)
+    {
+        var issued = await tokens.IssueAsync(user, id, ct);
+        return TypedResults.Ok(new GrantTokenResponse(issued.Token, issued.ExpiresAt, issued.KeyId));
+    }
+
+    private static async Task<RequestResponse> ReloadAsync(ClaimsPrincipal user, AccessRequestService requests, AccessRequest changed, CancellationToken ct)
+    {
+        var row = await requests.GetAsync(user, changed.Id, ct);
+        return row is null ? RequestResponse.From(changed, "") : RequestResponse.From(row);
+    }
+}

@@ -1,0 +1,141 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using LockboxPortal.Authorization;
+using LockboxPortal.Data;
+using LockboxPortal.Features.Tenants;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace LockboxPortal.Features.ApiTokens;
+
+public static class ApiTokenDefaults
+{
+    /// <summary>The API's own scheme. API endpoints require it, so a portal cookie never authenticates an API call.</summary>
+    public const string Scheme = "LockboxToken";
+
+    /// <summary>Calls by a person's token: every endpoint but the access check; the services decide the rest.</summary>
+    public const string PersonPolicy = "ApiPerson";
+
+    /// <summary>Calls by a service client's token: only the access check.</summary>
+    public const string ServiceClientPolicy = "ApiServiceClient";
+
+    public const string KindClaim = "lockbox:token-kind";
+    public const string TokenIdClaim = "lockbox:token-id";
+
+    public static void AddApiTokenPolicies(this AuthorizationOptions options)
+    {
+        options.AddPolicy(PersonPolicy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
+            .RequireClaim(KindClaim, nameof(ApiTokenKind.Personal)));
+        options.AddPolicy(ServiceClientPolicy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
+            .RequireClaim(KindClaim, nameof(ApiTokenKind.ServiceClient)));
+    }
+}
+
+/// <summary>
+/// <c>Authorization: Bearer lbxp_...</c>: looks the token up by its hash on every call, so a revoked or expired
+/// token, or one whose owner was deactivated, stops working at once. A personal token's principal carries the
+/// owner's user id, so the services load the owner's roles from storage exactly as for a signed-in person. A service
+/// client's principal names no user, so every service refuses it; only the access check accepts it.
+/// </summary>
+public sealed class ApiTokenAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    IDbContextFactory<LockboxDbContext> dbFactory,
+    TimeProvider time) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    /// <summary>"Last used" is a hint for people, not an audit record; writing it at most this often keeps calls cheap.</summary>
+    private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var secret = header["Bearer ".Length..].Trim();
+        if (secret.Length is 0 or > 200 || !(secret.StartsWith(ApiToken.PersonalPrefix, StringComparison.Ordinal) || secret.StartsWith(ApiToken.ClientPrefix, StringComparison.Ordinal)))
+        {
+            return AuthenticateResult.Fail("Not a LockboxPortal token.");
+        }
+
+        var hash = Tenants.SecretToken.Hash(secret);
+        var now = time.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync(Context.RequestAborted);
+        var token = await db.ApiTokens.AsNoTracking().SingleOrDefaultAsync(t => t.TokenHash == hash, Context.RequestAborted);
+        if (token is null || !token.IsUsable(now))
+        {
+            return AuthenticateResult.Fail("The token is unknown, expired or revoked.");
+        }
+
+        var claims = new List<Claim>
+        {
+            new(ApiTokenDefaults.KindClaim, token.Kind.ToString()),
+            new(ApiTokenDefaults.TokenIdClaim, token.Id.ToString()),
+        };
+        if (token.Kind == ApiTokenKind.Personal)
+        {
+            var owner = await db.Users.AsNoTracking().Where(u => u.Id == token.OwnerId && u.IsActive).Select(u => new { u.Id, u.DisplayName, u.UserName })
+                .SingleOrDefaultAsync(Context.RequestAborted);
+            if (owner is null)
+            {
+                return AuthenticateResult.Fail("The token's owner is not active.");
+            }
+
+            claims.Add(new Claim(ClaimTypes.NameIdentifier, owner.Id));
+            claims.Add(new Claim(ClaimTypes.Name, owner.UserName ?? owner.Id));
+            claims.Add(new Claim(LockboxClaims.DisplayName, owner.DisplayName));
+            var roles = await db.Memberships.AsNoTracking().Where(m => m.UserId == owner.Id).Select(m => m.Role).Distinct().ToListAsync(Context.RequestAborted);
+            claims.AddRange(roles.Select(r => new Claim(LockboxClaims.Role, r.ToString())));
+        }
+        else
+        {
+            claims.Add(new Claim(ClaimTypes.Name, token.Name));
+            claims.Add(new Claim(LockboxClaims.DisplayName, "Service client: " + token.Name));
+        }
+
+        if (token.LastUsedAt is null || now - token.LastUsedAt >= LastUsedResolution)
+        {
+            await TouchAsync(db, token.Id, now);
+        }
+
+        var identity = new ClaimsIdentity(claims, Scheme.Name, ClaimTypes.Name, LockboxClaims.Role);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = "Bearer";
+        return Task.CompletedTask;
+    }
+
+    private async Task TouchAsync(LockboxDbContext db, Guid tokenId, DateTimeOffset now)
+    {
+        try
+        {
+            await db.ApiTokens.Where(t => t.Id == tokenId).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), Context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is DbUpdateException or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+        {
+            // A busy database must not fail the call; the next call records the use.
+            Logger.LogDebug(ex, "Could not record the last use of token {TokenId}.", tokenId);
+        }
+    }
+}
+
+/// <summary>Who a service client is, for the audit trail.</summary>
+public static class ApiPrincipal
+{
+    public static bool IsServiceClient(ClaimsPrincipal principal) =>
+        principal.HasClaim(ApiTokenDefaults.KindClaim, nameof(ApiTokenKind.ServiceClient));
+
+    public static AccessRequests.Actor ServiceClientActor(ClaimsPrincipal principal) =>
+        new("client:" + principal.FindFirstValue(ApiTokenDefaults.TokenIdClaim), principal.FindFirstValue(LockboxClaims.DisplayName) ?? "Service client");
+
+    public static bool HasRole(ClaimsPrincipal principal, PortalRole role) => principal.HasClaim(LockboxClaims.Role, role.ToString());
+}
