@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using LockboxPortal.Data;
 using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.Approvers;
+using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Tenants;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -73,7 +74,7 @@ public static class DemoData
         }
 
         await db.SaveChangesAsync(cancellationToken);
-        await SeedRequestsAsync(db, users, now, cancellationToken);
+        await SeedRequestsAsync(db, scope.ServiceProvider.GetRequiredService<AuditTrail>(), users, now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         await console.WriteLineAsync($"""
@@ -85,7 +86,7 @@ public static class DemoData
             """);
     }
 
-    private static async Task SeedRequestsAsync(LockboxDbContext db, Dictionary<string, PortalUser> users, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task SeedRequestsAsync(LockboxDbContext db, AuditTrail audit, Dictionary<string, PortalUser> users, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var engineer = users["engineer@fabrikam.test"].ToActor();
         var engineer2 = users["engineer2@fabrikam.test"].ToActor();
@@ -118,7 +119,44 @@ public static class DemoData
         rejected.RejectCustomer(approver1, null, "Our own team will handle the CEO mailbox.", now.AddHours(-2.8));
 
         db.AccessRequests.AddRange(pendingInternal, pendingCustomer, approved, rejected);
+        foreach (var request in new[] { pendingInternal, pendingCustomer, approved, rejected })
+        {
+            await AuditHistoryAsync(db, audit, request, cancellationToken);
+        }
+
         await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The demo requests' history, so their pages show a timeline like any other request's. The entries are written
+    /// now, in order; each names the moment it describes in its details.
+    /// </summary>
+    private static async Task AuditHistoryAsync(LockboxDbContext db, AuditTrail audit, AccessRequest request, CancellationToken cancellationToken)
+    {
+        const string subject = "AccessRequest";
+        var requester = new Actor(request.RequesterId, request.RequesterName);
+        await audit.AppendAsync(db, new AuditRecord(AuditEventType.AccessRequest_Filed, requester, request.TenantId, subject, request.Id.ToString(),
+            AuditRecord.Details(new { request.Reference, request.Scope, AccessLevel = request.AccessLevel.ToString(), request.Justification, At = request.CreatedAt, Demo = true })),
+            cancellationToken);
+        foreach (var decision in request.Decisions)
+        {
+            var type = (decision.Stage, decision.Outcome) switch
+            {
+                (DecisionStage.Internal, DecisionOutcome.Approved) => AuditEventType.AccessRequest_InternalApproved,
+                (DecisionStage.Internal, DecisionOutcome.Rejected) => AuditEventType.AccessRequest_InternalDenied,
+                (DecisionStage.Customer, DecisionOutcome.Approved) => AuditEventType.AccessRequest_CustomerApproved,
+                _ => AuditEventType.AccessRequest_CustomerRejected,
+            };
+            var onBehalfOf = decision.OnBehalfOfId is null ? null : new Actor(decision.OnBehalfOfId, decision.OnBehalfOfName ?? decision.OnBehalfOfId);
+            await audit.AppendAsync(db, new AuditRecord(type, new Actor(decision.DeciderId, decision.DeciderName), request.TenantId, subject, request.Id.ToString(),
+                AuditRecord.Details(new { request.Reference, decision.Comment, At = decision.DecidedAt, Demo = true }), onBehalfOf), cancellationToken);
+        }
+
+        if (request.Status == RequestStatus.Approved)
+        {
+            await audit.AppendAsync(db, new AuditRecord(AuditEventType.Grant_Opened, Actor.System, request.TenantId, subject, request.Id.ToString(),
+                AuditRecord.Details(new { request.Reference, request.GrantStartsAt, request.GrantEndsAt, Demo = true })), cancellationToken);
+        }
     }
 
     private static string GeneratePassword() =>
