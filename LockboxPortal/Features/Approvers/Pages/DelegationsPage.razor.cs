@@ -1,3 +1,4 @@
+using LockboxPortal.Features.AccessRequests.Live;
 using System.Globalization;
 using LockboxPortal.Features.AccessRequests;
 using Microsoft.AspNetCore.Components;
@@ -45,11 +46,15 @@ public sealed partial class DelegationsPage
 
     protected override async Task OnInitializedAsync()
     {
-        _subscription = ApproverNotifier.Subscribe(_ => InvokeAsync(async () =>
+        _subscription = ApproverNotifier.Subscribe(_ =>
         {
-            await LoadAsync();
-            StateHasChanged();
-        }));
+            LiveDispatch.Post(() => InvokeAsync(async () =>
+            {
+                await LoadAsync();
+                StateHasChanged();
+            }));
+            return Task.CompletedTask;
+        });
         await LoadAsync();
         if (_options.Count > 0)
         {

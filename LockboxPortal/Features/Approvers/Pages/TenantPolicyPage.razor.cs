@@ -1,3 +1,4 @@
+using LockboxPortal.Features.AccessRequests.Live;
 using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.Tenants;
 using Microsoft.AspNetCore.Components;
@@ -42,7 +43,15 @@ public sealed partial class TenantPolicyPage
     protected override void OnInitialized()
     {
         // Another officer changing the list elsewhere: show the list as it now is (the form keeps what is being typed).
-        _subscription = ApproverNotifier.Subscribe(change => change.TenantId == _tenantId ? InvokeAsync(ReloadListAsync) : Task.CompletedTask);
+        _subscription = ApproverNotifier.Subscribe(change =>
+        {
+            if (change.TenantId == _tenantId)
+            {
+                LiveDispatch.Post(() => InvokeAsync(ReloadListAsync));
+            }
+
+            return Task.CompletedTask;
+        });
     }
 
     protected override async Task OnParametersSetAsync()
