@@ -25,7 +25,7 @@ public sealed class DemoDataTests(DemoPortalFixture portal) : IClassFixture<Demo
         {
             var history = await db.AuditEntries.AsNoTracking().Where(e => e.SubjectId == request.Id.ToString()).OrderBy(e => e.Sequence).ToListAsync();
             Assert.Equal(AuditEventType.AccessRequest_Filed, history[0].EventType);
-            Assert.Equal(request.Decisions.Select(d => d.DeciderId), history.Skip(1).Take(request.Decisions.Count).Select(e => e.ActorId));
+            Assert.Equal(request.Decisions.OrderBy(d => d.DecidedAt).Select(d => d.DeciderId), history.Skip(1).Take(request.Decisions.Count).Select(e => e.ActorId));
             Assert.Equal(request.Status == RequestStatus.Approved, history.Any(e => e.EventType == AuditEventType.Grant_Opened));
         }
 
