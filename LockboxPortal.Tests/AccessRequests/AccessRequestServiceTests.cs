@@ -152,7 +152,7 @@ public class AccessRequestServiceTests
             await h.SetPolicyAsync(h.Contoso, p => p with { RequireTicketReference = true });
         }
 
-        var ex = await Assert.ThrowsAsync<RequestValidationException>(() => h.Requests.FileAsync(ServiceHarness.Engineer, input));
+        var ex = await Assert.ThrowsAsync<InvalidInputException>(() => h.Requests.FileAsync(ServiceHarness.Engineer, input));
 
         Assert.Equal(new[] { field }, ex.Errors.Keys);
         Assert.NotEmpty(ex.Errors[field]);
@@ -168,7 +168,7 @@ public class AccessRequestServiceTests
         await using var h = await ServiceHarness.CreateAsync();
         var input = h.ValidInput() with { Justification = "short", Scope = "Exchange:..", Duration = TimeSpan.FromHours(30) };
 
-        var ex = await Assert.ThrowsAsync<RequestValidationException>(() => h.Requests.FileAsync(ServiceHarness.Engineer, input));
+        var ex = await Assert.ThrowsAsync<InvalidInputException>(() => h.Requests.FileAsync(ServiceHarness.Engineer, input));
 
         Assert.Equal(
             new[] { nameof(AccessRequest.Justification), nameof(AccessRequest.RequestedDuration), nameof(AccessRequest.Scope) },

@@ -346,7 +346,7 @@ public class ApprovalRulesTests
             _ => () => request.Revoke(Officer, reason, Soon),
         };
 
-        var ex = Assert.Throws<RequestValidationException>(act);
+        var ex = Assert.Throws<InvalidInputException>(act);
 
         Assert.Contains("Reason", ex.Errors.Keys);
         Assert.Equal(status, request.Status);
@@ -359,7 +359,7 @@ public class ApprovalRulesTests
     {
         var request = PendingCustomer();
 
-        var ex = Assert.Throws<RequestValidationException>(
+        var ex = Assert.Throws<InvalidInputException>(
             () => request.RejectCustomer(ApproverA, null, new string('x', AccessRequest.CommentMaxLength + 1), Soon));
 
         Assert.Contains("Comment", ex.Errors.Keys);

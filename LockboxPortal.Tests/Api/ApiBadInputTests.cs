@@ -1,10 +1,11 @@
+using LockboxPortal.Tests.Infrastructure;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using LockboxPortal.Hosting;
 using Microsoft.EntityFrameworkCore;
-using static LockboxPortal.Tests.Api.ApiPortalFixture;
+using static LockboxPortal.Tests.Infrastructure.ApiPortalFixture;
 
 namespace LockboxPortal.Tests.Api;
 

@@ -1,3 +1,4 @@
+using LockboxPortal.Tests.Infrastructure;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -5,7 +6,7 @@ using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Grants;
 using LockboxPortal.Hosting;
 using Microsoft.EntityFrameworkCore;
-using static LockboxPortal.Tests.Api.ApiPortalFixture;
+using static LockboxPortal.Tests.Infrastructure.ApiPortalFixture;
 
 namespace LockboxPortal.Tests.Api;
 

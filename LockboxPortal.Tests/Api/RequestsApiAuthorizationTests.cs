@@ -1,8 +1,9 @@
+using LockboxPortal.Tests.Infrastructure;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using LockboxPortal.Hosting;
-using static LockboxPortal.Tests.Api.ApiPortalFixture;
+using static LockboxPortal.Tests.Infrastructure.ApiPortalFixture;
 
 namespace LockboxPortal.Tests.Api;
 

@@ -68,7 +68,7 @@ public sealed class ApproverServiceTests
     {
         await using var harness = await CreateAsync();
 
-        var ex = await Assert.ThrowsAsync<RequestValidationException>(() => harness.Approvers.ChangePolicyAsync(ContosoOfficer, harness.Contoso, policy));
+        var ex = await Assert.ThrowsAsync<InvalidInputException>(() => harness.Approvers.ChangePolicyAsync(ContosoOfficer, harness.Contoso, policy));
 
         Assert.True(ex.Errors.ContainsKey(field), $"{name}: {string.Join(", ", ex.Errors.Keys)}");
         Assert.Equal(TenantPolicy.Default, harness.CurrentPolicy(harness.Contoso));
@@ -146,7 +146,7 @@ public sealed class ApproverServiceTests
     {
         await using var harness = await CreateAsync();
 
-        var ex = await Assert.ThrowsAsync<RequestValidationException>(() => harness.Approvers.AddApproverAsync(ContosoOfficer, harness.Contoso, userId));
+        var ex = await Assert.ThrowsAsync<InvalidInputException>(() => harness.Approvers.AddApproverAsync(ContosoOfficer, harness.Contoso, userId));
 
         Assert.True(ex.Errors.ContainsKey("UserId"), name);
         Assert.Equal(3, (await harness.Approvers.GetTenantAsync(ContosoOfficer, harness.Contoso)).Approvers.Count);
@@ -159,7 +159,7 @@ public sealed class ApproverServiceTests
         await using var harness = await CreateAsync();
         await harness.RequireApprovalsAsync(3);
 
-        await Assert.ThrowsAsync<RequestValidationException>(() => harness.Approvers.RemoveApproverAsync(ContosoOfficer, harness.Contoso, Cast.Approver3));
+        await Assert.ThrowsAsync<InvalidInputException>(() => harness.Approvers.RemoveApproverAsync(ContosoOfficer, harness.Contoso, Cast.Approver3));
 
         Assert.Equal(3, (await harness.Approvers.GetTenantAsync(ContosoOfficer, harness.Contoso)).Approvers.Count);
     }

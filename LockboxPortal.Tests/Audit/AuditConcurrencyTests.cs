@@ -35,7 +35,7 @@ public sealed class AuditConcurrencyTests
     public async Task ParallelWritersOnDifferentChains_EachChainStaysIntact()
     {
         await using var harness = await ServiceHarness.CreateAsync();
-        var security = harness.Services.GetService(typeof(SecurityAudit)) as SecurityAudit;
+        var security = harness.Services.GetService(typeof(SignInAudit)) as SignInAudit;
         await using (var db = harness.NewContext())
         {
             var users = await db.Users.AsNoTracking().ToListAsync();

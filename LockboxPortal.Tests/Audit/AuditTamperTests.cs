@@ -114,24 +114,24 @@ public sealed class AuditTamperTests
     public async Task Verify_ChainLongerThanOneBatch_ReadsEveryBatch()
     {
         await using var harness = await ServiceHarness.CreateAsync();
-        await SeedRawAsync(harness, AuditStore.BatchSize * 2 + 17);
+        await SeedRawAsync(harness, AuditReader.BatchSize * 2 + 17);
         await AuditTestData.DropGuardsAsync(harness.DatabasePath);
-        await AuditTestData.ChangeDetailsAsync(harness.DatabasePath, harness.Contoso, AuditStore.BatchSize + 3, "{\"x\":1}");
+        await AuditTestData.ChangeDetailsAsync(harness.DatabasePath, harness.Contoso, AuditReader.BatchSize + 3, "{\"x\":1}");
 
         var result = await AuditTestData.VerifyAsync(harness, harness.Contoso);
 
-        Assert.Equal(AuditStore.BatchSize + 3, result.Break?.Sequence);
-        Assert.Equal(AuditStore.BatchSize + 2, result.EntryCount);
+        Assert.Equal(AuditReader.BatchSize + 3, result.Break?.Sequence);
+        Assert.Equal(AuditReader.BatchSize + 2, result.EntryCount);
     }
 
     /// <summary>Many entries in one transaction: the writer continues the chain from entries not saved yet.</summary>
     private static async Task SeedRawAsync(ServiceHarness harness, int count)
     {
-        var trail = harness.Services.GetRequiredService<AuditTrail>();
+        var trail = harness.Services.GetRequiredService<AuditWriter>();
         await using var db = harness.NewContext();
         for (var i = 0; i < count; i++)
         {
-            await trail.AppendAsync(db, new AuditRecord(AuditEventType.Policy_Changed, new Features.AccessRequests.Actor("u", "U"), harness.Contoso, "Tenant", "t", "{}"));
+            await trail.AppendAsync(db, new AuditRecord(AuditEventType.Policy_Changed, new Actor("u", "U"), harness.Contoso, "Tenant", "t", "{}"));
         }
 
         await db.SaveChangesAsync();

@@ -14,7 +14,7 @@ internal static class AuditTestData
     public static async Task AppendAsync(ServiceHarness harness, Guid? tenantId, int count, string actorName = "Olga Officer")
     {
         var transactions = harness.Services.GetRequiredService<LockboxTransactions>();
-        var trail = harness.Services.GetRequiredService<AuditTrail>();
+        var trail = harness.Services.GetRequiredService<AuditWriter>();
         for (var i = 0; i < count; i++)
         {
             harness.Time.Advance(TimeSpan.FromSeconds(1));
@@ -26,7 +26,7 @@ internal static class AuditTestData
     }
 
     public static async Task<AuditVerification> VerifyAsync(ServiceHarness harness, Guid chainId) =>
-        await harness.Services.GetRequiredService<AuditStore>().VerifyAsync(chainId);
+        await harness.Services.GetRequiredService<AuditReader>().VerifyAsync(chainId);
 
     /// <summary>The database refuses UPDATE and DELETE on audit entries; tampering starts by removing that guard.</summary>
     public static async Task DropGuardsAsync(string databasePath)

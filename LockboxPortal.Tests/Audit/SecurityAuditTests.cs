@@ -18,7 +18,7 @@ public sealed class SecurityAuditTests
         await using var harness = await ServiceHarness.CreateAsync();
         var user = await UserAsync(harness, Cast.NorthwindOfficer);
 
-        await harness.Services.GetRequiredService<SecurityAudit>().RecordAsync(type, user, "nora@northwind.test", new ClientInfo("203.0.113.5", "agent/2"));
+        await harness.Services.GetRequiredService<SignInAudit>().RecordAsync(type, user, "nora@northwind.test", new ClientInfo("203.0.113.5", "agent/2"));
 
         var entry = Assert.Single(await harness.AuditAsync());
         Assert.Equal((harness.Northwind, type, Cast.NorthwindOfficer, "User", Cast.NorthwindOfficer, "203.0.113.5", "agent/2"),
@@ -32,7 +32,7 @@ public sealed class SecurityAuditTests
         await using var harness = await ServiceHarness.CreateAsync();
         var user = await UserAsync(harness, Cast.Engineer);
 
-        await harness.Services.GetRequiredService<SecurityAudit>().RecordAsync(AuditEventType.SignIn_Succeeded, user, "engineer", null);
+        await harness.Services.GetRequiredService<SignInAudit>().RecordAsync(AuditEventType.SignIn_Succeeded, user, "engineer", null);
 
         Assert.Equal(AuditEntry.ProviderChain, Assert.Single(await harness.AuditAsync()).ChainId);
     }
@@ -42,7 +42,7 @@ public sealed class SecurityAuditTests
     {
         await using var harness = await ServiceHarness.CreateAsync();
 
-        await harness.Services.GetRequiredService<SecurityAudit>().RecordAsync(AuditEventType.SignIn_Failed, null, "mallory@example.test", new ClientInfo("198.51.100.9", null));
+        await harness.Services.GetRequiredService<SignInAudit>().RecordAsync(AuditEventType.SignIn_Failed, null, "mallory@example.test", new ClientInfo("198.51.100.9", null));
 
         var entry = Assert.Single(await harness.AuditAsync());
         Assert.Equal((AuditEntry.ProviderChain, AuditEventType.SignIn_Failed, "", "mallory@example.test", "mallory@example.test"),

@@ -62,7 +62,7 @@ public sealed class RevokeAndReleaseTests
         await using var harness = await ServiceHarness.CreateAsync();
         var grant = await harness.ApprovedAsync();
 
-        await Assert.ThrowsAsync<RequestValidationException>(() => harness.Grants.RevokeAsync(ServiceHarness.Approver1, grant.Id, "   "));
+        await Assert.ThrowsAsync<InvalidInputException>(() => harness.Grants.RevokeAsync(ServiceHarness.Approver1, grant.Id, "   "));
 
         Assert.Equal(RequestStatus.Approved, (await harness.StoredAsync(grant.Id)).Status);
         Assert.DoesNotContain(await harness.AuditAsync(grant.Id), e => e.EventType == AuditEventType.Grant_Revoked);

@@ -29,7 +29,7 @@ public sealed class DemoDataTests(DemoPortalFixture portal) : IClassFixture<Demo
             Assert.Equal(request.Status == RequestStatus.Approved, history.Any(e => e.EventType == AuditEventType.Grant_Opened));
         }
 
-        var store = portal.Factory.Services.GetRequiredService<AuditStore>();
+        var store = portal.Factory.Services.GetRequiredService<AuditReader>();
         foreach (var chain in new[] { DemoData.ContosoId, DemoData.NorthwindId })
         {
             var verification = await store.VerifyAsync(chain);

@@ -95,7 +95,7 @@ public static class ApiProblems
     private static Task WriteAsync(HttpContext context, IProblemDetailsService problems, LockboxRuleException ex)
     {
         var status = StatusFor(ex);
-        var details = ex is RequestValidationException validation
+        var details = ex is InvalidInputException validation
             ? new HttpValidationProblemDetails(validation.Errors.ToDictionary(e => e.Key, e => e.Value)) { Detail = ex.Message }
             : new ProblemDetails { Detail = ex.Message };
         details.Status = status;

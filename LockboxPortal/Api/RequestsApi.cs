@@ -53,7 +53,7 @@ public static class RequestsApi
 
         if (errors.Count > 0)
         {
-            throw new RequestValidationException(errors);
+            throw new InvalidInputException(errors);
         }
 
         var input = new FileRequestInput(body.TenantId!.Value, body.Scope, body.AccessLevel!.Value, body.Justification, body.TicketReference,
@@ -69,7 +69,7 @@ public static class RequestsApi
     {
         if (skip < 0 || take is < 1 or > MaxPageSize)
         {
-            throw RequestValidationException.For("Take", $"Page with skip >= 0 and take from 1 to {MaxPageSize}.");
+            throw InvalidInputException.For("Take", $"Page with skip >= 0 and take from 1 to {MaxPageSize}.");
         }
 
         RequestStatus? statusFilter = null;
@@ -77,7 +77,7 @@ public static class RequestsApi
         {
             if (!Enum.TryParse<RequestStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || char.IsDigit(status[0]))
             {
-                throw RequestValidationException.For("Status", "Unknown status; use one of " + string.Join(", ", Enum.GetNames<RequestStatus>()) + ".");
+                throw InvalidInputException.For("Status", "Unknown status; use one of " + string.Join(", ", Enum.GetNames<RequestStatus>()) + ".");
             }
 
             statusFilter = parsed;
@@ -97,7 +97,7 @@ public static class RequestsApi
     {
         if (body.Decision is not { } decision)
         {
-            throw RequestValidationException.For("Decision", "Say approve or reject.");
+            throw InvalidInputException.For("Decision", "Say approve or reject.");
         }
 
         var row = await requests.GetAsync(user, id, ct) ?? throw new NotFoundException();

@@ -9,7 +9,7 @@ public static class AccountEndpoints
     /// <summary>Sign-out is a POST with an antiforgery token, so a link elsewhere cannot sign someone out.</summary>
     public static IEndpointRouteBuilder MapLockboxAccount(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/account/logout", async (HttpContext context, SignInManager<PortalUser> signIn, SecurityAudit securityAudit) =>
+        endpoints.MapPost("/account/logout", async (HttpContext context, SignInManager<PortalUser> signIn, SignInAudit securityAudit) =>
         {
             var user = await signIn.UserManager.GetUserAsync(context.User);
             await signIn.SignOutAsync();

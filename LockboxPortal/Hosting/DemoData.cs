@@ -74,7 +74,7 @@ public static class DemoData
         }
 
         await db.SaveChangesAsync(cancellationToken);
-        await SeedRequestsAsync(db, scope.ServiceProvider.GetRequiredService<AuditTrail>(), users, now, cancellationToken);
+        await SeedRequestsAsync(db, scope.ServiceProvider.GetRequiredService<AuditWriter>(), users, now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         await console.WriteLineAsync($"""
@@ -86,7 +86,7 @@ public static class DemoData
             """);
     }
 
-    private static async Task SeedRequestsAsync(LockboxDbContext db, AuditTrail audit, Dictionary<string, PortalUser> users, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task SeedRequestsAsync(LockboxDbContext db, AuditWriter audit, Dictionary<string, PortalUser> users, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var engineer = users["engineer@fabrikam.test"].ToActor();
         var engineer2 = users["engineer2@fabrikam.test"].ToActor();
@@ -131,7 +131,7 @@ public static class DemoData
     /// The demo requests' history, so their pages show a timeline like any other request's. The entries are written
     /// now, in order; each names the moment it describes in its details.
     /// </summary>
-    private static async Task AuditHistoryAsync(LockboxDbContext db, AuditTrail audit, AccessRequest request, CancellationToken cancellationToken)
+    private static async Task AuditHistoryAsync(LockboxDbContext db, AuditWriter audit, AccessRequest request, CancellationToken cancellationToken)
     {
         const string subject = "AccessRequest";
         var requester = new Actor(request.RequesterId, request.RequesterName);

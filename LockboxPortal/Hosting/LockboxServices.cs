@@ -31,10 +31,10 @@ public static class LockboxServices
     /// <summary>The features' services, without the web host: the app and the service tests register the same set.</summary>
     public static IServiceCollection AddLockboxFeatures(this IServiceCollection services)
     {
-        services.AddSingleton<AuditTrail>();
+        services.AddSingleton<AuditWriter>();
         services.AddSingleton<RequestNotifier>();
         services.AddSingleton<RequestGate>();
-        services.AddScoped<SecurityAudit>();
+        services.AddScoped<SignInAudit>();
         services.AddLockboxAudit();
         services.AddScoped<AccessRequestService>();
         services.AddLockboxApprovers();

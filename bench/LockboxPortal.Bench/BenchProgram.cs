@@ -1,3 +1,4 @@
+using LockboxPortal.Common;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;

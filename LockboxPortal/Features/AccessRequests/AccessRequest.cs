@@ -98,7 +98,7 @@ public sealed class AccessRequest
         var errors = ValidateFiling(justification, ticketReference, requestedDuration, accessLevel, policy);
         if (errors.Count > 0)
         {
-            throw new RequestValidationException(errors);
+            throw new InvalidInputException(errors);
         }
 
         var trimmedJustification = justification!.Trim();
@@ -337,7 +337,7 @@ public sealed class AccessRequest
     private static string RequireReason(string? reason)
     {
         var clean = Clean(reason);
-        return clean ?? throw RequestValidationException.For("Reason", "A reason is required.");
+        return clean ?? throw InvalidInputException.For("Reason", "A reason is required.");
     }
 
     private static string? Clean(string? text)
@@ -350,7 +350,7 @@ public sealed class AccessRequest
         var trimmed = text.Trim();
         return trimmed.Length <= CommentMaxLength
             ? trimmed
-            : throw RequestValidationException.For("Comment", $"A comment or reason must be at most {CommentMaxLength} characters.");
+            : throw InvalidInputException.For("Comment", $"A comment or reason must be at most {CommentMaxLength} characters.");
     }
 
     private void Close(RequestStatus status, string? reason, DateTimeOffset now)

@@ -18,7 +18,7 @@ public sealed class AccessRequestService(
     LockboxTransactions transactions,
     IDbContextFactory<LockboxDbContext> dbFactory,
     RequestGate gate,
-    AuditTrail audit,
+    AuditWriter audit,
     RequestNotifier notifier,
     TimeProvider time)
 {
@@ -50,7 +50,7 @@ public sealed class AccessRequestService(
 
             if (errors.Count > 0)
             {
-                throw new RequestValidationException(errors);
+                throw new InvalidInputException(errors);
             }
 
             var now = time.GetUtcNow();

@@ -1,12 +1,5 @@
 namespace LockboxPortal.Features.AccessRequests;
 
-/// <summary>A rule of the lockbox refused an operation. The message is safe to show to the person acting.</summary>
-public abstract class LockboxRuleException(string message) : Exception(message)
-{
-    /// <summary>A stable, machine-readable name for the refusal (used as the problem type in the API).</summary>
-    public abstract string Code { get; }
-}
-
 /// <summary>The request is not in a state where this action is possible, e.g. it was already decided.</summary>
 public sealed class InvalidTransitionException(RequestStatus status, RequestAction action)
     : LockboxRuleException(status.IsPending() || status == RequestStatus.Approved
@@ -79,16 +72,4 @@ public sealed class NotRequesterException()
     : LockboxRuleException("Only the engineer who filed this request may do that.")
 {
     public override string Code => "not-requester";
-}
-
-/// <summary>The input was refused; <see cref="Errors"/> names each field and what is wrong with it.</summary>
-public sealed class RequestValidationException(IReadOnlyDictionary<string, string[]> errors)
-    : LockboxRuleException("The request is not valid: " + string.Join(" ", errors.SelectMany(e => e.Value)))
-{
-    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
-
-    public override string Code => "validation";
-
-    public static RequestValidationException For(string field, string message) =>
-        new(new Dictionary<string, string[]> { [field] = [message] });
 }

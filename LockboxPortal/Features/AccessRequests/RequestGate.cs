@@ -17,7 +17,7 @@ public sealed record GatedRequest(ActingUser User, AccessRequest Request, Approv
 /// operation on the standard pipeline, and record every refused attempt — permission, separation of duties, a late
 /// decision — in the trail of the request's tenant.
 /// </summary>
-public sealed class RequestGate(IAuthorizationService authorization, AuditTrail audit, TimeProvider time)
+public sealed class RequestGate(IAuthorizationService authorization, AuditWriter audit, TimeProvider time)
 {
     public const string Subject = "AccessRequest";
 

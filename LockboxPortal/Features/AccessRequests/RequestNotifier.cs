@@ -26,4 +26,4 @@ public sealed record RequestEvent(
     DateTimeOffset At);
 
 /// <summary>Request events: filed, decided, cancelled, expired, revoked, released, completed.</summary>
-public sealed class RequestNotifier(ILogger<RequestNotifier> logger) : Hosting.InProcessNotifier<RequestEvent>(logger);
+public sealed class RequestNotifier(ILogger<RequestNotifier> logger) : InProcessNotifier<RequestEvent>(logger);

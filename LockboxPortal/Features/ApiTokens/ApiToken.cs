@@ -69,7 +69,7 @@ public sealed class ApiToken
     {
         if (RevokedAt is not null)
         {
-            throw new AccessRequests.RequestValidationException(new Dictionary<string, string[]> { ["Token"] = ["This token is already revoked."] });
+            throw new InvalidInputException(new Dictionary<string, string[]> { ["Token"] = ["This token is already revoked."] });
         }
 
         RevokedAt = now;

@@ -134,7 +134,7 @@ public static class ApiPrincipal
     public static bool IsServiceClient(ClaimsPrincipal principal) =>
         principal.HasClaim(ApiTokenDefaults.KindClaim, nameof(ApiTokenKind.ServiceClient));
 
-    public static AccessRequests.Actor ServiceClientActor(ClaimsPrincipal principal) =>
+    public static Actor ServiceClientActor(ClaimsPrincipal principal) =>
         new("client:" + principal.FindFirstValue(ApiTokenDefaults.TokenIdClaim), principal.FindFirstValue(LockboxClaims.DisplayName) ?? "Service client");
 
     public static bool HasRole(ClaimsPrincipal principal, PortalRole role) => principal.HasClaim(LockboxClaims.Role, role.ToString());

@@ -19,7 +19,7 @@ public sealed record CreatedApiToken(ApiTokenView View, string Token);
 /// entry together. Personal tokens belong to the person creating them; service clients to the provider, created by
 /// a ProviderAdmin (or from the console).
 /// </summary>
-public sealed class ApiTokenService(LockboxTransactions transactions, IDbContextFactory<LockboxDbContext> dbFactory, AuditTrail audit, TimeProvider time)
+public sealed class ApiTokenService(LockboxTransactions transactions, IDbContextFactory<LockboxDbContext> dbFactory, AuditWriter audit, TimeProvider time)
 {
     public const string Subject = "ApiToken";
 
@@ -39,7 +39,7 @@ public sealed class ApiTokenService(LockboxTransactions transactions, IDbContext
         {
             var normalized = email.Trim().ToUpperInvariant();
             var owner = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.NormalizedEmail == normalized && u.IsActive, cancellationToken)
-                ?? throw RequestValidationException.For("User", $"No active person has the email {email}.");
+                ?? throw InvalidInputException.For("User", $"No active person has the email {email}.");
             return await AddPersonalAsync(db, Console, owner.Id, name, expiresInDays, null, cancellationToken);
         }, cancellationToken);
 
@@ -107,7 +107,7 @@ public sealed class ApiTokenService(LockboxTransactions transactions, IDbContext
 
         if (errors.Count > 0)
         {
-            throw new RequestValidationException(errors);
+            throw new InvalidInputException(errors);
         }
 
         var now = time.GetUtcNow();
@@ -123,7 +123,7 @@ public sealed class ApiTokenService(LockboxTransactions transactions, IDbContext
         var errors = ValidateName(name);
         if (errors.Count > 0)
         {
-            throw new RequestValidationException(errors);
+            throw new InvalidInputException(errors);
         }
 
         var (secret, hash) = NewSecret(ApiToken.ClientPrefix);

@@ -41,7 +41,7 @@ public sealed class GrantTokenService(
     AccessRequestService requests,
     IDataProtectionProvider dataProtection,
     GrantSigningKeyCache cache,
-    AuditTrail audit,
+    AuditWriter audit,
     TimeProvider time)
 {
     public const string Issuer = "lockboxportal";

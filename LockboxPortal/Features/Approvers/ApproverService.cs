@@ -21,7 +21,7 @@ namespace LockboxPortal.Features.Approvers;
 public sealed class ApproverService(
     LockboxTransactions transactions,
     IDbContextFactory<LockboxDbContext> dbFactory,
-    AuditTrail audit,
+    AuditWriter audit,
     ApproverNotifier notifier,
     Grants.DeadlineSignal deadlines,
     TimeProvider time)
@@ -61,13 +61,13 @@ public sealed class ApproverService(
             var before = await ApproversOfAsync(db, tenantId, cancellationToken);
             if (before.Any(a => a.Person.UserId == userId))
             {
-                throw RequestValidationException.For("UserId", "This person is already on the approver list.");
+                throw InvalidInputException.For("UserId", "This person is already on the approver list.");
             }
 
             // Only the tenant's own admins can decide for it; another tenant's user looks exactly like a stranger.
             if (!await ApprovalAuthorities.IsActiveTenantAdminAsync(db, userId, tenantId, cancellationToken))
             {
-                throw RequestValidationException.For("UserId", "Only active TenantAdmins of this tenant can be approvers.");
+                throw InvalidInputException.For("UserId", "Only active TenantAdmins of this tenant can be approvers.");
             }
 
             var person = (await db.Users.AsNoTracking().SingleAsync(u => u.Id == userId, cancellationToken)).ToActor();
@@ -92,11 +92,11 @@ public sealed class ApproverService(
             var user = await AuthorizeOfficerAsync(db, principal, tenantId, "RemoveApprover", cancellationToken);
             var before = await ApproversOfAsync(db, tenantId, cancellationToken);
             var entry = await db.ApproverListEntries.SingleOrDefaultAsync(e => e.TenantId == tenantId && e.UserId == userId, cancellationToken)
-                ?? throw RequestValidationException.For("UserId", "This person is not on the approver list.");
+                ?? throw InvalidInputException.For("UserId", "This person is not on the approver list.");
             var policy = await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.Policy).SingleAsync(cancellationToken);
             if (policy.Validate(before.Count - 1).ContainsKey(nameof(TenantPolicy.RequiredApprovals)))
             {
-                throw RequestValidationException.For("UserId",
+                throw InvalidInputException.For("UserId",
                     $"The policy needs {policy.RequiredApprovals} approvals; lower required approvals before removing an approver.");
             }
 
@@ -129,7 +129,7 @@ public sealed class ApproverService(
             var errors = policy.Validate(approverCount);
             if (errors.Count > 0)
             {
-                throw new RequestValidationException(errors.ToDictionary(e => e.Key, e => new[] { e.Value }));
+                throw new InvalidInputException(errors.ToDictionary(e => e.Key, e => new[] { e.Value }));
             }
 
             var tenant = await db.Tenants.SingleAsync(t => t.Id == tenantId, cancellationToken);
@@ -412,7 +412,7 @@ public sealed class ApproverService(
 
     /// <summary>Revokes, with an audit entry each, the active and upcoming delegations that match.</summary>
     internal static async Task RevokeOpenDelegationsAsync(
-        LockboxDbContext db, AuditTrail audit, ActingUser user, System.Linq.Expressions.Expression<Func<Delegation, bool>> which,
+        LockboxDbContext db, AuditWriter audit, ActingUser user, System.Linq.Expressions.Expression<Func<Delegation, bool>> which,
         string reason, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var open = await db.Delegations.Where(which).Where(d => d.RevokedAt == null).ToListAsync(cancellationToken);

@@ -6,7 +6,7 @@ using LockboxPortal.Features.Tenants;
 namespace LockboxPortal.Features.Approvers;
 
 /// <summary>A deactivated person neither holds nor lends approval authority: their delegations end with them.</summary>
-public sealed class DeactivatedPersonDelegations(AuditTrail audit, TimeProvider time) : IPersonDeactivationParticipant
+public sealed class DeactivatedPersonDelegations(AuditWriter audit, TimeProvider time) : IPersonDeactivationParticipant
 {
     public Task OnDeactivatingAsync(LockboxDbContext db, PortalUser person, ActingUser actor, CancellationToken cancellationToken) =>
         ApproverService.RevokeOpenDelegationsAsync(

@@ -23,7 +23,7 @@ public static class AuditCommands
 
     private static async Task<int> VerifyAsync(ConsoleCommandContext context)
     {
-        var store = context.Services.GetRequiredService<AuditStore>();
+        var store = context.Services.GetRequiredService<AuditReader>();
         var chains = await store.ListChainsAsync(context.CancellationToken);
         if (context.Option("--tenant") is not null || context.Flag("--provider"))
         {
@@ -49,7 +49,7 @@ public static class AuditCommands
 
     private static async Task<int> ExportAsync(ConsoleCommandContext context)
     {
-        var store = context.Services.GetRequiredService<AuditStore>();
+        var store = context.Services.GetRequiredService<AuditReader>();
         if (!Enum.TryParse<AuditExportFormat>(context.Option("--format"), ignoreCase: true, out var format))
         {
             return await context.UsageAsync("Choose --format json or --format csv.", Usage);

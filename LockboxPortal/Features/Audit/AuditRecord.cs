@@ -3,9 +3,6 @@ using LockboxPortal.Features.AccessRequests;
 
 namespace LockboxPortal.Features.Audit;
 
-/// <summary>Where an operation came from, when known.</summary>
-public sealed record ClientInfo(string? Address, string? UserAgent);
-
 /// <summary>What a service asks the audit trail to record; the trail adds time, sequence and hashes.</summary>
 public sealed record AuditRecord(
     AuditEventType EventType,

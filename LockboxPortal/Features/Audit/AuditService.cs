@@ -20,8 +20,8 @@ public sealed class AuditService(
     IDbContextFactory<LockboxDbContext> dbFactory,
     LockboxTransactions transactions,
     IAuthorizationService authorization,
-    AuditTrail audit,
-    AuditStore store,
+    AuditWriter audit,
+    AuditReader store,
     TimeProvider time)
 {
     public const string Subject = "AuditTrail";
@@ -112,7 +112,7 @@ public sealed class AuditService(
 
         var subjectId = request.Id.ToString();
         return await db.AuditEntries.AsNoTracking()
-            .Where(e => e.ChainId == request.TenantId && e.SubjectType == AuditStore.RequestSubject && e.SubjectId == subjectId
+            .Where(e => e.ChainId == request.TenantId && e.SubjectType == AuditReader.RequestSubject && e.SubjectId == subjectId
                 && e.EventType != AuditEventType.Operation_Refused)
             .OrderBy(e => e.Sequence)
             .ToListAsync(cancellationToken);

@@ -18,7 +18,7 @@ public sealed record AccessCheckInput(string? Tenant, string? Engineer, string? 
 public sealed class AccessCheckService(
     IDbContextFactory<LockboxDbContext> dbFactory,
     LockboxTransactions transactions,
-    AuditTrail audit,
+    AuditWriter audit,
     TimeProvider time)
 {
     public const string RefusalSubject = "AccessCheck";
@@ -60,7 +60,7 @@ public sealed class AccessCheckService(
 
         if (errors.Count > 0)
         {
-            throw new RequestValidationException(errors);
+            throw new InvalidInputException(errors);
         }
 
         var now = time.GetUtcNow();

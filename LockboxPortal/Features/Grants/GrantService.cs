@@ -33,7 +33,7 @@ public sealed class GrantService(
     LockboxTransactions transactions,
     IDbContextFactory<LockboxDbContext> dbFactory,
     RequestGate gate,
-    AuditTrail audit,
+    AuditWriter audit,
     RequestNotifier notifier,
     TimeProvider time) : IDeadlineSource
 {

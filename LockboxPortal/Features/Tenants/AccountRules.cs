@@ -34,7 +34,7 @@ public sealed class AccountRules(UserManager<PortalUser> users, TimeProvider tim
     {
         if (string.IsNullOrEmpty(password))
         {
-            throw RequestValidationException.For(field, "Choose a password.");
+            throw InvalidInputException.For(field, "Choose a password.");
         }
 
         var problems = new List<string>();
@@ -46,7 +46,7 @@ public sealed class AccountRules(UserManager<PortalUser> users, TimeProvider tim
 
         if (problems.Count > 0)
         {
-            throw new RequestValidationException(new Dictionary<string, string[]> { [field] = [.. problems] });
+            throw new InvalidInputException(new Dictionary<string, string[]> { [field] = [.. problems] });
         }
     }
 

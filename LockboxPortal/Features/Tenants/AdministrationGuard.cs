@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Authorization.Infrastructure;
 namespace LockboxPortal.Features.Tenants;
 
 /// <summary>Authorizes an administration operation and records the refusal when it is refused.</summary>
-public sealed class AdministrationGuard(IAuthorizationService authorization, AuditTrail audit)
+public sealed class AdministrationGuard(IAuthorizationService authorization, AuditWriter audit)
 {
     public async Task<bool> IsAllowedAsync(ClaimsPrincipal principal, AdministrationResource resource, OperationAuthorizationRequirement operation) =>
         (await authorization.AuthorizeAsync(principal, resource, operation)).Succeeded;

@@ -31,7 +31,7 @@ public sealed class InvitationService(
     IDbContextFactory<LockboxDbContext> dbFactory,
     AdministrationGuard guard,
     AccountRules accounts,
-    AuditTrail audit,
+    AuditWriter audit,
     TimeProvider time)
 {
     public const string AcceptPath = "/invitations/accept";
@@ -76,7 +76,7 @@ public sealed class InvitationService(
 
             if (errors.Count > 0)
             {
-                throw new RequestValidationException(errors);
+                throw new InvalidInputException(errors);
             }
 
             var (token, hash) = SecretToken.Create();
@@ -166,7 +166,7 @@ public sealed class InvitationService(
         {
             // The link must not become a way around sign-in lockout: a wrong password counts as a failed sign-in.
             await accounts.RecordFailedPasswordAsync(transactions, wrong.UserId, cancellationToken);
-            throw RequestValidationException.For(AccountRules.PasswordField, "You already have an account: enter its password to accept.");
+            throw InvalidInputException.For(AccountRules.PasswordField, "You already have an account: enter its password to accept.");
         }
     }
 
@@ -190,12 +190,12 @@ public sealed class InvitationService(
             if (person is null)
             {
                 var displayName = CleanDisplayName(input.DisplayName ?? invitation.DisplayName)
-                    ?? throw RequestValidationException.For(nameof(AcceptInput.DisplayName), DisplayNameRule);
+                    ?? throw InvalidInputException.For(nameof(AcceptInput.DisplayName), DisplayNameRule);
                 person = accounts.NewUser(invitation.Email, displayName);
                 await accounts.EnsureStrongAsync(person, input.Password);
                 if (!string.Equals(input.Password, input.ConfirmPassword, StringComparison.Ordinal))
                 {
-                    throw RequestValidationException.For(nameof(AcceptInput.ConfirmPassword), "The two passwords differ.");
+                    throw InvalidInputException.For(nameof(AcceptInput.ConfirmPassword), "The two passwords differ.");
                 }
 
                 accounts.SetPassword(person, input.Password!);
@@ -207,7 +207,7 @@ public sealed class InvitationService(
             }
             else if (person.LockoutEnd > now)
             {
-                throw RequestValidationException.For(AccountRules.PasswordField, "This account is locked for now after failed sign-ins; try again later.");
+                throw InvalidInputException.For(AccountRules.PasswordField, "This account is locked for now after failed sign-ins; try again later.");
             }
             else if (!accounts.VerifyPassword(person, input.Password))
             {

@@ -31,7 +31,7 @@ public sealed class PeopleService(
     LockboxTransactions transactions,
     IDbContextFactory<LockboxDbContext> dbFactory,
     AdministrationGuard guard,
-    AuditTrail audit,
+    AuditWriter audit,
     IEnumerable<IPersonDeactivationParticipant> deactivationParticipants)
 {
     private const string Subject = "User";

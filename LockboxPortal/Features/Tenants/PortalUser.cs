@@ -9,5 +9,5 @@ public sealed class PortalUser : IdentityUser
 
     public bool IsActive { get; set; } = true;
 
-    public AccessRequests.Actor ToActor() => new(Id, string.IsNullOrWhiteSpace(DisplayName) ? UserName ?? Id : DisplayName);
+    public Actor ToActor() => new(Id, string.IsNullOrWhiteSpace(DisplayName) ? UserName ?? Id : DisplayName);
 }

@@ -14,7 +14,7 @@ public sealed class ProfileService(
     LockboxTransactions transactions,
     IDbContextFactory<LockboxDbContext> dbFactory,
     AccountRules accounts,
-    AuditTrail audit)
+    AuditWriter audit)
 {
     private const string Subject = "User";
 
@@ -31,7 +31,7 @@ public sealed class ProfileService(
         {
             var (user, person) = await LoadAsync(db, principal, cancellationToken);
             var name = InvitationService.CleanDisplayName(displayName)
-                ?? throw RequestValidationException.For("DisplayName", InvitationService.DisplayNameRule);
+                ?? throw InvalidInputException.For("DisplayName", InvitationService.DisplayNameRule);
             var previous = person.DisplayName;
             person.DisplayName = name;
             await AppendAsync(db, AuditEventType.User_ProfileChanged, user, new { Previous = previous, DisplayName = name }, cancellationToken);
@@ -44,13 +44,13 @@ public sealed class ProfileService(
             var (user, person) = await LoadAsync(db, principal, cancellationToken);
             if (!accounts.VerifyPassword(person, currentPassword))
             {
-                throw RequestValidationException.For("CurrentPassword", "Your current password is not right.");
+                throw InvalidInputException.For("CurrentPassword", "Your current password is not right.");
             }
 
             await accounts.EnsureStrongAsync(person, newPassword, "NewPassword");
             if (!string.Equals(newPassword, confirmPassword, StringComparison.Ordinal))
             {
-                throw RequestValidationException.For("ConfirmPassword", "The two passwords differ.");
+                throw InvalidInputException.For("ConfirmPassword", "The two passwords differ.");
             }
 
             accounts.SetPassword(person, newPassword!);

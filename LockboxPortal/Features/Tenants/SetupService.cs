@@ -35,7 +35,7 @@ public sealed class SetupService(
     LockboxTransactions transactions,
     IDbContextFactory<LockboxDbContext> dbFactory,
     AccountRules accounts,
-    AuditTrail audit,
+    AuditWriter audit,
     TimeProvider time)
 {
     public const string SetupPath = "/setup";
@@ -88,19 +88,19 @@ public sealed class SetupService(
 
             if (errors.Count > 0)
             {
-                throw new RequestValidationException(errors);
+                throw new InvalidInputException(errors);
             }
 
             var user = accounts.NewUser(email!, displayName!);
             await accounts.EnsureStrongAsync(user, input.Password);
             if (!string.Equals(input.Password, input.ConfirmPassword, StringComparison.Ordinal))
             {
-                throw RequestValidationException.For(nameof(SetupInput.ConfirmPassword), "The two passwords differ.");
+                throw InvalidInputException.For(nameof(SetupInput.ConfirmPassword), "The two passwords differ.");
             }
 
             if (await db.Users.AnyAsync(u => u.NormalizedEmail == user.NormalizedEmail, cancellationToken))
             {
-                throw RequestValidationException.For(nameof(SetupInput.Email), "An account with this email already exists.");
+                throw InvalidInputException.For(nameof(SetupInput.Email), "An account with this email already exists.");
             }
 
             accounts.SetPassword(user, input.Password!);

@@ -49,7 +49,7 @@ public sealed partial class Tenant
     public void Rename(string name)
     {
         EnsureActive();
-        Name = CleanName(name) ?? throw AccessRequests.RequestValidationException.For(nameof(Name), NameRule);
+        Name = CleanName(name) ?? throw InvalidInputException.For(nameof(Name), NameRule);
     }
 
     /// <summary>Deactivation is final here; the tenant's history (requests, audit trail, people) stays.</summary>
@@ -91,7 +91,7 @@ public sealed partial class Tenant
 
 /// <summary>The tenant was deactivated; nothing more can be changed on it.</summary>
 public sealed class TenantInactiveException(string name)
-    : AccessRequests.LockboxRuleException($"The tenant {name} is deactivated.")
+    : LockboxRuleException($"The tenant {name} is deactivated.")
 {
     public override string Code => "tenant-inactive";
 }

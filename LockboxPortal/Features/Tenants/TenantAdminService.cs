@@ -17,7 +17,7 @@ public sealed class TenantAdminService(
     LockboxTransactions transactions,
     IDbContextFactory<LockboxDbContext> dbFactory,
     AdministrationGuard guard,
-    AuditTrail audit,
+    AuditWriter audit,
     RequestNotifier notifier,
     TimeProvider time)
 {
@@ -87,7 +87,7 @@ public sealed class TenantAdminService(
 
             if (errors.Count > 0)
             {
-                throw new RequestValidationException(errors);
+                throw new InvalidInputException(errors);
             }
 
             var tenant = new Tenant(Guid.NewGuid(), name!, shortName!, time.GetUtcNow(), entraId);

@@ -22,7 +22,7 @@ public sealed class LockboxHub(IDbContextFactory<LockboxDbContext> dbFactory, Hu
             await using var db = await dbFactory.CreateDbContextAsync(Context.ConnectionAborted);
             relay.Register(Context.ConnectionId, await LiveAudience.LoadAsync(db, Context.User!, Context.ConnectionAborted));
         }
-        catch (Authorization.ForbiddenException)
+        catch (ForbiddenException)
         {
             // A cookie for an account that storage no longer knows as active hears nothing.
             logger.LogInformation("Refused a hub connection for an inactive or unknown account");

@@ -133,7 +133,7 @@ public sealed partial class TenantPolicyPage
             _busy = false;
             await LoadAsync(resetForm);
         }
-        catch (RequestValidationException ex)
+        catch (InvalidInputException ex)
         {
             _errors = ex.Errors;
         }

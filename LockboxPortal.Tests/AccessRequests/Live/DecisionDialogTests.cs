@@ -1,0 +1,85 @@
+using Bunit;
+using LockboxPortal.Features.AccessRequests;
+using LockboxPortal.Features.AccessRequests.Components;
+using LockboxPortal.Tests.AccessRequests;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using MudBlazor;
+
+namespace LockboxPortal.Tests.AccessRequests.Live;
+
+public sealed class DecisionDialogTests
+{
+    private readonly FakeTimeProvider _time = new(RequestBuilder.InternalAt);
+
+    [Fact]
+    public async Task Approve_RestatesWhatIsGrantedToWhomForHowLong_AndClosesWithTheOptionalComment()
+    {
+        await using var context = ComponentTestContext.Create(_time);
+        var (provider, dialog) = await OpenAsync(context, approve: true);
+
+        var summary = provider.Find("[data-testid=dialog-summary]").TextContent;
+        Assert.Contains("Erin Engineer", summary, StringComparison.Ordinal);
+        Assert.Contains("Exchange:mailbox/ana@contoso.com", summary, StringComparison.Ordinal);
+        Assert.Contains("Read", summary, StringComparison.Ordinal);
+        Assert.Contains("Contoso", summary, StringComparison.Ordinal);
+        Assert.Contains("4 h", summary, StringComparison.Ordinal);
+
+        provider.Find("[data-testid=decision-confirm]").Click();
+
+        var result = await dialog.Result.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.False(result!.Canceled);
+        Assert.Null(result.Data);
+    }
+
+    [Fact]
+    public async Task Reject_WithoutAReason_StaysOpen_AndSaysAReasonIsNeeded()
+    {
+        await using var context = ComponentTestContext.Create(_time);
+        var (provider, dialog) = await OpenAsync(context, approve: false);
+
+        provider.Find("[data-testid=decision-confirm]").Click();
+
+        provider.WaitForAssertion(() => Assert.Contains("Give a reason", provider.Markup, StringComparison.Ordinal));
+        Assert.False(dialog.Result.IsCompleted);
+    }
+
+    [Fact]
+    public async Task Reject_WithAReason_ClosesWithTheReason()
+    {
+        await using var context = ComponentTestContext.Create(_time);
+        var (provider, dialog) = await OpenAsync(context, approve: false);
+
+        provider.Find("textarea").Change("Not during the quarter close.");
+        provider.Find("[data-testid=decision-confirm]").Click();
+
+        var result = await dialog.Result.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.False(result!.Canceled);
+        Assert.Equal("Not during the quarter close.", result.Data);
+    }
+
+    [Fact]
+    public async Task Back_CancelsTheDecision()
+    {
+        await using var context = ComponentTestContext.Create(_time);
+        var (provider, dialog) = await OpenAsync(context, approve: true);
+
+        provider.FindAll("button").Single(b => b.TextContent.Trim() == "Back").Click();
+
+        Assert.True((await dialog.Result.WaitAsync(TimeSpan.FromSeconds(5)))!.Canceled);
+    }
+
+    private static async Task<(IRenderedComponent<MudDialogProvider> Provider, IDialogReference Dialog)> OpenAsync(BunitContext context, bool approve)
+    {
+        var provider = context.Render<MudDialogProvider>();
+        var dialogs = context.Services.GetRequiredService<IDialogService>();
+        var parameters = new DialogParameters<DecisionDialog>
+        {
+            { d => d.Row, new RequestRow(RequestBuilder.PendingCustomer(), "Contoso") },
+            { d => d.Approve, approve },
+        };
+        var dialog = await provider.InvokeAsync(() => dialogs.ShowAsync<DecisionDialog>("Decide", parameters));
+        provider.WaitForElement("[data-testid=decision-confirm]");
+        return (provider, dialog);
+    }
+}

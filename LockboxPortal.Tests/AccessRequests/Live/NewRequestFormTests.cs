@@ -1,0 +1,90 @@
+using System.Security.Claims;
+using Bunit;
+using LockboxPortal.Features.AccessRequests;
+using LockboxPortal.Features.AccessRequests.Pages;
+using LockboxPortal.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+
+namespace LockboxPortal.Tests.AccessRequests.Live;
+
+/// <summary>The "New request" form over the real service and a real SQLite file.</summary>
+public sealed class NewRequestFormTests : IAsyncLifetime
+{
+    private ServiceHarness _harness = default!;
+
+    public async Task InitializeAsync() => _harness = await ServiceHarness.CreateAsync();
+
+    public async Task DisposeAsync() => await _harness.DisposeAsync();
+
+    [Fact]
+    public async Task EmptyForm_ShowsAMessagePerField_AndSavesNothing()
+    {
+        await using var context = CreateContext();
+        var cut = context.Render<NewRequest>();
+
+        cut.Find("[data-testid=submit]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("Choose an active tenant.", cut.Markup, StringComparison.Ordinal));
+        Assert.Contains("A justification of 10 to 2000 characters is required.", cut.Markup, StringComparison.Ordinal);
+        Assert.Contains("mud-input-error", cut.Find("[data-testid=scope]").ParentElement!.ParentElement!.OuterHtml, StringComparison.Ordinal);
+        Assert.Equal(0, await CountRequestsAsync());
+    }
+
+    [Fact]
+    public async Task ChosenTenant_ShowsItsMaximum_AndATooShortJustification_IsRefusedWithoutSaving()
+    {
+        await _harness.SetPolicyAsync(_harness.Contoso, p => p with { MaxGrantDuration = TimeSpan.FromHours(2), DefaultGrantDuration = TimeSpan.FromHours(1) });
+        await using var context = CreateContext();
+        var cut = context.Render(builder =>
+        {
+            builder.OpenComponent<MudPopoverProvider>(0);
+            builder.CloseComponent();
+            builder.OpenComponent<NewRequest>(1);
+            builder.CloseComponent();
+        });
+
+        await ChooseTenantAsync(cut, "Contoso");
+        cut.WaitForAssertion(() => Assert.Contains("This tenant allows at most 2 h.", cut.Markup, StringComparison.Ordinal));
+
+        cut.Find("[data-testid=scope] input, input[data-testid=scope]").Change("Exchange:mailbox/ana@contoso.com");
+        cut.Find("textarea").Change("too short");
+        cut.Find("[data-testid=submit]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("A justification of 10 to 2000 characters is required.", cut.Markup, StringComparison.Ordinal));
+        Assert.DoesNotContain("Choose an active tenant.", cut.Markup, StringComparison.Ordinal);
+        Assert.Equal(0, await CountRequestsAsync());
+
+        cut.Find("textarea").Change("Calendar items vanish after the migration.");
+        cut.Find("[data-testid=submit]").Click();
+
+        cut.WaitForAssertion(() => Assert.EndsWith("/requests/", StripId(context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().Uri), StringComparison.Ordinal));
+        Assert.Equal(1, await CountRequestsAsync());
+    }
+
+    private static string StripId(string uri) => uri.Length > 36 ? uri[..^36] : uri;
+
+    private static async Task ChooseTenantAsync(IRenderedComponent<Microsoft.AspNetCore.Components.IComponent> cut, string name)
+    {
+        await cut.Find("[data-testid=tenant]").ParentElement!.ParentElement!.MouseDownAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll(".mud-popover-open .mud-list-item")));
+        cut.FindAll(".mud-popover-open .mud-list-item").First(e => e.TextContent.Contains(name, StringComparison.Ordinal)).Click();
+    }
+
+    private BunitContext CreateContext()
+    {
+        var context = ComponentTestContext.Create(_harness.Time);
+        context.Services.AddSingleton(_harness.Requests);
+        var authorization = context.AddAuthorization();
+        authorization.SetAuthorized(Cast.Engineer);
+        authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, Cast.Engineer));
+        return context;
+    }
+
+    private async Task<int> CountRequestsAsync()
+    {
+        await using var db = _harness.NewContext();
+        return await db.AccessRequests.CountAsync();
+    }
+}

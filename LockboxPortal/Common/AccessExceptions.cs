@@ -1,0 +1,24 @@
+
+namespace LockboxPortal.Common;
+
+/// <summary>The person acting may not do this. The refusal is audited before this is thrown.</summary>
+public sealed class ForbiddenException(string message = "You are not allowed to do that.") : LockboxRuleException(message)
+{
+    public override string Code => "forbidden";
+}
+
+/// <summary>
+/// There is nothing here for this person: it does not exist, or it belongs to a tenant they cannot see.
+/// The two are deliberately indistinguishable, so a guessed id reveals nothing.
+/// </summary>
+public sealed class NotFoundException(string what = "request") : LockboxRuleException($"No such {what}.")
+{
+    public override string Code => "not-found";
+}
+
+/// <summary>Somebody else changed the same thing at the same moment and theirs took effect.</summary>
+public sealed class ConcurrentChangeException()
+    : LockboxRuleException("Someone else changed this at the same moment; reload and try again.")
+{
+    public override string Code => "concurrent-change";
+}
