@@ -33,7 +33,9 @@ public static class LockboxServices
     {
         services.AddSingleton<AuditWriter>();
         services.AddSingleton<RequestNotifier>();
-        services.AddSingleton<RequestGate>();
+        services.AddScoped<ClientContext>();
+        services.AddScoped<LockboxPortal.Authorization.OperationGate>();
+        services.AddScoped<RequestGate>();
         services.AddScoped<SignInAudit>();
         services.AddLockboxAudit();
         services.AddScoped<AccessRequestService>();

@@ -1,0 +1,77 @@
+using System.Security.Claims;
+using LockboxPortal.Data;
+using LockboxPortal.Features.Audit;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
+
+namespace LockboxPortal.Authorization;
+
+/// <summary>
+/// What an operation is about, as its feature's authorization handler sees it: the person acting (from storage),
+/// the facts the handler decides on, and where a refusal is recorded.
+/// </summary>
+public interface IGuardedResource
+{
+    ActingUser User { get; }
+
+    /// <summary>The tenant whose audit chain records a refusal; null for the provider's chain.</summary>
+    Guid? AuditChain { get; }
+
+    string SubjectType { get; }
+
+    string SubjectId { get; }
+
+    /// <summary>What a person who may not even see it is told does not exist ("request", "tenant", ...).</summary>
+    string What { get; }
+}
+
+/// <summary>Operations every feature's handler answers, beside its own.</summary>
+public static class CommonOperations
+{
+    /// <summary>
+    /// May the person know the thing exists? Someone who may not is told "not found", exactly as for an id that
+    /// does not exist, so a guessed id reveals nothing; someone who may see it but not act is told "forbidden".
+    /// </summary>
+    public static readonly OperationAuthorizationRequirement See = new() { Name = nameof(See) };
+}
+
+/// <summary>
+/// The one way every operation of every feature is authorized: load the person acting from storage (so a removed
+/// role or a deactivated account stops working at once, whatever the cookie says), ask the standard pipeline
+/// (<see cref="IAuthorizationService"/> with the feature's resource handler), and record each refusal in the trail.
+/// Services never check roles themselves.
+/// </summary>
+public sealed class OperationGate(IAuthorizationService authorization, AuditWriter audit, ClientContext client)
+{
+    /// <summary>The person behind <paramref name="principal"/>, with the roles storage says they hold now and where they act from.</summary>
+    public async Task<ActingUser> ActingUserAsync(LockboxDbContext db, ClaimsPrincipal principal, CancellationToken cancellationToken) =>
+        await ActingUser.LoadAsync(db, principal, cancellationToken) with { Client = client.Current };
+
+    public async Task<bool> IsAllowedAsync(ClaimsPrincipal principal, IGuardedResource resource, OperationAuthorizationRequirement operation) =>
+        (await authorization.AuthorizeAsync(principal, resource, operation)).Succeeded;
+
+    /// <summary>
+    /// Returns when the operation is allowed; otherwise records the refusal and throws <see cref="NotFoundException"/>
+    /// (the person may not see the thing) or <see cref="ForbiddenException"/>.
+    /// </summary>
+    public async Task EnsureAsync(
+        ClaimsPrincipal principal, IGuardedResource resource, OperationAuthorizationRequirement operation, CancellationToken cancellationToken, string? role = null)
+    {
+        if (await IsAllowedAsync(principal, resource, operation))
+        {
+            return;
+        }
+
+        var visible = await IsAllowedAsync(principal, resource, CommonOperations.See);
+        await RecordRefusalAsync(resource, operation.Name, visible ? "forbidden" : "not-found", cancellationToken, role);
+        throw visible ? new ForbiddenException() : new NotFoundException(resource.What);
+    }
+
+    /// <summary>
+    /// Records an attempt that a rule (not a permission) refused, e.g. separation of duties or a late decision. It is
+    /// written after the refused operation has rolled back, so the refusal is kept while the operation writes nothing.
+    /// </summary>
+    public Task RecordRefusalAsync(IGuardedResource resource, string operation, string reason, CancellationToken cancellationToken, string? role = null) =>
+        audit.RecordRefusalAsync(resource.User.Actor, resource.AuditChain, resource.SubjectType, resource.SubjectId, operation, reason,
+            resource.User.Client ?? client.Current, cancellationToken, role);
+}
