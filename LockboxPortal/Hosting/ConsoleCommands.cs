@@ -3,33 +3,6 @@ using LockboxPortal.Features.Audit;
 
 namespace LockboxPortal.Hosting;
 
-/// <summary>What a console command gets: services, its own arguments (after the group name) and where to write.</summary>
-public sealed record ConsoleCommandContext(IServiceProvider Services, IReadOnlyList<string> Args, TextWriter Output, TextWriter Error, CancellationToken CancellationToken)
-{
-    /// <summary>The value after <paramref name="name"/> (e.g. <c>--tenant contoso</c>), or null when absent.</summary>
-    public string? Option(string name)
-    {
-        for (var i = 0; i < Args.Count - 1; i++)
-        {
-            if (string.Equals(Args[i], name, StringComparison.OrdinalIgnoreCase))
-            {
-                return Args[i + 1];
-            }
-        }
-
-        return null;
-    }
-
-    public bool Flag(string name) => Args.Any(a => string.Equals(a, name, StringComparison.OrdinalIgnoreCase));
-
-    public async Task<int> UsageAsync(string message, string usage)
-    {
-        await Error.WriteLineAsync(message);
-        await Error.WriteLineAsync(usage);
-        return ConsoleCommands.UsageError;
-    }
-}
-
 /// <summary>
 /// Operator commands run instead of the web server: <c>dotnet run --project LockboxPortal -- audit verify</c>.
 /// A command group is a name and a handler that parses the rest of the arguments; add new groups to
@@ -38,9 +11,9 @@ public sealed record ConsoleCommandContext(IServiceProvider Services, IReadOnlyL
 /// </summary>
 public static class ConsoleCommands
 {
-    public const int Success = 0;
-    public const int Failure = 1;
-    public const int UsageError = 2;
+    public const int Success = ConsoleExitCodes.Success;
+    public const int Failure = ConsoleExitCodes.Failure;
+    public const int UsageError = ConsoleExitCodes.UsageError;
 
     private static readonly Dictionary<string, Func<ConsoleCommandContext, Task<int>>> Groups = new(StringComparer.OrdinalIgnoreCase)
     {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using LockboxPortal.Features.AccessRequests;
-using LockboxPortal.Hosting;
 
 namespace LockboxPortal.Features.ApiTokens;
 
@@ -67,7 +66,7 @@ public static class TokenCommands
         var grantTokens = context.Services.GetRequiredService<GrantTokenService>();
         var keyId = await grantTokens.RotateAsync(ApiTokenService.Console, context.CancellationToken);
         await context.Output.WriteLineAsync(keyId);
-        return ConsoleCommands.Success;
+        return ConsoleExitCodes.Success;
     }
 
     private static async Task<int> RefusedOrAsync(ConsoleCommandContext context, Func<ApiTokenService, Task> action)
@@ -75,12 +74,12 @@ public static class TokenCommands
         try
         {
             await action(context.Services.GetRequiredService<ApiTokenService>());
-            return ConsoleCommands.Success;
+            return ConsoleExitCodes.Success;
         }
         catch (LockboxRuleException ex)
         {
             await context.Error.WriteLineAsync(ex.Message);
-            return ConsoleCommands.Failure;
+            return ConsoleExitCodes.Failure;
         }
     }
 }

@@ -1,4 +1,3 @@
-using LockboxPortal.Hosting;
 
 namespace LockboxPortal.Features.Audit;
 
@@ -30,7 +29,7 @@ public static class AuditCommands
             var chain = await ChooseAsync(context, chains);
             if (chain is null)
             {
-                return ConsoleCommands.UsageError;
+                return ConsoleExitCodes.UsageError;
             }
 
             chains = [chain];
@@ -44,7 +43,7 @@ public static class AuditCommands
             broken += result.IsIntact ? 0 : 1;
         }
 
-        return broken == 0 ? ConsoleCommands.Success : ConsoleCommands.Failure;
+        return broken == 0 ? ConsoleExitCodes.Success : ConsoleExitCodes.Failure;
     }
 
     private static async Task<int> ExportAsync(ConsoleCommandContext context)
@@ -63,14 +62,14 @@ public static class AuditCommands
         var chain = await ChooseAsync(context, await store.ListChainsAsync(context.CancellationToken));
         if (chain is null)
         {
-            return ConsoleCommands.UsageError;
+            return ConsoleExitCodes.UsageError;
         }
 
         var query = new AuditQuery(chain.TenantId);
         var now = context.Services.GetRequiredService<TimeProvider>().GetUtcNow();
         var head = await store.HeadAsync(chain.ChainId, context.CancellationToken);
         await AuditExportWriter.WriteAsync(format, chain, query, now, store.StreamAsync(query, head, context.CancellationToken), context.Output, context.CancellationToken);
-        return ConsoleCommands.Success;
+        return ConsoleExitCodes.Success;
     }
 
     private static async Task<AuditChainInfo?> ChooseAsync(ConsoleCommandContext context, IReadOnlyList<AuditChainInfo> chains)
