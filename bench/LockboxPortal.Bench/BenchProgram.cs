@@ -276,6 +276,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
         services.AddAuthorizationCore(options => options.AddLockboxPolicies());
         services.AddSingleton<IAuthorizationHandler, RequestAuthorizationHandler>();
         services.AddSingleton<IAuthorizationHandler, LockboxPortal.Features.Approvers.ApproverAuthorizationHandler>();
+        services.AddSingleton<IAuthorizationHandler, LockboxPortal.Features.Tenants.AdministrationAuthorizationHandler>();
         services.AddIdentityCore<PortalUser>(IdentitySetup.ConfigureIdentityOptions).AddEntityFrameworkStores<LockboxDbContext>();
         services.AddLockboxFeatures();
         return services.BuildServiceProvider();
