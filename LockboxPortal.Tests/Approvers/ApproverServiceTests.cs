@@ -31,7 +31,7 @@ public sealed class ApproverServiceTests
         await using var harness = await CreateAsync();
 
         var ex = await Record.ExceptionAsync(() =>
-            harness.Approvers.ChangePolicyAsync(As(actorId), harness.Contoso, TenantPolicy.Default with { RequiredApprovals = 2 }));
+            harness.ApproverList.ChangePolicyAsync(As(actorId), harness.Contoso, TenantPolicy.Default with { RequiredApprovals = 2 }));
 
         Assert.True(ex?.GetType() == refusal, $"{name}: got {ex?.GetType().Name ?? "allowed"}");
         Assert.Equal(refusal is null ? 2 : 1, harness.CurrentPolicy(harness.Contoso).RequiredApprovals);
@@ -44,9 +44,9 @@ public sealed class ApproverServiceTests
     {
         await using var harness = await CreateAsync();
 
-        var add = await Record.ExceptionAsync(() => harness.Approvers.AddApproverAsync(As(actorId), harness.Contoso, Cast.ContosoAdminNotApprover));
-        var remove = await Record.ExceptionAsync(() => harness.Approvers.RemoveApproverAsync(As(actorId), harness.Contoso, Cast.Approver3));
-        var view = await Record.ExceptionAsync(() => harness.Approvers.GetTenantAsync(As(actorId), harness.Contoso));
+        var add = await Record.ExceptionAsync(() => harness.ApproverList.AddApproverAsync(As(actorId), harness.Contoso, Cast.ContosoAdminNotApprover));
+        var remove = await Record.ExceptionAsync(() => harness.ApproverList.RemoveApproverAsync(As(actorId), harness.Contoso, Cast.Approver3));
+        var view = await Record.ExceptionAsync(() => harness.ApproverQueries.GetTenantAsync(As(actorId), harness.Contoso));
 
         Assert.True(add?.GetType() == refusal && remove?.GetType() == refusal && view?.GetType() == refusal, name);
     }
@@ -68,7 +68,7 @@ public sealed class ApproverServiceTests
     {
         await using var harness = await CreateAsync();
 
-        var ex = await Assert.ThrowsAsync<InvalidInputException>(() => harness.Approvers.ChangePolicyAsync(ContosoOfficer, harness.Contoso, policy));
+        var ex = await Assert.ThrowsAsync<InvalidInputException>(() => harness.ApproverList.ChangePolicyAsync(ContosoOfficer, harness.Contoso, policy));
 
         Assert.True(ex.Errors.ContainsKey(field), $"{name}: {string.Join(", ", ex.Errors.Keys)}");
         Assert.Equal(TenantPolicy.Default, harness.CurrentPolicy(harness.Contoso));
@@ -89,8 +89,8 @@ public sealed class ApproverServiceTests
             RequireTwoFactor = true,
         };
 
-        Assert.True(await harness.Approvers.ChangePolicyAsync(ContosoOfficer, harness.Contoso, policy));
-        Assert.False(await harness.Approvers.ChangePolicyAsync(ContosoOfficer, harness.Contoso, policy));
+        Assert.True(await harness.ApproverList.ChangePolicyAsync(ContosoOfficer, harness.Contoso, policy));
+        Assert.False(await harness.ApproverList.ChangePolicyAsync(ContosoOfficer, harness.Contoso, policy));
 
         Assert.Equal(policy, harness.CurrentPolicy(harness.Contoso));
         var entry = Assert.Single(await harness.AuditOfTypeAsync(AuditEventType.Policy_Changed));
@@ -117,10 +117,10 @@ public sealed class ApproverServiceTests
     {
         await using var harness = await CreateAsync();
 
-        await harness.Approvers.AddApproverAsync(ContosoOfficer, harness.Contoso, Cast.ContosoAdminNotApprover);
-        await harness.Approvers.RemoveApproverAsync(ContosoOfficer, harness.Contoso, Cast.Approver1);
+        await harness.ApproverList.AddApproverAsync(ContosoOfficer, harness.Contoso, Cast.ContosoAdminNotApprover);
+        await harness.ApproverList.RemoveApproverAsync(ContosoOfficer, harness.Contoso, Cast.Approver1);
 
-        var view = await harness.Approvers.GetTenantAsync(ContosoOfficer, harness.Contoso);
+        var view = await harness.ApproverQueries.GetTenantAsync(ContosoOfficer, harness.Contoso);
         Assert.Equal([Cast.Approver2, Cast.Approver3, Cast.ContosoAdminNotApprover], view.Approvers.Select(a => a.Person.UserId).Order());
         var added = Assert.Single(await harness.AuditOfTypeAsync(AuditEventType.Approvers_Added));
         var removed = Assert.Single(await harness.AuditOfTypeAsync(AuditEventType.Approvers_Removed));
@@ -146,10 +146,10 @@ public sealed class ApproverServiceTests
     {
         await using var harness = await CreateAsync();
 
-        var ex = await Assert.ThrowsAsync<InvalidInputException>(() => harness.Approvers.AddApproverAsync(ContosoOfficer, harness.Contoso, userId));
+        var ex = await Assert.ThrowsAsync<InvalidInputException>(() => harness.ApproverList.AddApproverAsync(ContosoOfficer, harness.Contoso, userId));
 
         Assert.True(ex.Errors.ContainsKey("UserId"), name);
-        Assert.Equal(3, (await harness.Approvers.GetTenantAsync(ContosoOfficer, harness.Contoso)).Approvers.Count);
+        Assert.Equal(3, (await harness.ApproverQueries.GetTenantAsync(ContosoOfficer, harness.Contoso)).Approvers.Count);
         Assert.Empty(await harness.AuditOfTypeAsync(AuditEventType.Approvers_Added));
     }
 
@@ -159,9 +159,9 @@ public sealed class ApproverServiceTests
         await using var harness = await CreateAsync();
         await harness.RequireApprovalsAsync(3);
 
-        await Assert.ThrowsAsync<InvalidInputException>(() => harness.Approvers.RemoveApproverAsync(ContosoOfficer, harness.Contoso, Cast.Approver3));
+        await Assert.ThrowsAsync<InvalidInputException>(() => harness.ApproverList.RemoveApproverAsync(ContosoOfficer, harness.Contoso, Cast.Approver3));
 
-        Assert.Equal(3, (await harness.Approvers.GetTenantAsync(ContosoOfficer, harness.Contoso)).Approvers.Count);
+        Assert.Equal(3, (await harness.ApproverQueries.GetTenantAsync(ContosoOfficer, harness.Contoso)).Approvers.Count);
     }
 
     [Fact]
@@ -175,7 +175,7 @@ public sealed class ApproverServiceTests
             return Task.CompletedTask;
         });
 
-        await harness.Approvers.RemoveApproverAsync(ContosoOfficer, harness.Contoso, Cast.Approver3);
+        await harness.ApproverList.RemoveApproverAsync(ContosoOfficer, harness.Contoso, Cast.Approver3);
 
         Assert.Equal(ApproverChangeKind.ApproverRemoved, Assert.Single(changes).Kind);
     }
@@ -186,7 +186,7 @@ public sealed class ApproverServiceTests
         await using var harness = await CreateAsync();
         var delegation = await harness.DelegateAsync(ContosoOfficer, Cast.Approver1, Cast.ContosoAdminNotApprover, reason: "Parental leave");
         harness.Time.Advance(TimeSpan.FromHours(1));
-        await harness.Approvers.RevokeDelegationAsync(As(Cast.Approver1), delegation.Id);
+        await harness.Delegations.RevokeDelegationAsync(As(Cast.Approver1), delegation.Id);
 
         var created = Assert.Single(await harness.AuditOfTypeAsync(AuditEventType.Delegation_Created));
         Assert.Equal(Cast.ContosoOfficer, created.ActorId);
@@ -226,7 +226,7 @@ public sealed class ApproverServiceTests
     {
         await using var harness = await CreateAsync();
         await harness.RequireApprovalsAsync(2);
-        await harness.Approvers.AddApproverAsync(ContosoOfficer, harness.Contoso, Cast.ContosoAdminNotApprover);
+        await harness.ApproverList.AddApproverAsync(ContosoOfficer, harness.Contoso, Cast.ContosoAdminNotApprover);
         await harness.DelegateAsync(Approver1, Cast.Approver1, Cast.Approver2);
 
         await using var db = harness.NewContext();

@@ -22,11 +22,11 @@ internal static class ApproverTestSteps
         var now = harness.Time.GetUtcNow();
         var start = startsAfter is { } after ? now + after : (DateTimeOffset?)null;
         var end = (start ?? now) + (lasts ?? TimeSpan.FromDays(1));
-        return harness.Approvers.CreateDelegationAsync(by, new DelegationInput(tenant ?? harness.Contoso, delegatorId, delegateId, start, end, reason));
+        return harness.Delegations.CreateDelegationAsync(by, new DelegationInput(tenant ?? harness.Contoso, delegatorId, delegateId, start, end, reason));
     }
 
     public static Task RequireApprovalsAsync(this ServiceHarness harness, int required) =>
-        harness.Approvers.ChangePolicyAsync(ServiceHarness.ContosoOfficer, harness.Contoso,
+        harness.ApproverList.ChangePolicyAsync(ServiceHarness.ContosoOfficer, harness.Contoso,
             harness.CurrentPolicy(harness.Contoso) with { RequiredApprovals = required });
 
     public static Features.Tenants.TenantPolicy CurrentPolicy(this ServiceHarness harness, Guid tenantId)

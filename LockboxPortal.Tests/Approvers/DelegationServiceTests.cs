@@ -171,7 +171,7 @@ public sealed class DelegationServiceTests
         });
 
         harness.Time.Advance(TimeSpan.FromMinutes(5));
-        await harness.Approvers.RevokeDelegationAsync(As(revokerId), delegation.Id);
+        await harness.Delegations.RevokeDelegationAsync(As(revokerId), delegation.Id);
 
         await Assert.ThrowsAsync<ForbiddenException>(() => harness.Requests.DecideCustomerAsync(ContosoAdmin, pending.Id, approve: true, "ok"));
         Assert.Empty(await harness.Requests.ListCustomerQueueAsync(ContosoAdmin));
@@ -187,7 +187,7 @@ public sealed class DelegationServiceTests
         await harness.DelegateAsync(Approver1, Cast.Approver1, Cast.ContosoAdminNotApprover);
         var pending = await harness.PendingCustomerAsync();
 
-        await harness.Approvers.RemoveApproverAsync(ContosoOfficer, harness.Contoso, Cast.Approver1);
+        await harness.ApproverList.RemoveApproverAsync(ContosoOfficer, harness.Contoso, Cast.Approver1);
 
         await Assert.ThrowsAsync<ForbiddenException>(() => harness.Requests.DecideCustomerAsync(ContosoAdmin, pending.Id, approve: true, "ok"));
         var revoked = Assert.Single(await harness.AuditOfTypeAsync(AuditEventType.Delegation_Revoked));
@@ -251,7 +251,7 @@ public sealed class DelegationServiceTests
         await using var harness = await CreateAsync();
         var delegation = await harness.DelegateAsync(Approver1, Cast.Approver1, Cast.Approver2);
 
-        var ex = await Record.ExceptionAsync(() => harness.Approvers.RevokeDelegationAsync(As(actorId), delegation.Id));
+        var ex = await Record.ExceptionAsync(() => harness.Delegations.RevokeDelegationAsync(As(actorId), delegation.Id));
 
         Assert.True(ex?.GetType() == refusal, $"{name}: got {ex?.GetType().Name ?? "allowed"}");
     }
@@ -261,9 +261,9 @@ public sealed class DelegationServiceTests
     {
         await using var harness = await CreateAsync();
         var delegation = await harness.DelegateAsync(Approver1, Cast.Approver1, Cast.Approver2);
-        await harness.Approvers.RevokeDelegationAsync(Approver2, delegation.Id);
+        await harness.Delegations.RevokeDelegationAsync(Approver2, delegation.Id);
 
-        await Assert.ThrowsAsync<DelegationClosedException>(() => harness.Approvers.RevokeDelegationAsync(Approver1, delegation.Id));
+        await Assert.ThrowsAsync<DelegationClosedException>(() => harness.Delegations.RevokeDelegationAsync(Approver1, delegation.Id));
         Assert.Single(await harness.AuditOfTypeAsync(AuditEventType.Delegation_Revoked));
     }
 
@@ -288,9 +288,9 @@ public sealed class DelegationServiceTests
         var active = await harness.DelegateAsync(Approver1, Cast.Approver1, Cast.Approver2);
         var upcoming = await harness.DelegateAsync(ContosoOfficer, Cast.Approver3, Cast.Approver2, startsAfter: TimeSpan.FromDays(3));
 
-        var seenByDelegate = await harness.Approvers.ListDelegationsAsync(Approver2);
-        var seenByDelegator = await harness.Approvers.ListDelegationsAsync(Approver1);
-        var seenByOfficer = await harness.Approvers.ListDelegationsAsync(ContosoOfficer);
+        var seenByDelegate = await harness.DelegationQueries.ListDelegationsAsync(Approver2);
+        var seenByDelegator = await harness.DelegationQueries.ListDelegationsAsync(Approver1);
+        var seenByOfficer = await harness.DelegationQueries.ListDelegationsAsync(ContosoOfficer);
 
         Assert.Equal(
             new[] { (ended.Id, DelegationStatus.Ended), (active.Id, DelegationStatus.Active), (upcoming.Id, DelegationStatus.Upcoming) },
@@ -299,8 +299,8 @@ public sealed class DelegationServiceTests
         Assert.Equal(3, seenByOfficer.Count);
         Assert.False(seenByOfficer.Single(r => r.Delegation.Id == ended.Id).CanRevoke);
         Assert.True(seenByOfficer.Single(r => r.Delegation.Id == upcoming.Id).CanRevoke);
-        Assert.Empty(await harness.Approvers.ListDelegationsAsync(As(Cast.NorthwindOfficer)));
-        Assert.Empty(await harness.Approvers.ListDelegationsAsync(As(Cast.ContosoAdminNotApprover)));
+        Assert.Empty(await harness.DelegationQueries.ListDelegationsAsync(As(Cast.NorthwindOfficer)));
+        Assert.Empty(await harness.DelegationQueries.ListDelegationsAsync(As(Cast.ContosoAdminNotApprover)));
     }
 
     [Fact]
@@ -308,14 +308,14 @@ public sealed class DelegationServiceTests
     {
         await using var harness = await CreateAsync();
         var delegation = await harness.DelegateAsync(Approver1, Cast.Approver1, Cast.Approver2, lasts: TimeSpan.FromHours(2));
-        Assert.Equal(Start.AddHours(2), await harness.Approvers.NextDelegationEndAsync());
+        Assert.Equal(Start.AddHours(2), await harness.DelegationQueries.NextDelegationEndAsync());
 
-        Assert.Equal(0, await harness.Approvers.EndDueDelegationsAsync(Start.AddHours(1)));
+        Assert.Equal(0, await harness.Delegations.EndDueDelegationsAsync(Start.AddHours(1)));
         harness.Time.Advance(TimeSpan.FromHours(2));
-        Assert.Equal(1, await harness.Approvers.EndDueDelegationsAsync(harness.Time.GetUtcNow()));
-        Assert.Equal(0, await harness.Approvers.EndDueDelegationsAsync(harness.Time.GetUtcNow()));
+        Assert.Equal(1, await harness.Delegations.EndDueDelegationsAsync(harness.Time.GetUtcNow()));
+        Assert.Equal(0, await harness.Delegations.EndDueDelegationsAsync(harness.Time.GetUtcNow()));
 
-        Assert.Null(await harness.Approvers.NextDelegationEndAsync());
+        Assert.Null(await harness.DelegationQueries.NextDelegationEndAsync());
         var ended = Assert.Single(await harness.AuditOfTypeAsync(AuditEventType.Delegation_Ended));
         Assert.Equal(delegation.Id.ToString(), ended.SubjectId);
         Assert.Equal("Active", ended.Details().GetProperty("before").GetProperty("status").GetString());

@@ -69,7 +69,7 @@ public sealed class QuorumTests
         await harness.Requests.DecideCustomerAsync(Approver1, pending.Id, approve: true, null);
         Assert.Contains(await harness.Requests.ListCustomerQueueAsync(Approver2), r => r.Request.Id == pending.Id);
 
-        await harness.Approvers.RemoveApproverAsync(ContosoOfficer, harness.Contoso, Cast.Approver2);
+        await harness.ApproverList.RemoveApproverAsync(ContosoOfficer, harness.Contoso, Cast.Approver2);
 
         await Assert.ThrowsAsync<ForbiddenException>(() => harness.Requests.DecideCustomerAsync(Approver2, pending.Id, approve: true, null));
         await Assert.ThrowsAsync<ForbiddenException>(() => harness.Requests.DecideCustomerAsync(Approver2, pending.Id, approve: false, "veto"));

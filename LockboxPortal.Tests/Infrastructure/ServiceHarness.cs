@@ -45,6 +45,8 @@ public sealed class ServiceHarness : IAsyncDisposable
         services.AddLockboxDatabase(configuration, new TestEnvironment(Path.GetDirectoryName(databasePath)!));
         services.AddAuthorizationCore(options => LockboxPortal.Authorization.Policies.AddLockboxPolicies(options));
         services.AddSingleton<IAuthorizationHandler, LockboxPortal.Authorization.RequestAuthorizationHandler>();
+        services.AddSingleton<IAuthorizationHandler, ApproverAuthorizationHandler>();
+        services.AddSingleton<IAuthorizationHandler, AdministrationAuthorizationHandler>();
         services.AddIdentityCore<PortalUser>(IdentitySetup.ConfigureIdentityOptions).AddEntityFrameworkStores<LockboxDbContext>();
         services.AddLockboxFeatures();
         return services.BuildServiceProvider();
@@ -68,7 +70,13 @@ public sealed class ServiceHarness : IAsyncDisposable
 
     public RequestNotifier Notifier => _services.GetRequiredService<RequestNotifier>();
 
-    public ApproverService Approvers => _services.GetRequiredService<ApproverService>();
+    public ApproverListService ApproverList => _services.GetRequiredService<ApproverListService>();
+
+    public ApproverListQueries ApproverQueries => _services.GetRequiredService<ApproverListQueries>();
+
+    public DelegationService Delegations => _services.GetRequiredService<DelegationService>();
+
+    public DelegationQueries DelegationQueries => _services.GetRequiredService<DelegationQueries>();
 
     public static async Task<ServiceHarness> CreateAsync()
     {

@@ -46,6 +46,8 @@ public static class IdentitySetup
 
         services.AddAuthorization(options => options.AddLockboxPolicies());
         services.AddSingleton<IAuthorizationHandler, RequestAuthorizationHandler>();
+        services.AddSingleton<IAuthorizationHandler, Features.Approvers.ApproverAuthorizationHandler>();
+        services.AddSingleton<IAuthorizationHandler, Features.Tenants.AdministrationAuthorizationHandler>();
         return services;
     }
 

@@ -4,11 +4,14 @@ namespace LockboxPortal.Features.Approvers;
 
 public static class ApproversSetup
 {
-    /// <summary>Approver lists, policies and delegations: the service and the notifier open pages listen to.</summary>
+    /// <summary>Approver lists, policies and delegations: their commands, their queries, and the notifier open pages listen to.</summary>
     public static IServiceCollection AddLockboxApprovers(this IServiceCollection services)
     {
         services.AddSingleton<ApproverNotifier>();
-        services.AddScoped<ApproverService>();
+        services.AddScoped<ApproverListService>();
+        services.AddScoped<ApproverListQueries>();
+        services.AddScoped<DelegationService>();
+        services.AddScoped<DelegationQueries>();
         services.AddScoped<IPersonDeactivationParticipant, DeactivatedPersonDelegations>();
         services.AddScoped<Grants.IDeadlineSource, DelegationDeadlines>();
         return services;

@@ -9,7 +9,7 @@ namespace LockboxPortal.Features.Approvers;
 public sealed class DeactivatedPersonDelegations(AuditWriter audit, TimeProvider time) : IPersonDeactivationParticipant
 {
     public Task OnDeactivatingAsync(LockboxDbContext db, PortalUser person, ActingUser actor, CancellationToken cancellationToken) =>
-        ApproverService.RevokeOpenDelegationsAsync(
+        DelegationService.RevokeOpenDelegationsAsync(
             db, audit, actor, d => d.DelegatorId == person.Id || d.DelegateId == person.Id,
             "The person was deactivated.", time.GetUtcNow(), cancellationToken);
 }

@@ -13,6 +13,10 @@ public static class AdministrationOperations
     public static readonly OperationAuthorizationRequirement ChangeRole = new() { Name = nameof(ChangeRole) };
     public static readonly OperationAuthorizationRequirement Deactivate = new() { Name = nameof(Deactivate) };
     public static readonly OperationAuthorizationRequirement ManageApprovers = new() { Name = nameof(ManageApprovers) };
+
+    /// <summary>List the places (the provider, tenants) whose people this person may see at all.</summary>
+    public static readonly OperationAuthorizationRequirement ListPeopleScopes = new() { Name = nameof(ListPeopleScopes) };
+    public static readonly OperationAuthorizationRequirement RevokeInvitation = new() { Name = nameof(RevokeInvitation) };
 }
 
 /// <summary>
@@ -24,7 +28,23 @@ public sealed record AdministrationResource(
     Guid? TenantId,
     PortalRole? Role = null,
     bool TenantHasActiveOfficer = true,
-    MembershipSet? Target = null);
+    MembershipSet? Target = null) : IGuardedResource
+{
+    public const string TenantSubject = "Tenant";
+    public const string PersonSubject = "User";
+    public const string InvitationSubject = "Invitation";
+
+    public string SubjectType { get; init; } = TenantSubject;
+
+    public string SubjectId { get; init; } = "";
+
+    /// <summary>The existing invitation the operation is on, if any.</summary>
+    public Invitation? Invitation { get; init; }
+
+    public Guid? AuditChain => TenantId;
+
+    public string What => Invitation is not null ? "invitation" : "tenant";
+}
 
 /// <summary>Who may administer what (DESIGN.md "People and roles").</summary>
 /// <remarks>
@@ -52,14 +72,22 @@ public sealed class AdministrationAuthorizationHandler : AuthorizationHandler<Op
         var isProviderAdmin = memberships.HasProviderRole(PortalRole.ProviderAdmin);
         var isOfficerHere = tenantId is { } tenant && memberships.HasTenantRole(tenant, PortalRole.SecurityOfficer);
         var roleFitsScope = role is { } r && (tenantId is null ? r.IsProviderRole() : r.IsTenantRole());
+        var mayViewPeople = isProviderAdmin || isOfficerHere;
+        var mayInvite = roleFitsScope && (tenantId is null
+            ? isProviderAdmin
+            : isOfficerHere || (isProviderAdmin && role == PortalRole.SecurityOfficer && !tenantHasOfficer));
 
         return operation.Name switch
         {
+            // Tenants and people are named across the portal (engineers pick tenants when filing), so a refusal says
+            // "forbidden"; an invitation exists only for those who may list it.
+            nameof(CommonOperations.See) => resource.Invitation is null || mayViewPeople,
             nameof(AdministrationOperations.ManageTenants) => isProviderAdmin,
-            nameof(AdministrationOperations.ViewPeople) => isProviderAdmin || isOfficerHere,
-            nameof(AdministrationOperations.Invite) => roleFitsScope && (tenantId is null
-                ? isProviderAdmin
-                : isOfficerHere || (isProviderAdmin && role == PortalRole.SecurityOfficer && !tenantHasOfficer)),
+            nameof(AdministrationOperations.ListPeopleScopes) => isProviderAdmin || memberships.TenantsWithRole(PortalRole.SecurityOfficer).Count > 0,
+            nameof(AdministrationOperations.ViewPeople) => mayViewPeople,
+            nameof(AdministrationOperations.Invite) => mayInvite,
+            nameof(AdministrationOperations.RevokeInvitation) => resource.Invitation is { } invitation && mayViewPeople
+                && (string.Equals(invitation.InvitedById, user.UserId, StringComparison.Ordinal) || mayInvite),
             nameof(AdministrationOperations.ChangeRole) => roleFitsScope && (tenantId is null ? isProviderAdmin : isOfficerHere),
             nameof(AdministrationOperations.Deactivate) => target is not null && (isProviderAdmin || IsOnlyInTenantsOf(user, target)),
             nameof(AdministrationOperations.ManageApprovers) => isOfficerHere,

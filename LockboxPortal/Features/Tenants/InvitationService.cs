@@ -29,21 +29,22 @@ public sealed record AcceptInput(string? Token, string? DisplayName, string? Pas
 public sealed class InvitationService(
     LockboxTransactions transactions,
     IDbContextFactory<LockboxDbContext> dbFactory,
-    AdministrationGuard guard,
+    OperationGate gate,
     AccountRules accounts,
     AuditWriter audit,
     TimeProvider time)
 {
     public const string AcceptPath = "/invitations/accept";
-    private const string Subject = "Invitation";
+    private const string Subject = AdministrationResource.InvitationSubject;
 
     public Task<CreatedInvitation> InviteAsync(ClaimsPrincipal principal, InviteInput input, CancellationToken cancellationToken = default) =>
         transactions.RunAsync(async db =>
         {
-            var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
-            var hasOfficer = input.TenantId is not { } tenantId || await AdministrationGuard.HasActiveOfficerAsync(db, tenantId, null, cancellationToken);
-            await guard.EnsureAsync(principal, new AdministrationResource(user, input.TenantId, input.Role, hasOfficer),
-                AdministrationOperations.Invite, Subject, input.Email ?? "", cancellationToken);
+            var user = await gate.ActingUserAsync(db, principal, cancellationToken);
+            var hasOfficer = input.TenantId is not { } tenantId || await RoleHolders.HasActiveOfficerAsync(db, tenantId, null, cancellationToken);
+            await gate.EnsureAsync(principal,
+                new AdministrationResource(user, input.TenantId, input.Role, hasOfficer) { SubjectType = Subject, SubjectId = input.Email ?? "" },
+                AdministrationOperations.Invite, cancellationToken, input.Role.ToString());
 
             var errors = new Dictionary<string, string[]>();
             var email = accounts.CleanEmail(input.Email);
@@ -96,11 +97,8 @@ public sealed class InvitationService(
     public async Task<IReadOnlyList<InvitationRow>> ListAsync(ClaimsPrincipal principal, Guid? tenantId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
-        if (!await guard.IsAllowedAsync(principal, new AdministrationResource(user, tenantId), AdministrationOperations.ViewPeople))
-        {
-            return [];
-        }
+        var user = await gate.ActingUserAsync(db, principal, cancellationToken);
+        await gate.EnsureAsync(principal, new AdministrationResource(user, tenantId) { SubjectType = Subject }, AdministrationOperations.ViewPeople, cancellationToken);
 
         var now = time.GetUtcNow();
         var invitations = await db.Invitations.AsNoTracking().Where(i => i.TenantId == tenantId).OrderByDescending(i => i.CreatedAt).Take(500).ToListAsync(cancellationToken);
@@ -113,21 +111,17 @@ public sealed class InvitationService(
     public Task RevokeAsync(ClaimsPrincipal principal, Guid invitationId, CancellationToken cancellationToken = default) =>
         transactions.RunAsync(async db =>
         {
-            var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
-            var invitation = await db.Invitations.SingleOrDefaultAsync(i => i.Id == invitationId, cancellationToken);
-            var canSee = invitation is not null
-                && await guard.IsAllowedAsync(principal, new AdministrationResource(user, invitation.TenantId), AdministrationOperations.ViewPeople);
-            if (invitation is null || !canSee)
+            var user = await gate.ActingUserAsync(db, principal, cancellationToken);
+            var invitation = await db.Invitations.SingleOrDefaultAsync(i => i.Id == invitationId, cancellationToken)
+                ?? throw new NotFoundException("invitation");
+            var hasOfficer = invitation.TenantId is not { } tenantId || await RoleHolders.HasActiveOfficerAsync(db, tenantId, null, cancellationToken);
+            var resource = new AdministrationResource(user, invitation.TenantId, invitation.Role, hasOfficer)
             {
-                throw new NotFoundException("invitation");
-            }
-
-            var hasOfficer = invitation.TenantId is not { } tenantId || await AdministrationGuard.HasActiveOfficerAsync(db, tenantId, null, cancellationToken);
-            var resource = new AdministrationResource(user, invitation.TenantId, invitation.Role, hasOfficer);
-            if (invitation.InvitedById != user.UserId)
-            {
-                await guard.EnsureAsync(principal, resource, AdministrationOperations.Invite, Subject, invitation.Id.ToString(), cancellationToken);
-            }
+                SubjectType = Subject,
+                SubjectId = invitation.Id.ToString(),
+                Invitation = invitation,
+            };
+            await gate.EnsureAsync(principal, resource, AdministrationOperations.RevokeInvitation, cancellationToken, invitation.Role.ToString());
 
             invitation.Revoke(user.Actor, time.GetUtcNow());
             await audit.AppendAsync(db, Record(AuditEventType.Invitation_Revoked, user.Actor, invitation,

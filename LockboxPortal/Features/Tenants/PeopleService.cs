@@ -30,35 +30,40 @@ public interface IPersonDeactivationParticipant
 public sealed class PeopleService(
     LockboxTransactions transactions,
     IDbContextFactory<LockboxDbContext> dbFactory,
-    AdministrationGuard guard,
+    OperationGate gate,
     AuditWriter audit,
     IEnumerable<IPersonDeactivationParticipant> deactivationParticipants)
 {
-    private const string Subject = "User";
+    private const string Subject = AdministrationResource.PersonSubject;
 
     /// <summary>
     /// The provider and tenants whose people this person may see; <paramref name="asOfficer"/> keeps only the
-    /// tenants where they are a security officer.
+    /// tenants whose people they manage as a security officer (a provider admin only views a tenant's people).
     /// </summary>
     public async Task<IReadOnlyList<PeopleScope>> ListScopesAsync(ClaimsPrincipal principal, bool asOfficer = false, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
-        var isProviderAdmin = !asOfficer && user.Memberships.HasProviderRole(PortalRole.ProviderAdmin);
-        var officerOf = user.Memberships.TenantsWithRole(PortalRole.SecurityOfficer);
-        var tenants = await db.Tenants.AsNoTracking()
-            .Where(t => isProviderAdmin || officerOf.Contains(t.Id))
-            .OrderBy(t => t.Name)
-            .Select(t => new PeopleScope(t.Id, t.Name, t.IsActive))
-            .ToListAsync(cancellationToken);
-        return isProviderAdmin ? [new PeopleScope(null, "Provider staff", true), .. tenants] : tenants;
+        var user = await gate.ActingUserAsync(db, principal, cancellationToken);
+        await gate.EnsureAsync(principal, new AdministrationResource(user, null) { SubjectType = Subject }, AdministrationOperations.ListPeopleScopes, cancellationToken);
+        var tenants = await db.Tenants.AsNoTracking().OrderBy(t => t.Name).Select(t => new PeopleScope(t.Id, t.Name, t.IsActive)).ToListAsync(cancellationToken);
+        if (asOfficer)
+        {
+            // Managing a tenant's people is one rule for every tenant role, so TenantAdmin stands for them all.
+            return await gate.WhereAllowedAsync(principal, tenants,
+                t => new AdministrationResource(user, t.TenantId, PortalRole.TenantAdmin), AdministrationOperations.ChangeRole);
+        }
+
+        var provider = new PeopleScope(null, "Provider staff", true);
+        return await gate.WhereAllowedAsync(principal, [provider, .. tenants],
+            s => new AdministrationResource(user, s.TenantId), AdministrationOperations.ViewPeople);
     }
 
+    /// <summary>The people of the provider or of one tenant. Someone who may not see them is refused (recorded) and shown nobody.</summary>
     public async Task<IReadOnlyList<PersonRow>> ListAsync(ClaimsPrincipal principal, Guid? tenantId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
-        if (!await guard.IsAllowedAsync(principal, new AdministrationResource(user, tenantId), AdministrationOperations.ViewPeople))
+        var user = await gate.ActingUserAsync(db, principal, cancellationToken);
+        if (!await gate.AllowsOrRecordsAsync(principal, new AdministrationResource(user, tenantId) { SubjectType = Subject }, AdministrationOperations.ViewPeople, cancellationToken))
         {
             return [];
         }
@@ -89,8 +94,8 @@ public sealed class PeopleService(
     public Task GrantRoleAsync(ClaimsPrincipal principal, string userId, Guid? tenantId, PortalRole role, CancellationToken cancellationToken = default) =>
         transactions.RunAsync(async db =>
         {
-            var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
-            await guard.EnsureAsync(principal, new AdministrationResource(user, tenantId, role), AdministrationOperations.ChangeRole, Subject, userId, cancellationToken);
+            var user = await gate.ActingUserAsync(db, principal, cancellationToken);
+            await EnsureAsync(principal, new AdministrationResource(user, tenantId, role), AdministrationOperations.ChangeRole, userId, cancellationToken);
             var (person, memberships) = await LoadPersonAsync(db, userId, tenantId, cancellationToken);
             if (!person.IsActive)
             {
@@ -111,8 +116,8 @@ public sealed class PeopleService(
     public Task RemoveRoleAsync(ClaimsPrincipal principal, string userId, Guid? tenantId, PortalRole role, CancellationToken cancellationToken = default) =>
         transactions.RunAsync(async db =>
         {
-            var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
-            await guard.EnsureAsync(principal, new AdministrationResource(user, tenantId, role), AdministrationOperations.ChangeRole, Subject, userId, cancellationToken);
+            var user = await gate.ActingUserAsync(db, principal, cancellationToken);
+            await EnsureAsync(principal, new AdministrationResource(user, tenantId, role), AdministrationOperations.ChangeRole, userId, cancellationToken);
             var (person, memberships) = await LoadPersonAsync(db, userId, tenantId, cancellationToken);
             var membership = memberships.SingleOrDefault(m => m.Role == role)
                 ?? throw new PeopleRuleException($"{person.ToActor().DisplayName} does not hold {role} here.");
@@ -123,11 +128,11 @@ public sealed class PeopleService(
     public Task RemoveFromTenantAsync(ClaimsPrincipal principal, string userId, Guid tenantId, CancellationToken cancellationToken = default) =>
         transactions.RunAsync(async db =>
         {
-            var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+            var user = await gate.ActingUserAsync(db, principal, cancellationToken);
 
             // Tenant roles all follow one rule (an officer of the tenant), so the check needs no facts about the person.
-            await guard.EnsureAsync(principal, new AdministrationResource(user, tenantId, PortalRole.TenantAdmin),
-                AdministrationOperations.ChangeRole, Subject, userId, cancellationToken);
+            await EnsureAsync(principal, new AdministrationResource(user, tenantId, PortalRole.TenantAdmin),
+                AdministrationOperations.ChangeRole, userId, cancellationToken);
             var (person, memberships) = await LoadPersonAsync(db, userId, tenantId, cancellationToken);
 
             await RemoveAsync(db, user, person, tenantId, memberships, cancellationToken);
@@ -141,7 +146,7 @@ public sealed class PeopleService(
     public Task DeactivateAsync(ClaimsPrincipal principal, string userId, CancellationToken cancellationToken = default) =>
         transactions.RunAsync(async db =>
         {
-            var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+            var user = await gate.ActingUserAsync(db, principal, cancellationToken);
             var person = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
             var memberships = await db.Memberships.Where(m => m.UserId == userId).ToListAsync(cancellationToken);
             var target = new MembershipSet(memberships);
@@ -151,7 +156,7 @@ public sealed class PeopleService(
                 throw new NotFoundException("person");
             }
 
-            await guard.EnsureAsync(principal, new AdministrationResource(user, scope, Target: target), AdministrationOperations.Deactivate, Subject, userId, cancellationToken);
+            await EnsureAsync(principal, new AdministrationResource(user, scope, Target: target), AdministrationOperations.Deactivate, userId, cancellationToken);
             if (person.Id == user.UserId)
             {
                 throw new PeopleRuleException("You cannot deactivate your own account.");
@@ -224,11 +229,16 @@ public sealed class PeopleService(
             (not null, PortalRole.SecurityOfficer) => "the last SecurityOfficer of this tenant",
             _ => null,
         };
-        if (guarded is not null && person.IsActive && !await AdministrationGuard.HasActiveHolderAsync(db, tenantId, role, person.Id, cancellationToken))
+        if (guarded is not null && person.IsActive && !await RoleHolders.HasActiveHolderAsync(db, tenantId, role, person.Id, cancellationToken))
         {
             throw new PeopleRuleException($"{person.ToActor().DisplayName} is {guarded}; appoint another first.");
         }
     }
+
+    private Task EnsureAsync(
+        ClaimsPrincipal principal, AdministrationResource resource, Microsoft.AspNetCore.Authorization.Infrastructure.OperationAuthorizationRequirement operation,
+        string userId, CancellationToken cancellationToken) =>
+        gate.EnsureAsync(principal, resource with { SubjectType = Subject, SubjectId = userId }, operation, cancellationToken, resource.Role?.ToString());
 
     /// <summary>The person and their memberships in the given scope; not found when they hold nothing there.</summary>
     private static async Task<(PortalUser Person, List<Membership> Memberships)> LoadPersonAsync(

@@ -16,18 +16,19 @@ public sealed record TenantRow(
 public sealed class TenantAdminService(
     LockboxTransactions transactions,
     IDbContextFactory<LockboxDbContext> dbFactory,
-    AdministrationGuard guard,
+    OperationGate gate,
     AuditWriter audit,
     RequestNotifier notifier,
     TimeProvider time)
 {
-    private const string Subject = "Tenant";
+    private const string Subject = AdministrationResource.TenantSubject;
 
+    /// <summary>Every tenant, for the provider admin. Anyone else is refused (recorded) and shown no tenants.</summary>
     public async Task<IReadOnlyList<TenantRow>> ListAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
-        if (!await guard.IsAllowedAsync(principal, new AdministrationResource(user, null), AdministrationOperations.ManageTenants))
+        var user = await gate.ActingUserAsync(db, principal, cancellationToken);
+        if (!await gate.AllowsOrRecordsAsync(principal, new AdministrationResource(user, null), AdministrationOperations.ManageTenants, cancellationToken))
         {
             return [];
         }
@@ -48,8 +49,8 @@ public sealed class TenantAdminService(
     public Task<Tenant> CreateAsync(ClaimsPrincipal principal, TenantInput input, CancellationToken cancellationToken = default) =>
         transactions.RunAsync(async db =>
         {
-            var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
-            await guard.EnsureAsync(principal, new AdministrationResource(user, null), AdministrationOperations.ManageTenants, Subject, "", cancellationToken);
+            var user = await gate.ActingUserAsync(db, principal, cancellationToken);
+            await gate.EnsureAsync(principal, new AdministrationResource(user, null), AdministrationOperations.ManageTenants, cancellationToken);
 
             var errors = new Dictionary<string, string[]>();
             var name = Tenant.CleanName(input.Name);
@@ -163,8 +164,9 @@ public sealed class TenantAdminService(
 
     private async Task<(ActingUser User, Tenant Tenant)> LoadAsync(LockboxDbContext db, ClaimsPrincipal principal, Guid tenantId, CancellationToken cancellationToken)
     {
-        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
-        await guard.EnsureAsync(principal, new AdministrationResource(user, tenantId), AdministrationOperations.ManageTenants, Subject, tenantId.ToString(), cancellationToken);
+        var user = await gate.ActingUserAsync(db, principal, cancellationToken);
+        await gate.EnsureAsync(principal, new AdministrationResource(user, tenantId) { SubjectId = tenantId.ToString() },
+            AdministrationOperations.ManageTenants, cancellationToken);
         var tenant = await db.Tenants.SingleOrDefaultAsync(t => t.Id == tenantId, cancellationToken) ?? throw new NotFoundException("tenant");
         return (user, tenant);
     }

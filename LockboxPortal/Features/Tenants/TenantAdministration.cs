@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace LockboxPortal.Features.Tenants;
@@ -8,9 +7,7 @@ public static class TenantAdministration
     /// <summary>The tenant, people, invitation, profile and first-start services.</summary>
     public static IServiceCollection AddLockboxAdministration(this IServiceCollection services)
     {
-        services.AddSingleton<IAuthorizationHandler, AdministrationAuthorizationHandler>();
         services.TryAddSingleton<IFirstStartNotice, ConsoleFirstStartNotice>();
-        services.AddScoped<AdministrationGuard>();
         services.AddScoped<AccountRules>();
         services.AddScoped<TenantAdminService>();
         services.AddScoped<InvitationService>();

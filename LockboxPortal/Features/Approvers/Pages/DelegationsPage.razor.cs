@@ -28,7 +28,10 @@ public sealed partial class DelegationsPage
     private IDisposable? _subscription;
 
     [Inject]
-    private ApproverService Approvers { get; set; } = default!;
+    private DelegationQueries Queries { get; set; } = default!;
+
+    [Inject]
+    private DelegationService Delegations { get; set; } = default!;
 
     [Inject]
     private ApproverNotifier ApproverNotifier { get; set; } = default!;
@@ -65,8 +68,18 @@ public sealed partial class DelegationsPage
     private async Task LoadAsync()
     {
         var user = (await AuthenticationState).User;
-        _options = await Approvers.ListDelegationOptionsAsync(user);
-        _rows = await Approvers.ListDelegationsAsync(user);
+        try
+        {
+            _options = await Queries.ListDelegationOptionsAsync(user);
+            _rows = await Queries.ListDelegationsAsync(user);
+        }
+        catch (LockboxRuleException ex)
+        {
+            // The cookie still says tenant staff, storage no longer does.
+            (_options, _rows) = ([], []);
+            Snackbar.Add(ex.Message, Severity.Warning);
+        }
+
         _loaded = true;
     }
 
@@ -100,7 +113,7 @@ public sealed partial class DelegationsPage
 
         await RunAsync(async user =>
         {
-            var created = await Approvers.CreateDelegationAsync(user,
+            var created = await Delegations.CreateDelegationAsync(user,
                 new DelegationInput(_form.TenantId, _form.DelegatorId, _form.DelegateId, startsAt, endsAt!.Value, _form.Reason));
             Snackbar.Add($"{created.DelegateName} may now decide on behalf of {created.DelegatorName} from {created.StartsAt:u}.", Severity.Success);
             TenantChanged(_form.TenantId);
@@ -109,7 +122,7 @@ public sealed partial class DelegationsPage
 
     private Task RevokeAsync(DelegationRow row) => RunAsync(async user =>
     {
-        await Approvers.RevokeDelegationAsync(user, row.Delegation.Id);
+        await Delegations.RevokeDelegationAsync(user, row.Delegation.Id);
         Snackbar.Add($"Delegation to {row.Delegation.DelegateName} revoked.", Severity.Info);
     });
 

@@ -23,7 +23,10 @@ public sealed partial class TenantPolicyPage
     private IDisposable? _subscription;
 
     [Inject]
-    private ApproverService Approvers { get; set; } = default!;
+    private ApproverListQueries Queries { get; set; } = default!;
+
+    [Inject]
+    private ApproverListService Approvers { get; set; } = default!;
 
     [Inject]
     private ApproverNotifier ApproverNotifier { get; set; } = default!;
@@ -57,9 +60,22 @@ public sealed partial class TenantPolicyPage
     protected override async Task OnParametersSetAsync()
     {
         var user = (await AuthenticationState).User;
-        _tenants = await Approvers.ListOfficerTenantsAsync(user);
-        _tenantId = TenantId ?? _tenants.FirstOrDefault()?.Id ?? Guid.Empty;
         _errors = new Dictionary<string, string[]>();
+        try
+        {
+            _tenants = await Queries.ListOfficerTenantsAsync(user);
+        }
+        catch (LockboxRuleException)
+        {
+            // The cookie still says officer, storage no longer does.
+            _tenants = [];
+            _tenantId = Guid.Empty;
+            _view = null;
+            _failure = "You are not the security officer of any tenant.";
+            return;
+        }
+
+        _tenantId = TenantId ?? _tenants.FirstOrDefault()?.Id ?? Guid.Empty;
         await LoadAsync(resetForm: true);
     }
 
@@ -75,7 +91,7 @@ public sealed partial class TenantPolicyPage
 
         try
         {
-            _view = await Approvers.GetTenantAsync((await AuthenticationState).User, _tenantId);
+            _view = await Queries.GetTenantAsync((await AuthenticationState).User, _tenantId);
             if (resetForm)
             {
                 _form = PolicyForm.From(_view.Policy);

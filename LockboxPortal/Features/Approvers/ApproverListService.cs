@@ -1,0 +1,141 @@
+using System.Security.Claims;
+using LockboxPortal.Authorization;
+using LockboxPortal.Data;
+using LockboxPortal.Features.Audit;
+using LockboxPortal.Features.Tenants;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace LockboxPortal.Features.Approvers;
+
+/// <summary>
+/// Changes to a tenant's approver list and policy (DESIGN.md rule 3). Each is one transaction: authorize through
+/// the gate (<see cref="ApproverAuthorizationHandler"/>), apply the rule, append the audit entry with the values
+/// before and after, save, then publish an <see cref="ApproverChange"/> so open queues read again.
+/// </summary>
+public sealed class ApproverListService(
+    LockboxTransactions transactions,
+    OperationGate gate,
+    AuditWriter audit,
+    ApproverNotifier notifier,
+    TimeProvider time)
+{
+    public async Task AddApproverAsync(ClaimsPrincipal principal, Guid tenantId, string userId, CancellationToken cancellationToken = default)
+    {
+        await transactions.RunAsync(async db =>
+        {
+            var user = await AuthorizeAsync(db, principal, tenantId, ApproverOperations.AddApprover, cancellationToken);
+            var before = await ApproverReads.ApproversOfAsync(db, tenantId, cancellationToken);
+            if (before.Any(a => a.Person.UserId == userId))
+            {
+                throw InvalidInputException.For("UserId", "This person is already on the approver list.");
+            }
+
+            // Only the tenant's own admins can decide for it; another tenant's user looks exactly like a stranger.
+            if (!await ApprovalAuthorities.IsActiveTenantAdminAsync(db, userId, tenantId, cancellationToken))
+            {
+                throw InvalidInputException.For("UserId", "Only active TenantAdmins of this tenant can be approvers.");
+            }
+
+            var person = (await db.Users.AsNoTracking().SingleAsync(u => u.Id == userId, cancellationToken)).ToActor();
+            db.ApproverListEntries.Add(new ApproverListEntry(tenantId, userId, time.GetUtcNow()));
+            await audit.AppendAsync(db, new AuditRecord(
+                AuditEventType.Approvers_Added, user.Actor, tenantId, ApproverResource.ListSubject, tenantId.ToString(),
+                AuditRecord.Details(new { Approver = person, Before = People(before), After = People(before).Append(person).OrderBy(p => p.DisplayName) }),
+                Client: user.Client), cancellationToken);
+        }, cancellationToken);
+
+        await PublishAsync(tenantId, ApproverChangeKind.ApproverAdded);
+    }
+
+    /// <summary>
+    /// Takes someone off the list. It takes effect at once: their next decision is refused, and the delegations they
+    /// gave are revoked too (their authority, which those lent, is gone).
+    /// </summary>
+    public async Task RemoveApproverAsync(ClaimsPrincipal principal, Guid tenantId, string userId, CancellationToken cancellationToken = default)
+    {
+        await transactions.RunAsync(async db =>
+        {
+            var user = await AuthorizeAsync(db, principal, tenantId, ApproverOperations.RemoveApprover, cancellationToken);
+            var before = await ApproverReads.ApproversOfAsync(db, tenantId, cancellationToken);
+            var entry = await db.ApproverListEntries.SingleOrDefaultAsync(e => e.TenantId == tenantId && e.UserId == userId, cancellationToken)
+                ?? throw InvalidInputException.For("UserId", "This person is not on the approver list.");
+            var policy = await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.Policy).SingleAsync(cancellationToken);
+            if (policy.Validate(before.Count - 1).ContainsKey(nameof(TenantPolicy.RequiredApprovals)))
+            {
+                throw InvalidInputException.For("UserId",
+                    $"The policy needs {policy.RequiredApprovals} approvals; lower required approvals before removing an approver.");
+            }
+
+            db.ApproverListEntries.Remove(entry);
+            var after = before.Where(a => a.Person.UserId != userId).ToList();
+            var person = before.Single(a => a.Person.UserId == userId).Person;
+            await audit.AppendAsync(db, new AuditRecord(
+                AuditEventType.Approvers_Removed, user.Actor, tenantId, ApproverResource.ListSubject, tenantId.ToString(),
+                AuditRecord.Details(new { Approver = person, Before = People(before), After = People(after) }),
+                Client: user.Client), cancellationToken);
+
+            await DelegationService.RevokeOpenDelegationsAsync(
+                db, audit, user, d => d.TenantId == tenantId && d.DelegatorId == userId,
+                "The delegator was removed from the approver list.", time.GetUtcNow(), cancellationToken);
+        }, cancellationToken);
+
+        await PublishAsync(tenantId, ApproverChangeKind.ApproverRemoved);
+    }
+
+    /// <summary>
+    /// Replaces the tenant's policy. Requests already at the customer stage keep the quorum fixed when they got there.
+    /// Returns false when nothing differed (nothing is written then).
+    /// </summary>
+    public async Task<bool> ChangePolicyAsync(ClaimsPrincipal principal, Guid tenantId, TenantPolicy policy, CancellationToken cancellationToken = default)
+    {
+        var changed = await transactions.RunAsync(async db =>
+        {
+            var user = await AuthorizeAsync(db, principal, tenantId, ApproverOperations.ChangePolicy, cancellationToken);
+            var approverCount = await db.ApproverListEntries.CountAsync(e => e.TenantId == tenantId, cancellationToken);
+            var errors = policy.Validate(approverCount);
+            if (errors.Count > 0)
+            {
+                throw new InvalidInputException(errors.ToDictionary(e => e.Key, e => new[] { e.Value }));
+            }
+
+            var tenant = await db.Tenants.SingleAsync(t => t.Id == tenantId, cancellationToken);
+            var before = PolicySnapshot.Of(tenant.Policy);
+            var after = PolicySnapshot.Of(policy);
+            if (before == after)
+            {
+                return false;
+            }
+
+            tenant.ChangePolicy(policy);
+            await audit.AppendAsync(db, new AuditRecord(
+                AuditEventType.Policy_Changed, user.Actor, tenantId, ApproverResource.PolicySubject, tenantId.ToString(),
+                AuditRecord.Details(new { Before = before, After = after }), Client: user.Client), cancellationToken);
+            return true;
+        }, cancellationToken);
+
+        if (changed)
+        {
+            await PublishAsync(tenantId, ApproverChangeKind.PolicyChanged);
+        }
+
+        return changed;
+    }
+
+    private async Task<ActingUser> AuthorizeAsync(
+        LockboxDbContext db, ClaimsPrincipal principal, Guid tenantId, OperationAuthorizationRequirement operation, CancellationToken cancellationToken)
+    {
+        var user = await gate.ActingUserAsync(db, principal, cancellationToken);
+        var found = await db.Tenants.AnyAsync(t => t.Id == tenantId, cancellationToken);
+        var resource = operation == ApproverOperations.ChangePolicy
+            ? ApproverResource.Policy(user, tenantId, found)
+            : ApproverResource.ApproverList(user, tenantId, found);
+        await gate.EnsureAsync(principal, resource, operation, cancellationToken);
+        return user;
+    }
+
+    private static IEnumerable<Actor> People(IEnumerable<ApproverRow> rows) => rows.Select(r => r.Person);
+
+    private Task PublishAsync(Guid tenantId, ApproverChangeKind kind) =>
+        notifier.PublishAsync(new ApproverChange(tenantId, kind, time.GetUtcNow()));
+}
