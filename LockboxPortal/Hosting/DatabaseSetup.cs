@@ -11,7 +11,7 @@ public static class DatabaseSetup
 
     public static IServiceCollection AddLockboxDatabase(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
-        IDatabaseProvider provider = new SqliteDatabaseProvider(ResolveSqlitePath(configuration, environment));
+        var provider = LockboxSeams.DatabaseProvider(configuration, environment);
         services.AddSingleton(provider);
         provider.AddDbContext(services);
         services.AddSingleton<LockboxTransactions>();
