@@ -13,8 +13,8 @@ public sealed record AccessCheckInput(string? Tenant, string? Engineer, string? 
 /// The access check the provider's data plane calls before touching customer content. It takes the candidate
 /// requests for the tenant and engineer from the <see cref="IAccessCandidateSource"/> and asks
 /// <see cref="AccessDecision.Evaluate"/> — the one decision function — so the API reports the same reason as every
-/// other place. Every refusal is audited, and the
-/// first allowed use of each grant; later allowed uses are not, so the hot path stays read-only.
+/// other place. Every refusal is audited, and the first allowed use of each grant; later allowed uses are not, so
+/// the hot path stays read-only.
 /// </summary>
 public sealed class AccessCheckService(
     IDbContextFactory<LockboxDbContext> dbFactory,
