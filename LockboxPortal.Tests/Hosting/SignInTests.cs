@@ -46,7 +46,7 @@ public sealed partial class SignInTests(DemoPortalFixture portal) : IClassFixtur
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("The email or password is not right.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/requests/mine")).StatusCode);
-        await using var db = portal.Factory.Services.GetRequiredService<IDbContextFactory<Data.LockboxDbContext>>().CreateDbContext();
+        await using var db = portal.Factory.Services.GetRequiredService<IDbContextFactory<LockboxPortal.Data.LockboxDbContext>>().CreateDbContext();
         Assert.Contains(await db.AuditEntries.ToListAsync(), e => e.EventType == AuditEventType.SignIn_Failed && e.DetailsJson.Contains("engineer@fabrikam.test"));
     }
 

@@ -28,13 +28,16 @@ public sealed class ServiceHarness : IAsyncDisposable
     private readonly TempFolder _folder = new();
     private readonly ServiceProvider _services;
 
-    private ServiceHarness()
+    private ServiceHarness(Action<IServiceCollection>? replace)
     {
-        _services = BuildProvider(DatabasePath, Time);
+        _services = BuildProvider(DatabasePath, Time, replace);
     }
 
-    /// <summary>The app's feature services over a SQLite file, without the web host; one provider is one app instance.</summary>
-    internal static ServiceProvider BuildProvider(string databasePath, TimeProvider time)
+    /// <summary>
+    /// The app's feature services over a SQLite file, without the web host; one provider is one app instance.
+    /// <paramref name="replace"/> runs last, so a test can put its own implementation of a seam in place.
+    /// </summary>
+    internal static ServiceProvider BuildProvider(string databasePath, TimeProvider time, Action<IServiceCollection>? replace = null)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { [DatabaseSetup.SqlitePathKey] = databasePath })
@@ -49,6 +52,7 @@ public sealed class ServiceHarness : IAsyncDisposable
         services.AddSingleton<IAuthorizationHandler, AdministrationAuthorizationHandler>();
         services.AddIdentityCore<PortalUser>(IdentitySetup.ConfigureIdentityOptions).AddEntityFrameworkStores<LockboxDbContext>();
         services.AddLockboxFeatures();
+        replace?.Invoke(services);
         return services.BuildServiceProvider();
     }
 
@@ -78,9 +82,9 @@ public sealed class ServiceHarness : IAsyncDisposable
 
     public DelegationQueries DelegationQueries => _services.GetRequiredService<DelegationQueries>();
 
-    public static async Task<ServiceHarness> CreateAsync()
+    public static async Task<ServiceHarness> CreateAsync(Action<IServiceCollection>? replace = null)
     {
-        var harness = new ServiceHarness();
+        var harness = new ServiceHarness(replace);
         await harness._services.MigrateLockboxDatabaseAsync();
         await harness.SeedAsync();
         return harness;

@@ -1,5 +1,4 @@
 using LockboxPortal.Authorization;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace LockboxPortal.Data;
@@ -10,8 +9,10 @@ namespace LockboxPortal.Data;
 /// SaveChanges, commit. When another writer still got there first (a stale concurrency token, a taken audit
 /// sequence number, a busy database) the whole operation runs again on fresh data, so the loser of a race sees the
 /// winner's state and gets the state machine's answer ("already decided") instead of a half-applied change.
+/// A stale concurrency token is EF's own signal; what else counts as a lost race is the database's to say
+/// (<see cref="IDatabaseProvider.IsLostRace"/>).
 /// </summary>
-public sealed class LockboxTransactions(IDbContextFactory<LockboxDbContext> factory)
+public sealed class LockboxTransactions(IDbContextFactory<LockboxDbContext> factory, IDatabaseProvider provider)
 {
     private const int MaxAttempts = 8;
 
@@ -78,7 +79,7 @@ public sealed class LockboxTransactions(IDbContextFactory<LockboxDbContext> fact
                 await transaction.CommitAsync(cancellationToken);
                 return result;
             }
-            catch (Exception ex) when (IsLostRace(ex))
+            catch (Exception ex) when (ex is DbUpdateConcurrencyException || provider.IsLostRace(ex))
             {
                 if (attempt == MaxAttempts)
                 {
@@ -87,14 +88,4 @@ public sealed class LockboxTransactions(IDbContextFactory<LockboxDbContext> fact
             }
         }
     }
-
-    private static bool IsLostRace(Exception ex) => ex switch
-    {
-        DbUpdateConcurrencyException => true,
-        DbUpdateException { InnerException: SqliteException inner } => IsLostRace(inner),
-        InvalidOperationException { InnerException: SqliteException inner } => IsLostRace(inner),
-        // 19/2067: a unique index refused a number someone else took; 5 and 6: the database was busy.
-        SqliteException sqlite => sqlite.SqliteExtendedErrorCode == 2067 || sqlite.SqliteErrorCode is 5 or 6,
-        _ => false,
-    };
 }

@@ -11,18 +11,12 @@ public static class DatabaseSetup
 
     public static IServiceCollection AddLockboxDatabase(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
-        var path = ResolveSqlitePath(configuration, environment);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var connectionString = $"Data Source={path};Default Timeout=30";
-
-        services.AddDbContextFactory<SqliteLockboxDbContext>(options => options.UseSqlite(connectionString));
-        services.AddSingleton<IDbContextFactory<LockboxDbContext>, UpcastFactory<SqliteLockboxDbContext>>();
-        services.AddScoped<LockboxDbContext>(sp => sp.GetRequiredService<SqliteLockboxDbContext>());
+        var provider = LockboxSeams.DatabaseProvider(configuration, environment);
+        services.AddSingleton(provider);
+        provider.AddDbContext(services);
         services.AddSingleton<LockboxTransactions>();
-        // Keys that protect sign-in cookies live beside the database, so a restart keeps people signed in.
-        services.AddDataProtection()
-            .SetApplicationName("LockboxPortal")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetDirectoryName(path)!, "keys")));
+        // Kept where the provider says, so a restart keeps people signed in.
+        provider.PersistDataProtectionKeys(services.AddDataProtection().SetApplicationName("LockboxPortal"));
         services.AddHealthChecks().AddDbContextCheck<LockboxDbContext>("database");
         return services;
     }
@@ -36,14 +30,6 @@ public static class DatabaseSetup
         var factory = services.GetRequiredService<IDbContextFactory<LockboxDbContext>>();
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
-
-        // WAL lets readers (pages, the access check) go on while one writer commits.
-        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
-    }
-
-    private sealed class UpcastFactory<TContext>(IDbContextFactory<TContext> inner) : IDbContextFactory<LockboxDbContext>
-        where TContext : LockboxDbContext
-    {
-        public LockboxDbContext CreateDbContext() => inner.CreateDbContext();
+        await services.GetRequiredService<IDatabaseProvider>().AfterMigrateAsync(db, cancellationToken);
     }
 }

@@ -31,6 +31,7 @@ public static class LockboxServices
     /// <summary>The features' services, without the web host: the app and the service tests register the same set.</summary>
     public static IServiceCollection AddLockboxFeatures(this IServiceCollection services)
     {
+        services.AddLockboxSeams();
         services.AddSingleton<AuditWriter>();
         services.AddSingleton<RequestNotifier>();
         services.AddScoped<ClientContext>();

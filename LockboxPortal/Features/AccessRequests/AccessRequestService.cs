@@ -26,7 +26,7 @@ public sealed class AccessRequestService(
 
     public async Task<AccessRequest> FileAsync(ClaimsPrincipal principal, FileRequestInput input, CancellationToken cancellationToken = default)
     {
-        var (request, actor) = await transactions.RunAsync(async db =>
+        var (request, change) = await transactions.RunAsync(async db =>
         {
             var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
             if (!user.Memberships.HasProviderRole(PortalRole.Engineer))
@@ -69,17 +69,17 @@ public sealed class AccessRequestService(
                 RequestedDuration = filed.RequestedDuration.ToString(),
                 filed.ExpiresAt,
             }), cancellationToken);
-            return (filed, user.Actor);
+            return (filed, await notifier.RaiseAsync(db, filed, RequestEventKind.Filed, user.Actor, cancellationToken));
         }, cancellationToken);
 
-        await PublishAsync(request, RequestEventKind.Filed, actor);
+        await notifier.PublishAsync(change);
         return request;
     }
 
     /// <summary>The provider's engineering manager approves or denies the internal stage.</summary>
     public async Task<AccessRequest> DecideInternalAsync(ClaimsPrincipal principal, Guid requestId, bool approve, string? comment, CancellationToken cancellationToken = default)
     {
-        var (request, actor) = await transactions.RunAsync(async db =>
+        var (request, change) = await transactions.RunAsync(async db =>
         {
             var (user, tracked, _) = await gate.LoadForAsync(db, principal, requestId, RequestOperations.DecideInternal, cancellationToken);
             var policy = await db.Tenants.Where(t => t.Id == tracked.TenantId).Select(t => t.Policy).SingleAsync(cancellationToken);
@@ -99,10 +99,10 @@ public sealed class AccessRequestService(
             await audit.AppendAsync(db, Record(
                 approve ? AuditEventType.AccessRequest_InternalApproved : AuditEventType.AccessRequest_InternalDenied,
                 user, tracked, new { tracked.Reference, Comment = tracked.Decisions[^1].Comment, tracked.RequiredApprovals }), cancellationToken);
-            return (tracked, user.Actor);
+            return (tracked, await notifier.RaiseAsync(db, tracked, approve ? RequestEventKind.InternalApproved : RequestEventKind.InternalDenied, user.Actor, cancellationToken));
         }, cancellationToken);
 
-        await PublishAsync(request, approve ? RequestEventKind.InternalApproved : RequestEventKind.InternalDenied, actor);
+        await notifier.PublishAsync(change);
         return request;
     }
 
@@ -112,7 +112,7 @@ public sealed class AccessRequestService(
     /// </summary>
     public async Task<AccessRequest> DecideCustomerAsync(ClaimsPrincipal principal, Guid requestId, bool approve, string? comment, CancellationToken cancellationToken = default)
     {
-        var (request, actor) = await transactions.RunAsync(async db =>
+        var (request, change) = await transactions.RunAsync(async db =>
         {
             var (user, tracked, authority) = await gate.LoadForAsync(db, principal, requestId, RequestOperations.DecideCustomer, cancellationToken);
             var counted = tracked.CustomerApprovals.SelectMany(d => d.PeopleCounted).ToHashSet(StringComparer.Ordinal);
@@ -158,24 +158,24 @@ public sealed class AccessRequestService(
                 }, onBehalfOf), cancellationToken);
             }
 
-            return (tracked, user.Actor);
+            return (tracked, await notifier.RaiseAsync(db, tracked, approve ? RequestEventKind.CustomerApproved : RequestEventKind.CustomerRejected, user.Actor, cancellationToken));
         }, cancellationToken);
 
-        await PublishAsync(request, approve ? RequestEventKind.CustomerApproved : RequestEventKind.CustomerRejected, actor);
+        await notifier.PublishAsync(change);
         return request;
     }
 
     public async Task<AccessRequest> CancelAsync(ClaimsPrincipal principal, Guid requestId, CancellationToken cancellationToken = default)
     {
-        var (request, actor) = await transactions.RunAsync(async db =>
+        var (request, change) = await transactions.RunAsync(async db =>
         {
             var (user, tracked, _) = await gate.LoadForAsync(db, principal, requestId, RequestOperations.Cancel, cancellationToken);
             await gate.ApplyAsync(user, tracked, "Cancel", () => tracked.Cancel(user.Actor, time.GetUtcNow()), cancellationToken);
             await audit.AppendAsync(db, Record(AuditEventType.AccessRequest_Cancelled, user, tracked, new { tracked.Reference }), cancellationToken);
-            return (tracked, user.Actor);
+            return (tracked, await notifier.RaiseAsync(db, tracked, RequestEventKind.Cancelled, user.Actor, cancellationToken));
         }, cancellationToken);
 
-        await PublishAsync(request, RequestEventKind.Cancelled, actor);
+        await notifier.PublishAsync(change);
         return request;
     }
 
@@ -316,8 +316,4 @@ public sealed class AccessRequestService(
         var names = await db.Tenants.Where(t => tenantIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
         return requests.Select(r => new RequestRow(r, names[r.TenantId])).ToList();
     }
-
-    private Task PublishAsync(AccessRequest request, RequestEventKind kind, Actor actor) =>
-        notifier.PublishAsync(new RequestEvent(
-            request.Id, request.Reference, request.TenantId, request.RequesterId, request.Status, kind, actor.DisplayName, time.GetUtcNow()));
 }

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using LockboxPortal.Data;
+
 namespace LockboxPortal.Features.AccessRequests;
 
 public enum RequestEventKind
@@ -23,7 +26,25 @@ public sealed record RequestEvent(
     RequestStatus Status,
     RequestEventKind Kind,
     string ActorName,
-    DateTimeOffset At);
+    DateTimeOffset At)
+{
+    public OutboundMessage ToOutboundMessage() =>
+        new("AccessRequest." + Kind, TenantId, RequestId.ToString(), JsonSerializer.Serialize(this, JsonSerializerOptions.Web));
+}
 
-/// <summary>Request events: filed, decided, cancelled, expired, revoked, released, completed.</summary>
-public sealed class RequestNotifier(ILogger<RequestNotifier> logger) : InProcessNotifier<RequestEvent>(logger);
+/// <summary>
+/// Request events (filed, decided, cancelled, expired, revoked, released, completed), produced in one place: the
+/// operation raises the event inside its transaction, which hands it to <see cref="IOutboundMessages"/> there, and
+/// publishes the same event to subscribers once the transaction has committed.
+/// </summary>
+public sealed class RequestNotifier(IEventTransport transport, IOutboundMessages outbound, TimeProvider time) : Notifier<RequestEvent>(transport)
+{
+    /// <summary>Inside the operation's transaction, on its context: the event of this change, handed to outbound messages.</summary>
+    public async Task<RequestEvent> RaiseAsync(LockboxDbContext db, AccessRequest request, RequestEventKind kind, Actor actor, CancellationToken cancellationToken)
+    {
+        var change = new RequestEvent(
+            request.Id, request.Reference, request.TenantId, request.RequesterId, request.Status, kind, actor.DisplayName, time.GetUtcNow());
+        await outbound.HandOffAsync(db, change.ToOutboundMessage(), cancellationToken);
+        return change;
+    }
+}

@@ -120,7 +120,7 @@ public sealed class ApiTokenAuthenticationHandler(
         {
             await db.ApiTokens.Where(t => t.Id == tokenId).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), Context.RequestAborted);
         }
-        catch (Exception ex) when (ex is DbUpdateException or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+        catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException or InvalidOperationException)
         {
             // A busy database must not fail the call; the next call records the use.
             Logger.LogDebug(ex, "Could not record the last use of token {TokenId}.", tokenId);

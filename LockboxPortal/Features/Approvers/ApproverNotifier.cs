@@ -14,7 +14,7 @@ public enum ApproverChangeKind
 public sealed record ApproverChange(Guid TenantId, ApproverChangeKind Kind, DateTimeOffset At);
 
 /// <summary>
-/// In-process publish/subscribe for changes of customer-stage authority, so that a person removed from the list
-/// or whose delegation ended sees their queue empty at once. Services publish after their transaction commits.
+/// Changes of customer-stage authority, so that a person removed from the list or whose delegation ended sees
+/// their queue empty at once. Services publish after their transaction commits.
 /// </summary>
-public sealed class ApproverNotifier(ILogger<ApproverNotifier> logger) : InProcessNotifier<ApproverChange>(logger);
+public sealed class ApproverNotifier(IEventTransport transport) : Notifier<ApproverChange>(transport);

@@ -10,13 +10,15 @@ namespace LockboxPortal.Features.Grants;
 public sealed record AccessCheckInput(string? Tenant, string? Engineer, string? Scope, AccessLevel? AccessLevel);
 
 /// <summary>
-/// The access check the provider's data plane calls before touching customer content. It loads the candidate
-/// requests for the tenant and engineer from storage and asks <see cref="AccessDecision.Evaluate"/> — the one
-/// decision function — so the API reports the same reason as every other place. Every refusal is audited, and the
-/// first allowed use of each grant; later allowed uses are not, so the hot path stays read-only.
+/// The access check the provider's data plane calls before touching customer content. It takes the candidate
+/// requests for the tenant and engineer from the <see cref="IAccessCandidateSource"/> and asks
+/// <see cref="AccessDecision.Evaluate"/> — the one decision function — so the API reports the same reason as every
+/// other place. Every refusal is audited, and the first allowed use of each grant; later allowed uses are not, so
+/// the hot path stays read-only.
 /// </summary>
 public sealed class AccessCheckService(
     IDbContextFactory<LockboxDbContext> dbFactory,
+    IAccessCandidateSource candidateSource,
     LockboxTransactions transactions,
     AuditWriter audit,
     TimeProvider time)
@@ -31,7 +33,7 @@ public sealed class AccessCheckService(
 
     /// <summary>
     /// Tenant and engineer names resolved to ids, so the hot path reads only the candidate requests. Only names are
-    /// cached, never a decision: the requests, their status and their windows are read from storage on every check.
+    /// cached, never a decision: the requests, their status and their windows come from the source on every check.
     /// </summary>
     private readonly ConcurrentDictionary<string, (string? Id, DateTimeOffset At)> _resolved = new(StringComparer.Ordinal);
 
@@ -64,10 +66,9 @@ public sealed class AccessCheckService(
         }
 
         var now = time.GetUtcNow();
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var tenantText = await ResolveAsync("t:" + input.Tenant!.Trim().ToLowerInvariant(), now, async () => (await ResolveTenantAsync(db, input.Tenant!, cancellationToken))?.ToString());
+        var tenantText = await ResolveAsync("t:" + input.Tenant!.Trim().ToLowerInvariant(), now, async () => (await ResolveTenantAsync(input.Tenant!, cancellationToken))?.ToString());
         var tenantId = tenantText is null ? (Guid?)null : Guid.Parse(tenantText);
-        var engineerId = await ResolveAsync("e:" + input.Engineer!.Trim(), now, () => ResolveEngineerAsync(db, input.Engineer!, cancellationToken));
+        var engineerId = await ResolveAsync("e:" + input.Engineer!.Trim(), now, () => ResolveEngineerAsync(input.Engineer!, cancellationToken));
         AccessVerdict verdict;
         if (tenantId is null || engineerId is null)
         {
@@ -75,13 +76,7 @@ public sealed class AccessCheckService(
         }
         else
         {
-            // Every approved request (it may allow), and the recent others (they say why not).
-            var cutoff = now.AddDays(-7);
-            var candidates = await db.AccessRequests.AsNoTracking()
-                .Where(r => r.TenantId == tenantId && r.RequesterId == engineerId && (r.Status == RequestStatus.Approved || r.CreatedAt > cutoff))
-                .OrderByDescending(r => r.CreatedAt)
-                .Take(200)
-                .ToListAsync(cancellationToken);
+            var candidates = await candidateSource.FindAsync(tenantId.Value, engineerId, now, cancellationToken);
             verdict = AccessDecision.Evaluate(new AccessQuery(tenantId.Value, engineerId, scope!, input.AccessLevel!.Value), candidates, now);
         }
 
@@ -140,8 +135,9 @@ public sealed class AccessCheckService(
         return id;
     }
 
-    private static async Task<Guid?> ResolveTenantAsync(LockboxDbContext db, string tenant, CancellationToken cancellationToken)
+    private async Task<Guid?> ResolveTenantAsync(string tenant, CancellationToken cancellationToken)
     {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (Guid.TryParse(tenant, out var id))
         {
             return await db.Tenants.AnyAsync(t => t.Id == id, cancellationToken) ? id : null;
@@ -151,8 +147,9 @@ public sealed class AccessCheckService(
         return await db.Tenants.Where(t => t.ShortName == shortName).Select(t => (Guid?)t.Id).SingleOrDefaultAsync(cancellationToken);
     }
 
-    private static async Task<string?> ResolveEngineerAsync(LockboxDbContext db, string engineer, CancellationToken cancellationToken)
+    private async Task<string?> ResolveEngineerAsync(string engineer, CancellationToken cancellationToken)
     {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (!engineer.Contains('@', StringComparison.Ordinal))
         {
             return await db.Users.Where(u => u.Id == engineer).Select(u => u.Id).SingleOrDefaultAsync(cancellationToken);

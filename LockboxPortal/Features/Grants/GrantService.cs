@@ -48,7 +48,7 @@ public sealed class GrantService(
     /// <summary>A tenant approver or security officer ends an active grant early; access is refused from this moment.</summary>
     public async Task<AccessRequest> RevokeAsync(ClaimsPrincipal principal, Guid requestId, string? reason, CancellationToken cancellationToken = default)
     {
-        var (request, actor) = await transactions.RunAsync(async db =>
+        var (request, change) = await transactions.RunAsync(async db =>
         {
             var (user, tracked, _) = await gate.LoadForAsync(db, principal, requestId, RequestOperations.Revoke, cancellationToken);
             await gate.ApplyAsync(user, tracked, nameof(RequestOperations.Revoke), () => tracked.Revoke(user.Actor, reason, time.GetUtcNow()), cancellationToken);
@@ -58,17 +58,17 @@ public sealed class GrantService(
                 Reason = reason!.Trim(),
                 tracked.GrantEndsAt,
             }, user.Client), cancellationToken);
-            return (tracked, user.Actor);
+            return (tracked, await notifier.RaiseAsync(db, tracked, RequestEventKind.Revoked, user.Actor, cancellationToken));
         }, cancellationToken);
 
-        await PublishAsync(request, RequestEventKind.Revoked, actor);
+        await notifier.PublishAsync(change);
         return request;
     }
 
     /// <summary>The engineer ends their own grant when the work is done.</summary>
     public async Task<AccessRequest> ReleaseAsync(ClaimsPrincipal principal, Guid requestId, CancellationToken cancellationToken = default)
     {
-        var (request, actor) = await transactions.RunAsync(async db =>
+        var (request, change) = await transactions.RunAsync(async db =>
         {
             var (user, tracked, _) = await gate.LoadForAsync(db, principal, requestId, RequestOperations.Release, cancellationToken);
             await gate.ApplyAsync(user, tracked, nameof(RequestOperations.Release), () => tracked.Release(user.Actor, time.GetUtcNow()), cancellationToken);
@@ -77,10 +77,10 @@ public sealed class GrantService(
                 tracked.Reference,
                 tracked.GrantEndsAt,
             }, user.Client), cancellationToken);
-            return (tracked, user.Actor);
+            return (tracked, await notifier.RaiseAsync(db, tracked, RequestEventKind.Released, user.Actor, cancellationToken));
         }, cancellationToken);
 
-        await PublishAsync(request, RequestEventKind.Released, actor);
+        await notifier.PublishAsync(change);
         return request;
     }
 
@@ -179,13 +179,13 @@ public sealed class GrantService(
         {
             // The moment the change is applied: the real time when the timer runs late, never before the cutoff.
             var at = Later(now, time.GetUtcNow());
-            List<(AccessRequest Request, RequestEventKind Kind)> applied;
+            List<RequestEvent> applied;
             try
             {
                 applied = await transactions.RunAsync(async db =>
                 {
                     var batch = await due(db).Take(BatchSize).ToListAsync(cancellationToken);
-                    var changes = new List<(AccessRequest, RequestEventKind)>(batch.Count);
+                    var changes = new List<RequestEvent>(batch.Count);
 
                     // Each audit append looks at the unsaved entries; without this, every look re-scans every tracked
                     // row for changes, which makes a batch quadratic. Changes are detected once, before saving.
@@ -194,7 +194,7 @@ public sealed class GrantService(
                     {
                         var (auditType, kind, details) = apply(request, at);
                         await audit.AppendAsync(db, Record(auditType, Actor.System, request, details), cancellationToken);
-                        changes.Add((request, kind));
+                        changes.Add(await notifier.RaiseAsync(db, request, kind, Actor.System, cancellationToken));
                     }
 
                     db.ChangeTracker.AutoDetectChangesEnabled = true;
@@ -207,9 +207,9 @@ public sealed class GrantService(
                 continue;
             }
 
-            foreach (var (request, kind) in applied)
+            foreach (var change in applied)
             {
-                await PublishAsync(request, kind, Actor.System);
+                await notifier.PublishAsync(change);
             }
 
             total += applied.Count;
@@ -248,8 +248,4 @@ public sealed class GrantService(
 
     private static AuditRecord Record(AuditEventType type, Actor actor, AccessRequest request, object details, ClientInfo? client = null) =>
         new(type, actor, request.TenantId, Subject, request.Id.ToString(), AuditRecord.Details(details), Client: client);
-
-    private Task PublishAsync(AccessRequest request, RequestEventKind kind, Actor actor) =>
-        notifier.PublishAsync(new RequestEvent(
-            request.Id, request.Reference, request.TenantId, request.RequesterId, request.Status, kind, actor.DisplayName, time.GetUtcNow()));
 }

@@ -113,7 +113,7 @@ public sealed class TenantAdminService(
     /// </summary>
     public async Task<Tenant> DeactivateAsync(ClaimsPrincipal principal, Guid tenantId, CancellationToken cancellationToken = default)
     {
-        var (tenant, closed, actor) = await transactions.RunAsync(async db =>
+        var (tenant, closed) = await transactions.RunAsync(async db =>
         {
             var (user, tracked) = await LoadAsync(db, principal, tenantId, cancellationToken);
             var now = time.GetUtcNow();
@@ -123,9 +123,12 @@ public sealed class TenantAdminService(
                 .Where(r => r.TenantId == tenantId
                     && (r.Status == RequestStatus.PendingInternal || r.Status == RequestStatus.PendingCustomer || r.Status == RequestStatus.Approved))
                 .ToListAsync(cancellationToken);
+            var closedEvents = new List<RequestEvent>(open.Count);
             foreach (var request in open)
             {
                 request.CloseForDeactivatedTenant(user.Actor, now);
+                closedEvents.Add(await notifier.RaiseAsync(
+                    db, request, request.Status == RequestStatus.Revoked ? RequestEventKind.Revoked : RequestEventKind.Expired, user.Actor, cancellationToken));
                 await audit.AppendAsync(db, new AuditRecord(
                     request.Status == RequestStatus.Revoked ? AuditEventType.Grant_Revoked : AuditEventType.AccessRequest_Expired,
                     user.Actor, tenantId, "AccessRequest", request.Id.ToString(),
@@ -149,14 +152,12 @@ public sealed class TenantAdminService(
                 GrantsEnded = open.Count(r => r.Status == RequestStatus.Revoked),
                 InvitationsRevoked = invitations.Count,
             }), cancellationToken);
-            return (tracked, open, user.Actor);
+            return (tracked, closedEvents);
         }, cancellationToken);
 
-        foreach (var request in closed)
+        foreach (var change in closed)
         {
-            await notifier.PublishAsync(new RequestEvent(
-                request.Id, request.Reference, request.TenantId, request.RequesterId, request.Status,
-                request.Status == RequestStatus.Revoked ? RequestEventKind.Revoked : RequestEventKind.Expired, actor.DisplayName, time.GetUtcNow()));
+            await notifier.PublishAsync(change);
         }
 
         return tenant;

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.SignalR;
 namespace LockboxPortal.Features.AccessRequests.Live;
 
 /// <summary>
-/// Carries request events from the in-process notifier to hub connections, each connection only the events of
+/// Carries request events from the request notifier to hub connections, each connection only the events of
 /// requests its person may see. Events queue here so a slow network never holds up the service that published
 /// them; one loop sends them in order, so a client sees a request's changes in the order they happened.
 /// </summary>
