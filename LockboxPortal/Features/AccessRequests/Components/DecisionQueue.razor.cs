@@ -35,7 +35,7 @@ public sealed partial class DecisionQueue : IDisposable
     [CascadingParameter]
     private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
-    private string RejectVerb => Stage == DecisionStage.Internal ? "Deny" : "Reject";
+    private string RejectVerb => StageWords.RefuseVerb(Stage);
 
     private int Columns => Stage == DecisionStage.Customer ? 11 : 10;
 
@@ -179,7 +179,7 @@ public sealed partial class DecisionQueue : IDisposable
         {
             _decidedHere.Add(row.Request.Id);
             await Decide(row, approve, result.Data as string);
-            Snackbar.Add($"{row.Request.Reference} {(approve ? "approved" : RejectVerb.ToLowerInvariant() + "ed")}.", approve ? Severity.Success : Severity.Info);
+            Snackbar.Add($"{row.Request.Reference} {(approve ? "approved" : StageWords.Refused(Stage))}.", approve ? Severity.Success : Severity.Info);
         }
         catch (LockboxRuleException ex)
         {
