@@ -30,8 +30,6 @@ public static class ClientContextSetup
     /// </summary>
     private sealed class CircuitClient(ClientContext client, IHttpContextAccessor http) : CircuitHandler
     {
-        public override int Order => -1;
-
         public override Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)
         {
             if (client.Current is null && http.HttpContext is { } context)
