@@ -23,11 +23,12 @@ if (!app.Environment.IsDevelopment())
     app.UseHsts();
 }
 
+app.UseLockboxClientContext();
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseLockboxApiProblems();
+app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
-app.UseRateLimiter();
 app.UseAntiforgery();
 
 app.MapStaticAssets().AllowAnonymous();

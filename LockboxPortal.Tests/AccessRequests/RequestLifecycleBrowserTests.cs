@@ -13,13 +13,7 @@ public sealed class RequestLifecycleBrowserTests(BrowserFixture browser)
 
         // The engineer files a request and finds it under "My requests".
         var engineer = await portal.SignInAsync("engineer@fabrikam.test");
-        await engineer.GotoAsync("/requests/new");
-        await LivePortal.WaitForInteractiveAsync(engineer);
-        await LivePortal.SelectAsync(engineer, "tenant", "Contoso");
-        await engineer.Locator("[data-testid=scope] input, input[data-testid=scope]").First.FillAsync("Exchange:mailbox/ana@contoso.com");
-        await engineer.Locator("[data-testid=justification] textarea, textarea[data-testid=justification]").First
-            .FillAsync("Calendar items vanish after the migration; need to read the mailbox folders.");
-        await engineer.ClickAsync("[data-testid=submit]");
+        await LivePortal.SubmitNewRequestAsync(engineer);
         await engineer.WaitForURLAsync(url => System.Text.RegularExpressions.Regex.IsMatch(url, "/requests/[0-9a-f-]{36}$"));
         var reference = (await engineer.Locator("[data-testid=reference]").InnerTextAsync()).Trim();
         Assert.Matches("^LBX-\\d{4}-\\d{6}$", reference);

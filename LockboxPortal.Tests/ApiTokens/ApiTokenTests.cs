@@ -217,6 +217,58 @@ public sealed class ApiRateLimitTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await manager.GetAsync("/api/v1/requests")).StatusCode);
     }
 
+    [Fact]
+    public async Task EverySpellingOfTheSameToken_SharesOneBudget()
+    {
+        using var client = _portal.Client(null);
+        var token = _portal.TokenOf(Engineer);
+        foreach (var header in new[] { "Bearer " + token, "bearer " + token, "BEARER   " + token + "  " })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await SendAsync(client, header)).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await SendAsync(client, "bEaReR " + token)).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await SendAsync(client, "Bearer " + token)).StatusCode);
+    }
+
+    [Fact]
+    public async Task CallersWithoutATokenInShape_ShareOneBudgetPerAddress_ThatNoTokenCountsAgainst()
+    {
+        using var client = _portal.Client(null);
+        foreach (var header in new[] { "Bearer not-a-token", "Basic dXNlcjpwYXNz", null })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(client, header)).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await SendAsync(client, "Bearer another-guess")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(client, "Bearer " + _portal.TokenOf(Engineer))).StatusCode);
+    }
+
+    [Fact]
+    public async Task UnknownToken_IsLimited_BeforeItIsLookedUp()
+    {
+        using var client = _portal.Client(null);
+        const string unknown = "Bearer lbxp_NotIssuedByThisPortal0000000000000000000";
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(client, unknown)).StatusCode);
+        }
+
+        // With authentication in front of the limiter, the fourth call would be refused as unknown (401), uncounted.
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await SendAsync(client, unknown)).StatusCode);
+    }
+
+    private static Task<HttpResponseMessage> SendAsync(HttpClient client, string? authorization)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/requests");
+        if (authorization is not null)
+        {
+            Assert.True(request.Headers.TryAddWithoutValidation("Authorization", authorization));
+        }
+
+        return client.SendAsync(request);
+    }
+
     private sealed class RateLimitedPortal : ApiPortalFixture
     {
         protected override PortalFactory CreateFactory(string databasePath) =>

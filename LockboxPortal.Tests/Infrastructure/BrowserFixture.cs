@@ -101,6 +101,18 @@ public sealed class LivePortal : IAsyncDisposable
     public static async Task WaitForInteractiveAsync(IPage page) =>
         await page.Locator(".mud-layout[data-interactive=true]").WaitForAsync();
 
+    /// <summary>Fills the new-request form as an engineer (Contoso, Ana's mailbox) and submits it.</summary>
+    public static async Task SubmitNewRequestAsync(IPage engineer)
+    {
+        await engineer.GotoAsync("/requests/new");
+        await WaitForInteractiveAsync(engineer);
+        await SelectAsync(engineer, "tenant", "Contoso");
+        await engineer.Locator("[data-testid=scope] input, input[data-testid=scope]").First.FillAsync("Exchange:mailbox/ana@contoso.com");
+        await engineer.Locator("[data-testid=justification] textarea, textarea[data-testid=justification]").First
+            .FillAsync("Calendar items vanish after the migration; need to read the mailbox folders.");
+        await engineer.ClickAsync("[data-testid=submit]");
+    }
+
     /// <summary>Opens a MudSelect and picks the option with the given text.</summary>
     public static async Task SelectAsync(IPage page, string testId, string option)
     {

@@ -12,7 +12,7 @@ using Scalar.AspNetCore;
 
 namespace LockboxPortal.Api;
 
-/// <summary>Limits per token, in a fixed window; <c>Api:RateLimit:*</c> in configuration overrides them.</summary>
+/// <summary>Limits per token (per address for callers without one), in a fixed window; <c>Api:RateLimit:*</c> in configuration overrides them.</summary>
 public sealed class ApiRateLimitOptions
 {
     public int PersonalPermits { get; set; } = 120;
@@ -44,10 +44,7 @@ public static class ApiSetup
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.AddPolicy(RateLimitPolicy, context =>
             {
-                // Partitioned by the token itself (hashed), before authentication, so a flood costs no database look-up.
-                var header = context.Request.Headers.Authorization.ToString();
-                var isClient = header.Contains(ApiToken.ClientPrefix, StringComparison.Ordinal);
-                var key = header.Length == 0 ? "anonymous:" + context.Connection.RemoteIpAddress : SecretToken.Hash(header);
+                var (key, isClient) = RateLimitPartitionOf(context);
                 return RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
                 {
                     PermitLimit = isClient ? limits.ServiceClientPermits : limits.PersonalPermits,
@@ -97,6 +94,16 @@ public static class ApiSetup
         });
         return services;
     }
+
+    /// <summary>
+    /// The limiter runs before authentication (Program.cs), so a flood costs no database look-up. A caller with a token in
+    /// the portal's shape is limited by the token, read as the handler reads it and hashed, so no secret is held as a key;
+    /// a caller without one (no header, another scheme, a malformed token) by its address.
+    /// </summary>
+    public static (string Key, bool IsServiceClient) RateLimitPartitionOf(HttpContext context) =>
+        BearerToken.Read(context.Request.Headers.Authorization.ToString()) is { } secret && BearerToken.HasTokenShape(secret)
+            ? ("token:" + SecretToken.Hash(secret), secret.StartsWith(ApiToken.ClientPrefix, StringComparison.Ordinal))
+            : ("address:" + context.Connection.RemoteIpAddress, false);
 
     public static WebApplication MapLockboxApi(this WebApplication app)
     {

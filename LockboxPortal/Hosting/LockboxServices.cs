@@ -24,7 +24,7 @@ public static class LockboxServices
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
-        services.AddHttpContextAccessor();
+        services.AddLockboxClientContext();
         return services;
     }
 
@@ -32,7 +32,7 @@ public static class LockboxServices
     public static IServiceCollection AddLockboxFeatures(this IServiceCollection services)
     {
         services.AddLockboxSeams();
-        services.AddSingleton<AuditWriter>();
+        services.AddScoped<AuditWriter>();
         services.AddSingleton<RequestNotifier>();
         services.AddScoped<ClientContext>();
         services.AddScoped<LockboxPortal.Authorization.OperationGate>();
@@ -44,7 +44,8 @@ public static class LockboxServices
         services.AddLockboxAdministration();
         services.AddLockboxGrants();
         services.AddScoped<ApiTokenService>();
-        services.AddSingleton<LockboxPortal.Features.Grants.AccessCheckService>();
+        // A singleton for its caches; it names each entry's client itself, so it writes without a scope's.
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<LockboxPortal.Features.Grants.AccessCheckService>(sp, AuditWriter.Unscoped(sp)));
         services.AddSingleton<GrantSigningKeyCache>();
         services.AddScoped<GrantTokenService>();
         return services;

@@ -23,13 +23,7 @@ public sealed class LiveQueueBrowserTests(BrowserFixture browser)
 
         // The engineer files through the form and keeps the request's page open.
         var engineer = await portal.SignInAsync("engineer@fabrikam.test");
-        await engineer.GotoAsync("/requests/new");
-        await LivePortal.WaitForInteractiveAsync(engineer);
-        await LivePortal.SelectAsync(engineer, "tenant", "Contoso");
-        await engineer.Locator("[data-testid=scope] input, input[data-testid=scope]").First.FillAsync("Exchange:mailbox/ana@contoso.com");
-        await engineer.Locator("[data-testid=justification] textarea, textarea[data-testid=justification]").First
-            .FillAsync("Calendar items vanish after the migration; need to read the mailbox folders.");
-        await engineer.ClickAsync("[data-testid=submit]");
+        await LivePortal.SubmitNewRequestAsync(engineer);
         await Assertions.Expect(engineer).ToHaveURLAsync(new Regex("/requests/[0-9a-f-]{36}$"), new() { Timeout = 30_000 });
         await LivePortal.WaitForInteractiveAsync(engineer);
         var requestId = Guid.Parse(engineer.Url[^36..]);

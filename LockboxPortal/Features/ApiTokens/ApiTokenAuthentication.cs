@@ -34,6 +34,27 @@ public static class ApiTokenDefaults
 }
 
 /// <summary>
+/// How a token is read from <c>Authorization</c>, the same for authentication and for the rate limiter in front of it,
+/// so that every spelling the handler accepts counts against one budget.
+/// </summary>
+public static class BearerToken
+{
+    private const string Scheme = "Bearer ";
+
+    /// <summary>The secret after "Bearer" (in any case, spaces around it trimmed); null when the header names another scheme or none.</summary>
+    public static string? Read(string? header)
+    {
+        var value = header?.Trim() ?? "";
+        return value.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) ? value[Scheme.Length..].Trim() : null;
+    }
+
+    /// <summary>Could this be one of the portal's tokens? Anything else is refused without a look-up.</summary>
+    public static bool HasTokenShape(string secret) =>
+        secret.Length is > 0 and <= 200
+        && (secret.StartsWith(ApiToken.PersonalPrefix, StringComparison.Ordinal) || secret.StartsWith(ApiToken.ClientPrefix, StringComparison.Ordinal));
+}
+
+/// <summary>
 /// <c>Authorization: Bearer lbxp_...</c>: looks the token up by its hash on every call, so a revoked or expired
 /// token, or one whose owner was deactivated, stops working at once. A personal token's principal carries the
 /// owner's user id, so the services load the owner's roles from storage exactly as for a signed-in person. A service
@@ -51,14 +72,12 @@ public sealed class ApiTokenAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var header = Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        if (BearerToken.Read(Request.Headers.Authorization.ToString()) is not { } secret)
         {
             return AuthenticateResult.NoResult();
         }
 
-        var secret = header["Bearer ".Length..].Trim();
-        if (secret.Length is 0 or > 200 || !(secret.StartsWith(ApiToken.PersonalPrefix, StringComparison.Ordinal) || secret.StartsWith(ApiToken.ClientPrefix, StringComparison.Ordinal)))
+        if (!BearerToken.HasTokenShape(secret))
         {
             return AuthenticateResult.Fail("Not a LockboxPortal token.");
         }

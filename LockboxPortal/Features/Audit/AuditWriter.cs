@@ -5,10 +5,16 @@ namespace LockboxPortal.Features.Audit;
 
 /// <summary>
 /// The one place that appends to the audit trail. It adds the entry to the caller's context, so the entry is
-/// saved in the same transaction as the change it records, or not at all.
+/// saved in the same transaction as the change it records, or not at all. It is scoped: an entry whose record names
+/// no client gets the scope's (the HTTP request's or the Blazor circuit's), so every operation records where it came
+/// from; the timer's and the console's scopes have none, and their entries name none.
 /// </summary>
-public sealed class AuditWriter(TimeProvider time, LockboxTransactions transactions)
+public sealed class AuditWriter(TimeProvider time, LockboxTransactions transactions, ClientContext client)
 {
+    /// <summary>A writer outside any scope, for a singleton that names each entry's client itself (the access check).</summary>
+    public static AuditWriter Unscoped(IServiceProvider services) =>
+        new(services.GetRequiredService<TimeProvider>(), services.GetRequiredService<LockboxTransactions>(), new ClientContext());
+
     /// <summary>
     /// Records an attempt that a rule or a permission refused. It is written in a transaction of its own, after the
     /// refused operation has rolled back, so the refusal is kept while the operation itself writes nothing.
@@ -40,7 +46,8 @@ public sealed class AuditWriter(TimeProvider time, LockboxTransactions transacti
                 .Select(e => new ValueTuple<long, string>(e.Sequence, e.Hash))
                 .FirstOrDefaultAsync(cancellationToken);
 
-        var entry = new AuditEntry(chainId, sequence + 1, time.GetUtcNow(), record, previousHash ?? AuditEntry.GenesisHash);
+        var stamped = record.Client is null && client.Current is { } current ? record with { Client = current } : record;
+        var entry = new AuditEntry(chainId, sequence + 1, time.GetUtcNow(), stamped, previousHash ?? AuditEntry.GenesisHash);
         db.AuditEntries.Add(entry);
         return entry;
     }

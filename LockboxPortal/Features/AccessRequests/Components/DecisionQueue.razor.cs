@@ -21,10 +21,7 @@ public sealed partial class DecisionQueue : IDisposable
     private bool _loading = true;
     private bool _refreshing;
     private bool _readAgain;
-    private IDisposable? _subscription;
-    private IDisposable? _reconnection;
     private IDisposable? _countShown;
-    private IDisposable? _approverChanges;
 
     [Parameter, EditorRequired]
     public DecisionStage Stage { get; set; }
@@ -38,45 +35,33 @@ public sealed partial class DecisionQueue : IDisposable
     [CascadingParameter]
     private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
-    private string RejectVerb => Stage == DecisionStage.Internal ? "Deny" : "Reject";
+    private string RejectVerb => StageWords.RefuseVerb(Stage);
 
     private int Columns => Stage == DecisionStage.Customer ? 11 : 10;
 
     protected override async Task OnInitializedAsync()
     {
         _audience = await Audiences.ForAsync((await AuthenticationState).User);
-        _subscription = Notifier.Subscribe(OnRequestEventAsync);
-        _reconnection = Connection.OnReconnected(() => InvokeAsync(RefreshAsync));
-
-        // Added to or removed from a list, a delegation given or ended: who may decide changed, so look again.
-        _approverChanges = ApproverNotifier.Subscribe(_ =>
-        {
-            LiveDispatch.Post(() => InvokeAsync(async () =>
-            {
-                _audience = await Audiences.ForAsync((await AuthenticationState).User);
-                await RefreshAsync();
-            }));
-            return Task.CompletedTask;
-        });
         _countShown = Counts.ShowQueue(Stage);
         await RefreshAsync();
     }
 
-    /// <summary>Runs on the publisher's thread: decide quickly whether to look again, and never make the publisher wait.</summary>
-    private Task OnRequestEventAsync(RequestEvent change)
+    private async Task OnLiveChangeAsync(LiveChange change)
     {
-        if (Concerns(change))
+        if (change.Request is { } request)
         {
-            LiveDispatch.Post(() => InvokeAsync(() =>
-            {
-                _unread.Add(change);
-                return RefreshAsync();
-            }));
+            _unread.Add(request);
         }
 
-        return Task.CompletedTask;
+        if (change.Approvers is not null)
+        {
+            _audience = await Audiences.ForAsync((await AuthenticationState).User);
+        }
+
+        await RefreshAsync();
     }
 
+    /// <summary>Runs on the publisher's thread: it only looks at the event, the rows shown and the audience.</summary>
     private bool Concerns(RequestEvent change) =>
         _shown.Contains(change.RequestId)
         || _audience is { } audience && (Stage == DecisionStage.Customer
@@ -194,7 +179,7 @@ public sealed partial class DecisionQueue : IDisposable
         {
             _decidedHere.Add(row.Request.Id);
             await Decide(row, approve, result.Data as string);
-            Snackbar.Add($"{row.Request.Reference} {(approve ? "approved" : RejectVerb.ToLowerInvariant() + "ed")}.", approve ? Severity.Success : Severity.Info);
+            Snackbar.Add($"{row.Request.Reference} {(approve ? "approved" : StageWords.Refused(Stage))}.", approve ? Severity.Success : Severity.Info);
         }
         catch (LockboxRuleException ex)
         {
@@ -212,9 +197,6 @@ public sealed partial class DecisionQueue : IDisposable
 
     public void Dispose()
     {
-        _subscription?.Dispose();
-        _reconnection?.Dispose();
         _countShown?.Dispose();
-        _approverChanges?.Dispose();
     }
 }

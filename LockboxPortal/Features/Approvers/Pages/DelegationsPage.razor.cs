@@ -1,4 +1,3 @@
-using LockboxPortal.Features.AccessRequests.Live;
 using System.Globalization;
 using LockboxPortal.Features.AccessRequests;
 using Microsoft.AspNetCore.Components;
@@ -25,16 +24,12 @@ public sealed partial class DelegationsPage
     private IReadOnlyDictionary<string, string[]> _errors = new Dictionary<string, string[]>();
     private bool _loaded;
     private bool _busy;
-    private IDisposable? _subscription;
 
     [Inject]
     private DelegationQueries Queries { get; set; } = default!;
 
     [Inject]
     private DelegationService Delegations { get; set; } = default!;
-
-    [Inject]
-    private ApproverNotifier ApproverNotifier { get; set; } = default!;
 
     [Inject]
     private TimeProvider Time { get; set; } = default!;
@@ -49,20 +44,17 @@ public sealed partial class DelegationsPage
 
     protected override async Task OnInitializedAsync()
     {
-        _subscription = ApproverNotifier.Subscribe(_ =>
-        {
-            LiveDispatch.Post(() => InvokeAsync(async () =>
-            {
-                await LoadAsync();
-                StateHasChanged();
-            }));
-            return Task.CompletedTask;
-        });
         await LoadAsync();
         if (_options.Count > 0)
         {
             TenantChanged(_options[0].TenantId);
         }
+    }
+
+    private async Task ReloadAsync()
+    {
+        await LoadAsync();
+        StateHasChanged();
     }
 
     private async Task LoadAsync()
@@ -160,8 +152,6 @@ public sealed partial class DelegationsPage
         errors[field] = ["Enter a date and time."];
         return null;
     }
-
-    public void Dispose() => _subscription?.Dispose();
 
     private sealed class DelegationForm
     {

@@ -1,4 +1,3 @@
-using LockboxPortal.Features.AccessRequests.Live;
 using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.Tenants;
 using Microsoft.AspNetCore.Components;
@@ -20,16 +19,12 @@ public sealed partial class TenantPolicyPage
     private IReadOnlyDictionary<string, string[]> _errors = new Dictionary<string, string[]>();
     private string? _failure;
     private bool _busy;
-    private IDisposable? _subscription;
 
     [Inject]
     private ApproverListQueries Queries { get; set; } = default!;
 
     [Inject]
     private ApproverListService Approvers { get; set; } = default!;
-
-    [Inject]
-    private ApproverNotifier ApproverNotifier { get; set; } = default!;
 
     [Inject]
     private NavigationManager Navigation { get; set; } = default!;
@@ -42,20 +37,6 @@ public sealed partial class TenantPolicyPage
 
     [CascadingParameter]
     private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
-
-    protected override void OnInitialized()
-    {
-        // Another officer changing the list elsewhere: show the list as it now is (the form keeps what is being typed).
-        _subscription = ApproverNotifier.Subscribe(change =>
-        {
-            if (change.TenantId == _tenantId)
-            {
-                LiveDispatch.Post(() => InvokeAsync(ReloadListAsync));
-            }
-
-            return Task.CompletedTask;
-        });
-    }
 
     protected override async Task OnParametersSetAsync()
     {
@@ -164,8 +145,6 @@ public sealed partial class TenantPolicyPage
             _busy = false;
         }
     }
-
-    public void Dispose() => _subscription?.Dispose();
 
     /// <summary>The policy in the units people type: whole hours for the pending lifetime, hours with decimals for grants.</summary>
     private sealed class PolicyForm
