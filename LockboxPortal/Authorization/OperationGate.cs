@@ -68,6 +68,24 @@ public sealed class OperationGate(IAuthorizationService authorization, AuditWrit
     }
 
     /// <summary>
+    /// For reads whose callers answer a refusal with "nothing here" (no such request, an empty list): the same check and
+    /// record as <see cref="EnsureAsync"/>, returning false instead of throwing.
+    /// </summary>
+    public async Task<bool> PermitsAsync(
+        ClaimsPrincipal principal, IGuardedResource resource, OperationAuthorizationRequirement operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await EnsureAsync(principal, resource, operation, cancellationToken);
+            return true;
+        }
+        catch (LockboxRuleException ex) when (ex is ForbiddenException or NotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Records an attempt that a rule (not a permission) refused, e.g. separation of duties or a late decision. It is
     /// written after the refused operation has rolled back, so the refusal is kept while the operation writes nothing.
     /// </summary>

@@ -46,6 +46,7 @@ public static class IdentitySetup
 
         services.AddAuthorization(options => options.AddLockboxPolicies());
         services.AddSingleton<IAuthorizationHandler, RequestAuthorizationHandler>();
+        services.AddSingleton<IAuthorizationHandler, RequestCollectionAuthorizationHandler>();
         return services;
     }
 
