@@ -46,6 +46,7 @@ public sealed class ServiceHarness : IAsyncDisposable
         services.AddAuthorizationCore(options => LockboxPortal.Authorization.Policies.AddLockboxPolicies(options));
         services.AddSingleton<IAuthorizationHandler, LockboxPortal.Authorization.RequestAuthorizationHandler>();
         services.AddSingleton<IAuthorizationHandler, LockboxPortal.Authorization.RequestCollectionAuthorizationHandler>();
+        services.AddSingleton<IAuthorizationHandler, LockboxPortal.Features.ApiTokens.ApiTokenAuthorizationHandler>();
         services.AddIdentityCore<PortalUser>(IdentitySetup.ConfigureIdentityOptions).AddEntityFrameworkStores<LockboxDbContext>();
         services.AddLockboxFeatures();
         return services.BuildServiceProvider();

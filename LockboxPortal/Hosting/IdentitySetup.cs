@@ -47,6 +47,7 @@ public static class IdentitySetup
         services.AddAuthorization(options => options.AddLockboxPolicies());
         services.AddSingleton<IAuthorizationHandler, RequestAuthorizationHandler>();
         services.AddSingleton<IAuthorizationHandler, RequestCollectionAuthorizationHandler>();
+        services.AddSingleton<IAuthorizationHandler, Features.ApiTokens.ApiTokenAuthorizationHandler>();
         return services;
     }
 
