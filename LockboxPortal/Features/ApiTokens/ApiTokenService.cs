@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using LockboxPortal.Authorization;
 using LockboxPortal.Data;
-using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Tenants;
 using Microsoft.AspNetCore.Authorization.Infrastructure;

@@ -2,11 +2,7 @@ using System.Security.Claims;
 using LockboxPortal.Authorization;
 using LockboxPortal.Data;
 using LockboxPortal.Features.AccessRequests;
-using LockboxPortal.Features.Approvers;
 using LockboxPortal.Features.Audit;
-using LockboxPortal.Features.Tenants;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace LockboxPortal.Features.Grants;
