@@ -1,6 +1,8 @@
 using System.Security.Claims;
+using LockboxPortal.Authorization;
 using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
 using static LockboxPortal.Tests.Infrastructure.Cell;
 
 namespace LockboxPortal.Tests.AccessRequests;
@@ -52,6 +54,15 @@ public sealed class RequestServiceAuthorizationMatrixTests
 
     [Fact]
     public void Matrix_HasAllowedAndRefusedRowsForEveryOperation() => ServiceMatrix.AssertAllowedAndRefusedRowsForEachOperation(Rows().Where(r => r.Operation != "ListVisible"));
+
+    [Fact]
+    public void UnknownCollectionOperation_Throws()
+    {
+        var user = new ActingUser(new Actor("someone", "Someone"), Features.Tenants.MembershipSet.Empty);
+
+        Assert.Throws<InvalidOperationException>(() => RequestCollectionAuthorizationHandler.IsAllowed(
+            new OperationAuthorizationRequirement { Name = "Delete" }, new RequestCollectionResource(user)));
+    }
 
     [Theory]
     [MemberData(nameof(Matrix))]

@@ -1,6 +1,8 @@
 using System.Security.Claims;
+using LockboxPortal.Authorization;
 using LockboxPortal.Features.ApiTokens;
 using LockboxPortal.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using static LockboxPortal.Tests.Infrastructure.Cell;
 
@@ -27,6 +29,15 @@ public sealed class ApiTokenAuthorizationMatrixTests
     [Fact]
     public void Matrix_HasAllowedAndRefusedRowsForEveryOperation() =>
         ServiceMatrix.AssertAllowedAndRefusedRowsForEachOperation(Rows().Where(r => r.Operation is not ("CreatePersonal" or "ListMine")));
+
+    [Fact]
+    public void UnknownOperation_Throws()
+    {
+        var user = new ActingUser(new Actor("someone", "Someone"), Features.Tenants.MembershipSet.Empty);
+
+        Assert.Throws<InvalidOperationException>(() => ApiTokenAuthorizationHandler.IsAllowed(
+            new OperationAuthorizationRequirement { Name = "Rotate" }, new ApiTokenResource(user)));
+    }
 
     [Theory]
     [MemberData(nameof(Matrix))]
