@@ -6,7 +6,6 @@ using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Grants;
 using LockboxPortal.Features.Tenants;
 using LockboxPortal.Hosting;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,9 +43,6 @@ public sealed class ServiceHarness : IAsyncDisposable
         services.AddSingleton(time);
         services.AddLockboxDatabase(configuration, new TestEnvironment(Path.GetDirectoryName(databasePath)!));
         services.AddAuthorizationCore(options => LockboxPortal.Authorization.Policies.AddLockboxPolicies(options));
-        services.AddSingleton<IAuthorizationHandler, LockboxPortal.Authorization.RequestAuthorizationHandler>();
-        services.AddSingleton<IAuthorizationHandler, LockboxPortal.Authorization.RequestCollectionAuthorizationHandler>();
-        services.AddSingleton<IAuthorizationHandler, LockboxPortal.Features.ApiTokens.ApiTokenAuthorizationHandler>();
         services.AddIdentityCore<PortalUser>(IdentitySetup.ConfigureIdentityOptions).AddEntityFrameworkStores<LockboxDbContext>();
         services.AddLockboxFeatures();
         return services.BuildServiceProvider();

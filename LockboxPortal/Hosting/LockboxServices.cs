@@ -1,4 +1,5 @@
 using LockboxPortal.Api;
+using LockboxPortal.Authorization;
 using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.ApiTokens;
 using LockboxPortal.Features.Approvers;
@@ -6,6 +7,7 @@ using LockboxPortal.Features.AccessRequests.Live;
 using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Tenants;
 using LockboxPortal.Features.Grants;
+using Microsoft.AspNetCore.Authorization;
 using MudBlazor.Services;
 
 namespace LockboxPortal.Hosting;
@@ -34,8 +36,13 @@ public static class LockboxServices
         services.AddSingleton<AuditWriter>();
         services.AddSingleton<RequestNotifier>();
         services.AddScoped<ClientContext>();
-        services.AddScoped<LockboxPortal.Authorization.OperationGate>();
+        services.AddScoped<OperationGate>();
         services.AddScoped<RequestGate>();
+
+        // Each feature's resource handler sits with its services, so the app, the tests and the benchmarks get them all.
+        services.AddSingleton<IAuthorizationHandler, RequestAuthorizationHandler>();
+        services.AddSingleton<IAuthorizationHandler, RequestCollectionAuthorizationHandler>();
+        services.AddSingleton<IAuthorizationHandler, ApiTokenAuthorizationHandler>();
         services.AddScoped<SignInAudit>();
         services.AddLockboxAudit();
         services.AddScoped<AccessRequestService>();
