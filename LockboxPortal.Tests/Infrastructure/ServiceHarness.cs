@@ -6,6 +6,7 @@ using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Grants;
 using LockboxPortal.Features.Tenants;
 using LockboxPortal.Hosting;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,6 +44,7 @@ public sealed class ServiceHarness : IAsyncDisposable
         services.AddSingleton(time);
         services.AddLockboxDatabase(configuration, new TestEnvironment(Path.GetDirectoryName(databasePath)!));
         services.AddAuthorizationCore(options => LockboxPortal.Authorization.Policies.AddLockboxPolicies(options));
+        services.AddSingleton<IAuthorizationHandler, LockboxPortal.Authorization.RequestAuthorizationHandler>();
         services.AddIdentityCore<PortalUser>(IdentitySetup.ConfigureIdentityOptions).AddEntityFrameworkStores<LockboxDbContext>();
         services.AddLockboxFeatures();
         return services.BuildServiceProvider();

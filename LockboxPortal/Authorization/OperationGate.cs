@@ -57,32 +57,50 @@ public sealed class OperationGate(IAuthorizationService authorization, AuditWrit
     public async Task EnsureAsync(
         ClaimsPrincipal principal, IGuardedResource resource, OperationAuthorizationRequirement operation, CancellationToken cancellationToken, string? role = null)
     {
+        if (await RefuseAsync(principal, resource, operation, cancellationToken, role) is { } refusal)
+        {
+            throw refusal;
+        }
+    }
+
+    /// <summary>
+    /// For a list whose callers are answered with no rows when refused: whether the operation is allowed. A refusal is
+    /// recorded exactly as by <see cref="EnsureAsync"/>, so it is never silent.
+    /// </summary>
+    public async Task<bool> AllowsOrRecordsAsync(
+        ClaimsPrincipal principal, IGuardedResource resource, OperationAuthorizationRequirement operation, CancellationToken cancellationToken) =>
+        await RefuseAsync(principal, resource, operation, cancellationToken, role: null) is null;
+
+    private async Task<LockboxRuleException?> RefuseAsync(
+        ClaimsPrincipal principal, IGuardedResource resource, OperationAuthorizationRequirement operation, CancellationToken cancellationToken, string? role)
+    {
         if (await IsAllowedAsync(principal, resource, operation))
         {
-            return;
+            return null;
         }
 
         var visible = await IsAllowedAsync(principal, resource, CommonOperations.See);
         await RecordRefusalAsync(resource, operation.Name, visible ? "forbidden" : "not-found", cancellationToken, role);
-        throw visible ? new ForbiddenException() : new NotFoundException(resource.What);
+        return visible ? new ForbiddenException() : new NotFoundException(resource.What);
     }
 
     /// <summary>
-    /// For reads whose callers answer a refusal with "nothing here" (no such request, an empty list): the same check and
-    /// record as <see cref="EnsureAsync"/>, returning false instead of throwing.
+    /// The items on which the person may perform <paramref name="operation"/>, in their order: a list shows exactly
+    /// what the handler would allow one by one, by the same rule, instead of a second copy of it in a query.
     /// </summary>
-    public async Task<bool> PermitsAsync(
-        ClaimsPrincipal principal, IGuardedResource resource, OperationAuthorizationRequirement operation, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<T>> WhereAllowedAsync<T>(
+        ClaimsPrincipal principal, IEnumerable<T> items, Func<T, IGuardedResource> resourceOf, OperationAuthorizationRequirement operation)
     {
-        try
+        var allowed = new List<T>();
+        foreach (var item in items)
         {
-            await EnsureAsync(principal, resource, operation, cancellationToken);
-            return true;
+            if (await IsAllowedAsync(principal, resourceOf(item), operation))
+            {
+                allowed.Add(item);
+            }
         }
-        catch (LockboxRuleException ex) when (ex is ForbiddenException or NotFoundException)
-        {
-            return false;
-        }
+
+        return allowed;
     }
 
     /// <summary>

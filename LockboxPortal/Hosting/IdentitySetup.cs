@@ -45,6 +45,7 @@ public static class IdentitySetup
         services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
 
         services.AddAuthorization(options => options.AddLockboxPolicies());
+        services.AddSingleton<IAuthorizationHandler, RequestAuthorizationHandler>();
         return services;
     }
 

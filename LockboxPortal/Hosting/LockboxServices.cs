@@ -39,8 +39,7 @@ public static class LockboxServices
         services.AddScoped<OperationGate>();
         services.AddScoped<RequestGate>();
 
-        // Each feature's resource handler sits with its services, so the app, the tests and the benchmarks get them all.
-        services.AddSingleton<IAuthorizationHandler, RequestAuthorizationHandler>();
+        // Registered with the features' services, so the app, the service tests and the benchmarks all get them.
         services.AddSingleton<IAuthorizationHandler, RequestCollectionAuthorizationHandler>();
         services.AddSingleton<IAuthorizationHandler, ApiTokenAuthorizationHandler>();
         services.AddScoped<SignInAudit>();

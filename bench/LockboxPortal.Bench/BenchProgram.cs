@@ -9,6 +9,7 @@ using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Grants;
 using LockboxPortal.Features.Tenants;
 using LockboxPortal.Hosting;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -273,6 +274,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
         services.AddSingleton(TimeProvider.System);
         services.AddLockboxDatabase(configuration, new BenchEnvironment(folder));
         services.AddAuthorizationCore(options => options.AddLockboxPolicies());
+        services.AddSingleton<IAuthorizationHandler, RequestAuthorizationHandler>();
         services.AddIdentityCore<PortalUser>(IdentitySetup.ConfigureIdentityOptions).AddEntityFrameworkStores<LockboxDbContext>();
         services.AddLockboxFeatures();
         return services.BuildServiceProvider();

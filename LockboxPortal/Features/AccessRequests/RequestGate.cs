@@ -42,7 +42,7 @@ public sealed class RequestGate(OperationGate gate, TimeProvider time)
         }
 
         var resource = await ResourceAsync(db, user, request, cancellationToken);
-        return await gate.PermitsAsync(principal, resource, RequestOperations.View, cancellationToken)
+        return await gate.AllowsOrRecordsAsync(principal, resource, RequestOperations.View, cancellationToken)
             ? new GatedRequest(user, request, resource.Authority)
             : null;
     }
@@ -63,7 +63,7 @@ public sealed class RequestGate(OperationGate gate, TimeProvider time)
     public async Task<ActingUser?> PermittedAsync(LockboxDbContext db, ClaimsPrincipal principal, OperationAuthorizationRequirement operation, CancellationToken cancellationToken)
     {
         var user = await gate.ActingUserAsync(db, principal, cancellationToken);
-        return await gate.PermitsAsync(principal, new RequestCollectionResource(user), operation, cancellationToken) ? user : null;
+        return await gate.AllowsOrRecordsAsync(principal, new RequestCollectionResource(user), operation, cancellationToken) ? user : null;
     }
 
     /// <summary>Is this operation open to the person now? Only to choose between operations; performing one goes through <see cref="LoadForAsync"/>.</summary>

@@ -68,7 +68,7 @@ public sealed class ApiTokenService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var user = await gate.ActingUserAsync(db, principal, cancellationToken);
-        if (!await gate.PermitsAsync(principal, new ApiTokenResource(user), ApiTokenOperations.ListServiceClients, cancellationToken))
+        if (!await gate.AllowsOrRecordsAsync(principal, new ApiTokenResource(user), ApiTokenOperations.ListServiceClients, cancellationToken))
         {
             return [];
         }

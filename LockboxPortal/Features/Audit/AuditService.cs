@@ -33,27 +33,19 @@ public sealed class AuditService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var user = await gate.ActingUserAsync(db, principal, cancellationToken);
-        if (!await gate.PermitsAsync(principal, new AuditChainResource(null, user), AuditOperations.ListChains, cancellationToken))
+        if (!await gate.AllowsOrRecordsAsync(principal, new AuditChainResource(null, user), AuditOperations.ListChains, cancellationToken))
         {
             return [];
         }
 
-        var chains = new List<AuditChainInfo>();
-        if (await gate.IsAllowedAsync(principal, new AuditChainResource(null, user), AuditOperations.Read))
-        {
-            chains.Add(new AuditChainInfo(null, "Provider", AuditChainInfo.ProviderShortName));
-        }
-
         var memberOf = user.Memberships.Tenants;
-        foreach (var tenant in await db.Tenants.AsNoTracking().Where(t => memberOf.Contains(t.Id)).OrderBy(t => t.Name).ToListAsync(cancellationToken))
-        {
-            if (await gate.IsAllowedAsync(principal, new AuditChainResource(tenant.Id, user), AuditOperations.Read))
-            {
-                chains.Add(new AuditChainInfo(tenant.Id, tenant.Name, tenant.ShortName));
-            }
-        }
-
-        return chains;
+        var tenants = await db.Tenants.AsNoTracking().Where(t => memberOf.Contains(t.Id)).OrderBy(t => t.Name).ToListAsync(cancellationToken);
+        AuditChainInfo[] candidates =
+        [
+            new(null, "Provider", AuditChainInfo.ProviderShortName),
+            .. tenants.Select(t => new AuditChainInfo(t.Id, t.Name, t.ShortName)),
+        ];
+        return await gate.WhereAllowedAsync(principal, candidates, c => new AuditChainResource(c.TenantId, user), AuditOperations.Read);
     }
 
     public async Task<AuditPage> QueryAsync(ClaimsPrincipal principal, AuditQuery query, AuditPageRequest page, CancellationToken cancellationToken = default)
