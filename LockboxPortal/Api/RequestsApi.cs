@@ -101,15 +101,7 @@ public static class RequestsApi
         }
 
         var row = await requests.GetAsync(user, id, ct) ?? throw new NotFoundException();
-        var approve = decision == DecisionKind.Approve;
-
-        // The request's stage says which decision is asked for; once both stages are behind it, the caller's role
-        // does, so a manager and an approver both get the state machine's "already decided".
-        var internalStage = row.Request.Status == RequestStatus.PendingInternal
-            || (row.Request.Status != RequestStatus.PendingCustomer && ApiPrincipal.HasRole(user, PortalRole.EngineeringManager));
-        var decided = internalStage
-            ? await requests.DecideInternalAsync(user, id, approve, body.Comment, ct)
-            : await requests.DecideCustomerAsync(user, id, approve, body.Comment, ct);
+        var decided = await requests.DecideAsync(user, id, decision == DecisionKind.Approve, body.Comment, ct);
         return TypedResults.Ok(RequestResponse.From(decided, row.TenantName));
     }
 

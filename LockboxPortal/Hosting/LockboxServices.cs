@@ -1,4 +1,5 @@
 using LockboxPortal.Api;
+using LockboxPortal.Authorization;
 using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.ApiTokens;
 using LockboxPortal.Features.Approvers;
@@ -6,6 +7,7 @@ using LockboxPortal.Features.AccessRequests.Live;
 using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Tenants;
 using LockboxPortal.Features.Grants;
+using Microsoft.AspNetCore.Authorization;
 using MudBlazor.Services;
 
 namespace LockboxPortal.Hosting;
@@ -35,8 +37,12 @@ public static class LockboxServices
         services.AddScoped<AuditWriter>();
         services.AddSingleton<RequestNotifier>();
         services.AddScoped<ClientContext>();
-        services.AddScoped<LockboxPortal.Authorization.OperationGate>();
+        services.AddScoped<OperationGate>();
         services.AddScoped<RequestGate>();
+
+        // Registered with the features' services, so the app, the service tests and the benchmarks all get them.
+        services.AddSingleton<IAuthorizationHandler, RequestCollectionAuthorizationHandler>();
+        services.AddSingleton<IAuthorizationHandler, ApiTokenAuthorizationHandler>();
         services.AddScoped<SignInAudit>();
         services.AddLockboxAudit();
         services.AddScoped<AccessRequestService>();

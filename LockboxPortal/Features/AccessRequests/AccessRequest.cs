@@ -180,6 +180,29 @@ public sealed class AccessRequest
     }
 
     /// <summary>
+    /// Whose authority a customer-stage decision by <paramref name="approver"/> uses, so that one person counts once:
+    /// their own when they are on the approver list and not yet counted, otherwise that of the first approver who
+    /// delegated to them and is not yet counted. When everything they hold is counted already, the answer is one that
+    /// <see cref="ApproveCustomer"/> refuses as already counted.
+    /// </summary>
+    public Actor? CountsFor(Actor approver, bool onApproverList, IReadOnlyList<Actor> delegators)
+    {
+        if (!onApproverList && delegators.Count == 0)
+        {
+            throw new ArgumentException("A customer-stage decision needs the approver list or a delegation.", nameof(delegators));
+        }
+
+        var counted = CustomerApprovals.SelectMany(d => d.PeopleCounted).ToHashSet(StringComparer.Ordinal);
+        if (onApproverList && !counted.Contains(approver.UserId))
+        {
+            return null;
+        }
+
+        var uncounted = delegators.FirstOrDefault(d => !counted.Contains(d.UserId));
+        return uncounted ?? (onApproverList ? null : delegators[0]);
+    }
+
+    /// <summary>
     /// A customer approver approves, for themselves or (<paramref name="onBehalfOf"/>) as a delegate.
     /// Whether they may is the service's question; this method keeps the quorum arithmetic:
     /// each person's authority counts once, and the grant opens when enough distinct people agreed.

@@ -1,11 +1,8 @@
 using System.Security.Claims;
 using LockboxPortal.Authorization;
 using LockboxPortal.Data;
-using LockboxPortal.Features.Approvers;
 using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Tenants;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace LockboxPortal.Features.AccessRequests;
@@ -28,13 +25,10 @@ public sealed class AccessRequestService(
     {
         var (request, change) = await transactions.RunAsync(async db =>
         {
-            var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
-            if (!user.Memberships.HasProviderRole(PortalRole.Engineer))
-            {
-                throw await gate.RefuseAsync(user, "File", input.TenantId, cancellationToken);
-            }
-
-            var tenant = await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Id == input.TenantId && t.IsActive, cancellationToken);
+            // A refusal is recorded in the tenant's trail when the tenant exists; a guessed id never starts a chain.
+            var named = await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Id == input.TenantId, cancellationToken);
+            var user = await gate.AuthorizeAsync(db, principal, RequestCollectionOperations.File, cancellationToken, named?.Id);
+            var tenant = named is { IsActive: true } ? named : null;
             var policy = tenant?.Policy ?? TenantPolicy.Default;
             var duration = input.Duration ?? policy.DefaultGrantDuration;
             var errors = AccessRequest.ValidateFiling(input.Justification, input.TicketReference, duration, input.AccessLevel, policy);
@@ -76,14 +70,25 @@ public sealed class AccessRequestService(
         return request;
     }
 
+    /// <summary>
+    /// Approves or rejects the stage the request is at: the internal stage while it awaits the provider, the customer
+    /// stage while it awaits the customer. Once both stages are behind it, the stage this person may decide, so a
+    /// manager and an approver are both told "already decided". The page and the API both decide through here.
+    /// </summary>
+    public async Task<AccessRequest> DecideAsync(ClaimsPrincipal principal, Guid requestId, bool approve, string? comment, CancellationToken cancellationToken = default) =>
+        await IsInternalStageAsync(principal, requestId, cancellationToken)
+            ? await DecideInternalAsync(principal, requestId, approve, comment, cancellationToken)
+            : await DecideCustomerAsync(principal, requestId, approve, comment, cancellationToken);
+
     /// <summary>The provider's engineering manager approves or denies the internal stage.</summary>
     public async Task<AccessRequest> DecideInternalAsync(ClaimsPrincipal principal, Guid requestId, bool approve, string? comment, CancellationToken cancellationToken = default)
     {
         var (request, change) = await transactions.RunAsync(async db =>
         {
-            var (user, tracked, _) = await gate.LoadForAsync(db, principal, requestId, RequestOperations.DecideInternal, cancellationToken);
+            var loaded = await gate.LoadForAsync(db, principal, requestId, RequestOperations.DecideInternal, cancellationToken);
+            var (user, tracked, _) = loaded;
             var policy = await db.Tenants.Where(t => t.Id == tracked.TenantId).Select(t => t.Policy).SingleAsync(cancellationToken);
-            await gate.ApplyAsync(user, tracked, approve ? "ApproveInternal" : "DenyInternal", () =>
+            await gate.ApplyAsync(loaded, approve ? "ApproveInternal" : "DenyInternal", () =>
             {
                 if (approve)
                 {
@@ -114,17 +119,10 @@ public sealed class AccessRequestService(
     {
         var (request, change) = await transactions.RunAsync(async db =>
         {
-            var (user, tracked, authority) = await gate.LoadForAsync(db, principal, requestId, RequestOperations.DecideCustomer, cancellationToken);
-            var counted = tracked.CustomerApprovals.SelectMany(d => d.PeopleCounted).ToHashSet(StringComparer.Ordinal);
-            var onBehalfOf = authority.OnApproverList && !counted.Contains(user.UserId)
-                ? null
-                : authority.Delegators.FirstOrDefault(d => !counted.Contains(d.UserId));
-            if (!authority.OnApproverList && onBehalfOf is null)
-            {
-                onBehalfOf = authority.Delegators[0];
-            }
-
-            await gate.ApplyAsync(user, tracked, approve ? "ApproveCustomer" : "RejectCustomer", () =>
+            var loaded = await gate.LoadForAsync(db, principal, requestId, RequestOperations.DecideCustomer, cancellationToken);
+            var (user, tracked, authority) = loaded;
+            var onBehalfOf = tracked.CountsFor(user.Actor, authority.OnApproverList, authority.Delegators);
+            await gate.ApplyAsync(loaded, approve ? "ApproveCustomer" : "RejectCustomer", () =>
             {
                 if (approve)
                 {
@@ -169,8 +167,9 @@ public sealed class AccessRequestService(
     {
         var (request, change) = await transactions.RunAsync(async db =>
         {
-            var (user, tracked, _) = await gate.LoadForAsync(db, principal, requestId, RequestOperations.Cancel, cancellationToken);
-            await gate.ApplyAsync(user, tracked, "Cancel", () => tracked.Cancel(user.Actor, time.GetUtcNow()), cancellationToken);
+            var loaded = await gate.LoadForAsync(db, principal, requestId, RequestOperations.Cancel, cancellationToken);
+            var (user, tracked, _) = loaded;
+            await gate.ApplyAsync(loaded, "Cancel", () => tracked.Cancel(user.Actor, time.GetUtcNow()), cancellationToken);
             await audit.AppendAsync(db, Record(AuditEventType.AccessRequest_Cancelled, user, tracked, new { tracked.Reference }), cancellationToken);
             return (tracked, await notifier.RaiseAsync(db, tracked, RequestEventKind.Cancelled, user.Actor, cancellationToken));
         }, cancellationToken);
@@ -179,18 +178,11 @@ public sealed class AccessRequestService(
         return request;
     }
 
+    /// <summary>One request, or null when there is none or this person may not see it (the refused look is recorded).</summary>
     public async Task<RequestRow?> GetAsync(ClaimsPrincipal principal, Guid requestId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
-        var request = await db.AccessRequests.AsNoTracking().Include(r => r.Decisions).SingleOrDefaultAsync(r => r.Id == requestId, cancellationToken);
-        if (request is null)
-        {
-            return null;
-        }
-
-        var authority = await ApprovalAuthorities.ForAsync(db, user, request.TenantId, time.GetUtcNow(), cancellationToken);
-        if (!await gate.IsAllowedAsync(principal, new RequestResource(request, user, authority), RequestOperations.View))
+        if (await gate.FindVisibleAsync(db, principal, requestId, cancellationToken) is not { Request: var request })
         {
             return null;
         }
@@ -203,7 +195,7 @@ public sealed class AccessRequestService(
     public async Task<IReadOnlyList<RequestRow>> ListMineAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+        var user = await gate.AuthorizeAsync(db, principal, RequestCollectionOperations.ListMine, cancellationToken);
         var query = db.AccessRequests.Where(r => r.RequesterId == user.UserId).OrderByDescending(r => r.CreatedAt);
         return await ToRowsAsync(db, query.Take(200), cancellationToken);
     }
@@ -216,17 +208,8 @@ public sealed class AccessRequestService(
         ClaimsPrincipal principal, RequestListFilter filter, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
-        var memberships = user.Memberships;
-        var seesAll = memberships.HasProviderRole(PortalRole.EngineeringManager);
-        var ownAsEngineer = memberships.HasProviderRole(PortalRole.Engineer);
-        var tenants = memberships.TenantsWithRole(PortalRole.TenantAdmin).Union(memberships.TenantsWithRole(PortalRole.SecurityOfficer)).ToList();
-
-        var query = db.AccessRequests.AsQueryable();
-        if (!seesAll)
-        {
-            query = query.Where(r => (ownAsEngineer && r.RequesterId == user.UserId) || tenants.Contains(r.TenantId));
-        }
+        var user = await gate.AuthorizeAsync(db, principal, RequestCollectionOperations.ListVisible, cancellationToken);
+        var query = db.AccessRequests.Where(RequestVisibility.VisibleTo(RequestViewer.Of(user)));
 
         if (filter.Status is { } status)
         {
@@ -252,12 +235,7 @@ public sealed class AccessRequestService(
     public async Task<IReadOnlyList<RequestRow>> ListInternalQueueAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
-        if (!user.Memberships.HasProviderRole(PortalRole.EngineeringManager))
-        {
-            return [];
-        }
-
+        var user = await gate.AuthorizeAsync(db, principal, RequestCollectionOperations.ListInternalQueue, cancellationToken);
         var now = time.GetUtcNow();
         var query = db.AccessRequests
             .Where(r => r.Status == RequestStatus.PendingInternal && r.ExpiresAt > now && r.RequesterId != user.UserId)
@@ -265,13 +243,20 @@ public sealed class AccessRequestService(
         return await ToRowsAsync(db, query, cancellationToken);
     }
 
-    /// <summary>Requests awaiting the customer stage in every tenant where this person may decide, soonest deadline first.</summary>
+    /// <summary>
+    /// Requests awaiting the customer stage in every tenant where this person may decide, soonest deadline first.
+    /// Someone who is no TenantAdmin anywhere is refused (recorded) and shown an empty queue, as for a role just lowered.
+    /// </summary>
     public async Task<IReadOnlyList<RequestRow>> ListCustomerQueueAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+        if (await gate.PermittedAsync(db, principal, RequestCollectionOperations.ListCustomerQueue, cancellationToken) is not { } user)
+        {
+            return [];
+        }
+
         var now = time.GetUtcNow();
-        var tenants = await ApprovalAuthorities.TenantsWhereDeciderAsync(db, user, now, cancellationToken);
+        var tenants = await gate.TenantsWhereAsync(db, user, RequestAuthorizationHandler.MayDecideIn, cancellationToken);
         var query = db.AccessRequests
             .Where(r => tenants.Contains(r.TenantId) && r.Status == RequestStatus.PendingCustomer && r.ExpiresAt > now && r.RequesterId != user.UserId)
             .OrderBy(r => r.ExpiresAt);
@@ -282,16 +267,25 @@ public sealed class AccessRequestService(
     public async Task<IReadOnlyList<FileableTenant>> ListFileableTenantsAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
-        if (!user.Memberships.HasProviderRole(PortalRole.Engineer))
-        {
-            return [];
-        }
-
+        await gate.AuthorizeAsync(db, principal, RequestCollectionOperations.ListFileableTenants, cancellationToken);
         var tenants = await db.Tenants.AsNoTracking().Where(t => t.IsActive).OrderBy(t => t.Name).ToListAsync(cancellationToken);
         return tenants
             .Select(t => new FileableTenant(t.Id, t.Name, t.ShortName, t.Policy.DefaultGrantDuration, t.Policy.MaxGrantDuration, t.Policy.RequireTicketReference))
             .ToList();
+    }
+
+    private async Task<bool> IsInternalStageAsync(ClaimsPrincipal principal, Guid requestId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var request = await db.AccessRequests.AsNoTracking().SingleOrDefaultAsync(r => r.Id == requestId, cancellationToken);
+        return request?.Status switch
+        {
+            RequestStatus.PendingInternal => true,
+
+            // No request: the customer-stage decision answers "not found" like any other.
+            null or RequestStatus.PendingCustomer => false,
+            _ => await gate.IsAllowedAsync(db, principal, request, RequestOperations.DecideInternal, cancellationToken),
+        };
     }
 
     private static AuditRecord Record(AuditEventType type, ActingUser user, AccessRequest request, object details, Actor? onBehalfOf = null) =>

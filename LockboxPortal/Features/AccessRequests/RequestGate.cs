@@ -2,8 +2,6 @@ using System.Security.Claims;
 using LockboxPortal.Authorization;
 using LockboxPortal.Data;
 using LockboxPortal.Features.Approvers;
-using LockboxPortal.Features.Audit;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -13,44 +11,89 @@ namespace LockboxPortal.Features.AccessRequests;
 public sealed record GatedRequest(ActingUser User, AccessRequest Request, ApprovalAuthority Authority);
 
 /// <summary>
-/// The one way services reach a request to change it: load the person and the request from storage, authorize the
-/// operation on the standard pipeline, and record every refused attempt — permission, separation of duties, a late
-/// decision — in the trail of the request's tenant.
+/// How the request and grant services reach one request: load the person, the request and the person's authority over
+/// it from storage, then pass the <see cref="OperationGate"/>, which authorizes and records a refusal. Refusals by the
+/// state machine that matter to the trail (separation of duties, a late decision) are recorded through the same gate.
 /// </summary>
-public sealed class RequestGate(IAuthorizationService authorization, AuditWriter audit, TimeProvider time)
+public sealed class RequestGate(OperationGate gate, TimeProvider time)
 {
     public const string Subject = "AccessRequest";
 
+    /// <summary>The request, tracked for a change; <see cref="NotFoundException"/> or <see cref="ForbiddenException"/> when refused.</summary>
     public async Task<GatedRequest> LoadForAsync(
         LockboxDbContext db, ClaimsPrincipal principal, Guid requestId, OperationAuthorizationRequirement operation, CancellationToken cancellationToken)
     {
-        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+        var user = await gate.ActingUserAsync(db, principal, cancellationToken);
         var request = await db.AccessRequests.Include(r => r.Decisions).SingleOrDefaultAsync(r => r.Id == requestId, cancellationToken)
             ?? throw new NotFoundException();
-        var authority = await ApprovalAuthorities.ForAsync(db, user, request.TenantId, time.GetUtcNow(), cancellationToken);
-        var resource = new RequestResource(request, user, authority);
-
-        // Someone who may not even see the request learns nothing about it, not even that it exists.
-        if (!await IsAllowedAsync(principal, resource, RequestOperations.View))
-        {
-            await RecordRefusalAsync(user, request, operation.Name, "forbidden", cancellationToken);
-            throw new NotFoundException();
-        }
-
-        if (!await IsAllowedAsync(principal, resource, operation))
-        {
-            await RecordRefusalAsync(user, request, operation.Name, "forbidden", cancellationToken);
-            throw new ForbiddenException();
-        }
-
-        return new GatedRequest(user, request, authority);
+        var resource = await ResourceAsync(db, user, request, cancellationToken);
+        await gate.EnsureAsync(principal, resource, operation, cancellationToken);
+        return new GatedRequest(user, request, resource.Authority);
     }
 
-    public async Task<bool> IsAllowedAsync(ClaimsPrincipal principal, RequestResource resource, OperationAuthorizationRequirement operation) =>
-        (await authorization.AuthorizeAsync(principal, resource, operation)).Succeeded;
+    /// <summary>The request for reading, or null when there is none or this person may not see it (a refusal is recorded).</summary>
+    public async Task<GatedRequest?> FindVisibleAsync(LockboxDbContext db, ClaimsPrincipal principal, Guid requestId, CancellationToken cancellationToken)
+    {
+        var user = await gate.ActingUserAsync(db, principal, cancellationToken);
+        var request = await db.AccessRequests.AsNoTracking().Include(r => r.Decisions).SingleOrDefaultAsync(r => r.Id == requestId, cancellationToken);
+        if (request is null)
+        {
+            return null;
+        }
+
+        var resource = await ResourceAsync(db, user, request, cancellationToken);
+        return await gate.AllowsOrRecordsAsync(principal, resource, RequestOperations.View, cancellationToken)
+            ? new GatedRequest(user, request, resource.Authority)
+            : null;
+    }
+
+    /// <summary>
+    /// The person acting, once the gate allowed an operation on the requests as a whole (filing for
+    /// <paramref name="tenantId"/>, a queue, a list); <see cref="ForbiddenException"/> when refused.
+    /// </summary>
+    public async Task<ActingUser> AuthorizeAsync(
+        LockboxDbContext db, ClaimsPrincipal principal, OperationAuthorizationRequirement operation, CancellationToken cancellationToken, Guid? tenantId = null)
+    {
+        var user = await gate.ActingUserAsync(db, principal, cancellationToken);
+        await gate.EnsureAsync(principal, new RequestCollectionResource(user, tenantId), operation, cancellationToken);
+        return user;
+    }
+
+    /// <summary>As <see cref="AuthorizeAsync"/>, for a list whose refusal is answered with an empty list: null when refused (and recorded).</summary>
+    public async Task<ActingUser?> PermittedAsync(LockboxDbContext db, ClaimsPrincipal principal, OperationAuthorizationRequirement operation, CancellationToken cancellationToken)
+    {
+        var user = await gate.ActingUserAsync(db, principal, cancellationToken);
+        return await gate.AllowsOrRecordsAsync(principal, new RequestCollectionResource(user), operation, cancellationToken) ? user : null;
+    }
+
+    /// <summary>Is this operation open to the person now? Only to choose between operations; performing one goes through <see cref="LoadForAsync"/>.</summary>
+    public async Task<bool> IsAllowedAsync(LockboxDbContext db, ClaimsPrincipal principal, AccessRequest request, OperationAuthorizationRequirement operation, CancellationToken cancellationToken)
+    {
+        var user = await gate.ActingUserAsync(db, principal, cancellationToken);
+        return await gate.IsAllowedAsync(principal, await ResourceAsync(db, user, request, cancellationToken), operation);
+    }
+
+    /// <summary>
+    /// The tenants of this person where <paramref name="rule"/> (one of <see cref="RequestAuthorizationHandler"/>'s)
+    /// holds with their authority there now: which tenants' rows a queue or list shows.
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> TenantsWhereAsync(
+        LockboxDbContext db, ActingUser user, Func<ActingUser, Guid, ApprovalAuthority, bool> rule, CancellationToken cancellationToken)
+    {
+        var tenants = new List<Guid>();
+        foreach (var tenantId in user.Memberships.Tenants)
+        {
+            if (rule(user, tenantId, await ApprovalAuthorities.ForAsync(db, user, tenantId, time.GetUtcNow(), cancellationToken)))
+            {
+                tenants.Add(tenantId);
+            }
+        }
+
+        return tenants;
+    }
 
     /// <summary>Applies a state change; separation-of-duties and late attempts that the state machine refuses are recorded.</summary>
-    public async Task ApplyAsync(ActingUser user, AccessRequest request, string operation, Action change, CancellationToken cancellationToken)
+    public async Task ApplyAsync(GatedRequest loaded, string operation, Action change, CancellationToken cancellationToken)
     {
         try
         {
@@ -58,18 +101,11 @@ public sealed class RequestGate(IAuthorizationService authorization, AuditWriter
         }
         catch (LockboxRuleException ex) when (ex is SelfApprovalException or DeadlinePassedException)
         {
-            await RecordRefusalAsync(user, request, operation, ex.Code, cancellationToken);
+            await gate.RecordRefusalAsync(new RequestResource(loaded.Request, loaded.User, loaded.Authority), operation, ex.Code, cancellationToken);
             throw;
         }
     }
 
-    public Task RecordRefusalAsync(ActingUser user, AccessRequest request, string operation, string reason, CancellationToken cancellationToken) =>
-        audit.RecordRefusalAsync(user.Actor, request.TenantId, Subject, request.Id.ToString(), operation, reason, user.Client, cancellationToken);
-
-    /// <summary>A refusal before any request is involved, e.g. filing without the Engineer role.</summary>
-    public async Task<ForbiddenException> RefuseAsync(ActingUser user, string operation, Guid? tenantId, CancellationToken cancellationToken)
-    {
-        await audit.RecordRefusalAsync(user.Actor, tenantId, Subject, "", operation, "forbidden", user.Client, cancellationToken);
-        return new ForbiddenException();
-    }
+    private async Task<RequestResource> ResourceAsync(LockboxDbContext db, ActingUser user, AccessRequest request, CancellationToken cancellationToken) =>
+        new(request, user, await ApprovalAuthorities.ForAsync(db, user, request.TenantId, time.GetUtcNow(), cancellationToken));
 }

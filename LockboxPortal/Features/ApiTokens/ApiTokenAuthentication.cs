@@ -155,6 +155,4 @@ public static class ApiPrincipal
 
     public static Actor ServiceClientActor(ClaimsPrincipal principal) =>
         new("client:" + principal.FindFirstValue(ApiTokenDefaults.TokenIdClaim), principal.FindFirstValue(LockboxClaims.DisplayName) ?? "Service client");
-
-    public static bool HasRole(ClaimsPrincipal principal, PortalRole role) => principal.HasClaim(LockboxClaims.Role, role.ToString());
 }

@@ -1,9 +1,9 @@
 using System.Security.Claims;
 using LockboxPortal.Authorization;
 using LockboxPortal.Data;
-using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Tenants;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace LockboxPortal.Features.ApiTokens;
@@ -19,7 +19,8 @@ public sealed record CreatedApiToken(ApiTokenView View, string Token);
 /// entry together. Personal tokens belong to the person creating them; service clients to the provider, created by
 /// a ProviderAdmin (or from the console).
 /// </summary>
-public sealed class ApiTokenService(LockboxTransactions transactions, IDbContextFactory<LockboxDbContext> dbFactory, AuditWriter audit, TimeProvider time)
+public sealed class ApiTokenService(
+    LockboxTransactions transactions, IDbContextFactory<LockboxDbContext> dbFactory, OperationGate gate, AuditWriter audit, TimeProvider time)
 {
     public const string Subject = "ApiToken";
 
@@ -29,7 +30,7 @@ public sealed class ApiTokenService(LockboxTransactions transactions, IDbContext
     public Task<CreatedApiToken> CreatePersonalAsync(ClaimsPrincipal principal, string? name, int expiresInDays, CancellationToken cancellationToken = default) =>
         transactions.RunAsync(async db =>
         {
-            var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+            var user = await AuthorizeAsync(db, principal, ApiTokenOperations.CreatePersonal, cancellationToken);
             return await AddPersonalAsync(db, user.Actor, user.UserId, name, expiresInDays, user.Client, cancellationToken);
         }, cancellationToken);
 
@@ -46,7 +47,7 @@ public sealed class ApiTokenService(LockboxTransactions transactions, IDbContext
     public Task<CreatedApiToken> CreateServiceClientAsync(ClaimsPrincipal principal, string? name, CancellationToken cancellationToken = default) =>
         transactions.RunAsync(async db =>
         {
-            var user = await RequireProviderAdminAsync(db, principal, "CreateServiceClient", cancellationToken);
+            var user = await AuthorizeAsync(db, principal, ApiTokenOperations.CreateServiceClient, cancellationToken);
             return await AddServiceClientAsync(db, user.Actor, name, user.Client, cancellationToken);
         }, cancellationToken);
 
@@ -56,17 +57,18 @@ public sealed class ApiTokenService(LockboxTransactions transactions, IDbContext
     public async Task<IReadOnlyList<ApiTokenView>> ListMineAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+        var user = await AuthorizeAsync(db, principal, ApiTokenOperations.ListMine, cancellationToken);
         var tokens = await db.ApiTokens.AsNoTracking().Where(t => t.OwnerId == user.UserId && t.Kind == ApiTokenKind.Personal)
             .OrderByDescending(t => t.CreatedAt).ToListAsync(cancellationToken);
         return tokens.Select(ToView).ToList();
     }
 
+    /// <summary>The provider's service clients; anyone but a ProviderAdmin is refused (recorded) and shown an empty list.</summary>
     public async Task<IReadOnlyList<ApiTokenView>> ListServiceClientsAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
-        if (!user.Memberships.HasProviderRole(PortalRole.ProviderAdmin))
+        var user = await gate.ActingUserAsync(db, principal, cancellationToken);
+        if (!await gate.AllowsOrRecordsAsync(principal, new ApiTokenResource(user), ApiTokenOperations.ListServiceClients, cancellationToken))
         {
             return [];
         }
@@ -80,17 +82,9 @@ public sealed class ApiTokenService(LockboxTransactions transactions, IDbContext
     public Task RevokeAsync(ClaimsPrincipal principal, Guid tokenId, CancellationToken cancellationToken = default) =>
         transactions.RunAsync(async db =>
         {
-            var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
+            var user = await gate.ActingUserAsync(db, principal, cancellationToken);
             var token = await db.ApiTokens.SingleOrDefaultAsync(t => t.Id == tokenId, cancellationToken);
-            var allowed = token is not null && (token.Kind == ApiTokenKind.Personal
-                ? token.OwnerId == user.UserId
-                : user.Memberships.HasProviderRole(PortalRole.ProviderAdmin));
-            if (!allowed)
-            {
-                await audit.RecordRefusalAsync(user.Actor, null, Subject, tokenId.ToString(), "RevokeApiToken", "not-found", user.Client, cancellationToken);
-                throw new NotFoundException("token");
-            }
-
+            await gate.EnsureAsync(principal, new ApiTokenResource(user, tokenId, token), ApiTokenOperations.Revoke, cancellationToken);
             token!.Revoke(time.GetUtcNow());
             var type = token.Kind == ApiTokenKind.Personal ? AuditEventType.ApiToken_Revoked : AuditEventType.ServiceClient_Revoked;
             await AppendAsync(db, type, user.Actor, token, user.Client, cancellationToken);
@@ -133,15 +127,11 @@ public sealed class ApiTokenService(LockboxTransactions transactions, IDbContext
         return new CreatedApiToken(ToView(token), secret);
     }
 
-    private async Task<ActingUser> RequireProviderAdminAsync(LockboxDbContext db, ClaimsPrincipal principal, string operation, CancellationToken cancellationToken)
+    private async Task<ActingUser> AuthorizeAsync(
+        LockboxDbContext db, ClaimsPrincipal principal, OperationAuthorizationRequirement operation, CancellationToken cancellationToken)
     {
-        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
-        if (!user.Memberships.HasProviderRole(PortalRole.ProviderAdmin))
-        {
-            await audit.RecordRefusalAsync(user.Actor, null, Subject, "", operation, "forbidden", user.Client, cancellationToken);
-            throw new ForbiddenException();
-        }
-
+        var user = await gate.ActingUserAsync(db, principal, cancellationToken);
+        await gate.EnsureAsync(principal, new ApiTokenResource(user), operation, cancellationToken);
         return user;
     }
 

@@ -5,7 +5,6 @@ using LockboxPortal.Data;
 using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Grants;
-using LockboxPortal.Features.Tenants;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -38,7 +37,7 @@ public sealed record JsonWebKeys(IReadOnlyList<PublishedKey> Keys);
 public sealed class GrantTokenService(
     IDbContextFactory<LockboxDbContext> dbFactory,
     LockboxTransactions transactions,
-    AccessRequestService requests,
+    RequestGate gate,
     IDataProtectionProvider dataProtection,
     GrantSigningKeyCache cache,
     AuditWriter audit,
@@ -59,16 +58,14 @@ public sealed class GrantTokenService(
     /// <summary>For the requesting engineer while the grant is active; anyone else who may see the request is refused.</summary>
     public async Task<IssuedGrantToken> IssueAsync(ClaimsPrincipal principal, Guid requestId, CancellationToken cancellationToken = default)
     {
-        var row = await requests.GetAsync(principal, requestId, cancellationToken) ?? throw new NotFoundException();
-        var request = row.Request;
-        var userId = principal.FindFirstValue(ClaimTypes.NameIdentifier);
-        var now = time.GetUtcNow();
-        if (!string.Equals(request.RequesterId, userId, StringComparison.Ordinal))
+        GatedRequest loaded;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            await audit.RecordRefusalAsync(new Actor(userId ?? "", principal.FindFirstValue(LockboxClaims.DisplayName) ?? ""), request.TenantId,
-                RequestGate.Subject, request.Id.ToString(), "IssueGrantToken", "forbidden", null, cancellationToken);
-            throw new ForbiddenException("Only the engineer who filed this request may fetch its grant token.");
+            loaded = await gate.LoadForAsync(db, principal, requestId, RequestOperations.IssueGrantToken, cancellationToken);
         }
+
+        var request = loaded.Request;
+        var now = time.GetUtcNow();
 
         // The one decision function says whether the grant is active now, as for the access check.
         var verdict = AccessDecision.EvaluateOne(new AccessQuery(request.TenantId, request.RequesterId, request.ParsedScope, request.AccessLevel), request, now);
@@ -104,7 +101,7 @@ public sealed class GrantTokenService(
 
         await transactions.RunAsync(db => audit.AppendAsync(db, new AuditRecord(
             AuditEventType.GrantToken_Issued, new Actor(request.RequesterId, request.RequesterName), request.TenantId, RequestGate.Subject, request.Id.ToString(),
-            AuditRecord.Details(new { request.Reference, KeyId = credentials.Key.KeyId, ExpiresAt = expires }))), cancellationToken);
+            AuditRecord.Details(new { request.Reference, KeyId = credentials.Key.KeyId, ExpiresAt = expires }), Client: loaded.User.Client)), cancellationToken);
         return new IssuedGrantToken(token, expires, credentials.Key.KeyId);
     }
 

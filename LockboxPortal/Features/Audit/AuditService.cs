@@ -1,9 +1,7 @@
 using System.Security.Claims;
 using LockboxPortal.Authorization;
 using LockboxPortal.Data;
-using LockboxPortal.Features.Approvers;
-using LockboxPortal.Features.Tenants;
-using Microsoft.AspNetCore.Authorization;
+using LockboxPortal.Features.AccessRequests;
 using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -19,28 +17,35 @@ public sealed record AuditExportJob(AuditChainInfo Chain, AuditExportFormat Form
 public sealed class AuditService(
     IDbContextFactory<LockboxDbContext> dbFactory,
     LockboxTransactions transactions,
-    IAuthorizationService authorization,
+    OperationGate gate,
+    RequestGate requests,
     AuditWriter audit,
     AuditReader store,
     TimeProvider time)
 {
     public const string Subject = "AuditTrail";
 
-    /// <summary>The chains this person may read: their tenants' as security officer, the provider's as provider admin.</summary>
+    /// <summary>
+    /// The chains this person may read (the Read rule: their tenants' as security officer, the provider's as provider
+    /// admin). Someone who reads none is refused (recorded) and given an empty list.
+    /// </summary>
     public async Task<IReadOnlyList<AuditChainInfo>> ListReadableChainsAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
-        var chains = new List<AuditChainInfo>();
-        if (AuditAuthorizationHandler.IsAllowed(AuditOperations.Read, new AuditChainResource(null, user)))
+        var user = await gate.ActingUserAsync(db, principal, cancellationToken);
+        if (!await gate.AllowsOrRecordsAsync(principal, new AuditChainResource(null, user), AuditOperations.ListChains, cancellationToken))
         {
-            chains.Add(new AuditChainInfo(null, "Provider", AuditChainInfo.ProviderShortName));
+            return [];
         }
 
-        var officerOf = user.Memberships.TenantsWithRole(PortalRole.SecurityOfficer);
-        var tenants = await db.Tenants.AsNoTracking().Where(t => officerOf.Contains(t.Id)).OrderBy(t => t.Name).ToListAsync(cancellationToken);
-        chains.AddRange(tenants.Select(t => new AuditChainInfo(t.Id, t.Name, t.ShortName)));
-        return chains;
+        var memberOf = user.Memberships.Tenants;
+        var tenants = await db.Tenants.AsNoTracking().Where(t => memberOf.Contains(t.Id)).OrderBy(t => t.Name).ToListAsync(cancellationToken);
+        AuditChainInfo[] candidates =
+        [
+            new(null, "Provider", AuditChainInfo.ProviderShortName),
+            .. tenants.Select(t => new AuditChainInfo(t.Id, t.Name, t.ShortName)),
+        ];
+        return await gate.WhereAllowedAsync(principal, candidates, c => new AuditChainResource(c.TenantId, user), AuditOperations.Read);
     }
 
     public async Task<AuditPage> QueryAsync(ClaimsPrincipal principal, AuditQuery query, AuditPageRequest page, CancellationToken cancellationToken = default)
@@ -96,16 +101,7 @@ public sealed class AuditService(
     public async Task<IReadOnlyList<AuditEntry>?> RequestTimelineAsync(ClaimsPrincipal principal, Guid requestId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
-        var request = await db.AccessRequests.AsNoTracking().SingleOrDefaultAsync(r => r.Id == requestId, cancellationToken);
-        if (request is null)
-        {
-            return null;
-        }
-
-        var authority = await ApprovalAuthorities.ForAsync(db, user, request.TenantId, time.GetUtcNow(), cancellationToken);
-        var allowed = await authorization.AuthorizeAsync(principal, new RequestResource(request, user, authority), RequestOperations.View);
-        if (!allowed.Succeeded)
+        if (await requests.FindVisibleAsync(db, principal, requestId, cancellationToken) is not { Request: var request })
         {
             return null;
         }
@@ -120,31 +116,20 @@ public sealed class AuditService(
 
     /// <summary>
     /// Someone who may not see a tenant at all learns nothing about it (not found); a member of the tenant without
-    /// the officer role is told no (forbidden). Either way the attempt is recorded, in the chain it aimed at.
+    /// the officer role is told no (forbidden). Either way the gate records the attempt, in the chain it aimed at.
     /// </summary>
     private async Task<(ActingUser User, AuditChainInfo Chain)> AuthorizeAsync(
         ClaimsPrincipal principal, Guid? tenantId, OperationAuthorizationRequirement operation, ClientInfo? client, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var user = await ActingUser.LoadAsync(db, principal, cancellationToken) with { Client = client };
+        var user = await gate.ActingUserAsync(db, principal, cancellationToken);
+        user = user with { Client = client ?? user.Client };
         var tenant = tenantId is { } id ? await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, cancellationToken) : null;
-        var chain = tenantId is null
+        await gate.EnsureAsync(principal, new AuditChainResource(tenantId, user, tenantId is null || tenant is not null), operation, cancellationToken);
+        var chain = tenant is null
             ? new AuditChainInfo(null, "Provider", AuditChainInfo.ProviderShortName)
-            : new AuditChainInfo(tenantId, tenant?.Name ?? "", tenant?.ShortName ?? "");
-        var allowed = await authorization.AuthorizeAsync(principal, new AuditChainResource(tenantId, user), operation);
-        if (allowed.Succeeded && (tenantId is null || tenant is not null))
-        {
-            return (user, chain);
-        }
-
-        var visible = tenantId is null || (tenant is not null && user.Memberships.IsMemberOf(tenant.Id));
-        var reason = visible ? "forbidden" : "not-found";
-
-        // A guessed id of no tenant must not start a chain of its own; such attempts go to the provider's chain.
-        var recordIn = tenant is null ? null : tenantId;
-        await audit.RecordRefusalAsync(user.Actor, recordIn, Subject, tenantId?.ToString() ?? AuditChainInfo.ProviderShortName,
-            $"Audit{operation.Name}", reason, client, cancellationToken);
-        throw visible ? new ForbiddenException() : new NotFoundException("audit trail");
+            : new AuditChainInfo(tenant.Id, tenant.Name, tenant.ShortName);
+        return (user, chain);
     }
 
     private static AuditRecord Record(AuditEventType type, ActingUser user, AuditChainInfo chain, object details) =>

@@ -2,11 +2,7 @@ using System.Security.Claims;
 using LockboxPortal.Authorization;
 using LockboxPortal.Data;
 using LockboxPortal.Features.AccessRequests;
-using LockboxPortal.Features.Approvers;
 using LockboxPortal.Features.Audit;
-using LockboxPortal.Features.Tenants;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace LockboxPortal.Features.Grants;
@@ -50,8 +46,9 @@ public sealed class GrantService(
     {
         var (request, change) = await transactions.RunAsync(async db =>
         {
-            var (user, tracked, _) = await gate.LoadForAsync(db, principal, requestId, RequestOperations.Revoke, cancellationToken);
-            await gate.ApplyAsync(user, tracked, nameof(RequestOperations.Revoke), () => tracked.Revoke(user.Actor, reason, time.GetUtcNow()), cancellationToken);
+            var loaded = await gate.LoadForAsync(db, principal, requestId, RequestOperations.Revoke, cancellationToken);
+            var (user, tracked, _) = loaded;
+            await gate.ApplyAsync(loaded, nameof(RequestOperations.Revoke), () => tracked.Revoke(user.Actor, reason, time.GetUtcNow()), cancellationToken);
             await audit.AppendAsync(db, Record(AuditEventType.Grant_Revoked, user.Actor, tracked, new
             {
                 tracked.Reference,
@@ -70,8 +67,9 @@ public sealed class GrantService(
     {
         var (request, change) = await transactions.RunAsync(async db =>
         {
-            var (user, tracked, _) = await gate.LoadForAsync(db, principal, requestId, RequestOperations.Release, cancellationToken);
-            await gate.ApplyAsync(user, tracked, nameof(RequestOperations.Release), () => tracked.Release(user.Actor, time.GetUtcNow()), cancellationToken);
+            var loaded = await gate.LoadForAsync(db, principal, requestId, RequestOperations.Release, cancellationToken);
+            var (user, tracked, _) = loaded;
+            await gate.ApplyAsync(loaded, nameof(RequestOperations.Release), () => tracked.Release(user.Actor, time.GetUtcNow()), cancellationToken);
             await audit.AppendAsync(db, Record(AuditEventType.Grant_Released, user.Actor, tracked, new
             {
                 tracked.Reference,
@@ -85,20 +83,19 @@ public sealed class GrantService(
     }
 
     /// <summary>
-    /// Active grants in every tenant where this person may revoke: as a TenantAdmin who may decide there, or as its
-    /// security officer. Soonest end first.
+    /// Active grants in every tenant where this person may revoke (the Revoke rule: a TenantAdmin who may decide there,
+    /// or its security officer), soonest end first. Someone who is neither anywhere is refused (recorded) and, as the
+    /// page expects, shown an empty list.
     /// </summary>
     public async Task<IReadOnlyList<ActiveGrant>> ListActiveForTenantsAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
-        var tenants = (await ApprovalAuthorities.TenantsWhereDeciderAsync(db, user, time.GetUtcNow(), cancellationToken))
-            .Union(user.Memberships.TenantsWithRole(PortalRole.SecurityOfficer))
-            .ToList();
-        if (tenants.Count == 0)
+        if (await gate.PermittedAsync(db, principal, RequestCollectionOperations.ListTenantGrants, cancellationToken) is not { } user)
         {
             return [];
         }
+
+        var tenants = await gate.TenantsWhereAsync(db, user, RequestAuthorizationHandler.MayRevokeIn, cancellationToken);
 
         return await ActiveAsync(db, db.AccessRequests.Where(r => tenants.Contains(r.TenantId)), cancellationToken);
     }
@@ -107,12 +104,7 @@ public sealed class GrantService(
     public async Task<IReadOnlyList<ActiveGrant>> ListMyActiveAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var user = await ActingUser.LoadAsync(db, principal, cancellationToken);
-        if (!user.Memberships.HasProviderRole(PortalRole.Engineer))
-        {
-            return [];
-        }
-
+        var user = await gate.AuthorizeAsync(db, principal, RequestCollectionOperations.ListMyGrants, cancellationToken);
         return await ActiveAsync(db, db.AccessRequests.Where(r => r.RequesterId == user.UserId), cancellationToken);
     }
 

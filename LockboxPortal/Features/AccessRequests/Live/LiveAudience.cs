@@ -1,39 +1,33 @@
 using System.Security.Claims;
 using LockboxPortal.Authorization;
 using LockboxPortal.Data;
-using LockboxPortal.Features.Tenants;
-using Microsoft.EntityFrameworkCore;
 
 namespace LockboxPortal.Features.AccessRequests.Live;
 
 /// <summary>
 /// Whose request events a person may hear about, read from storage when a page or hub connection starts.
-/// It mirrors <see cref="RequestAuthorizationHandler"/>'s View rule for the fields an event carries, so a
-/// live push never tells anyone about a request they could not open (a test keeps the two in step).
+/// <see cref="MaySee"/> is <see cref="RequestVisibility"/>'s rule, the one the View operation and the lists use, applied
+/// to the fields an event carries, so a live push never tells anyone about a request they could not open.
 /// </summary>
-public sealed record LiveAudience(
-    string UserId,
-    bool IsEngineer,
-    bool IsManager,
-    IReadOnlySet<Guid> TenantAdminOf,
-    IReadOnlySet<Guid> OfficerOf)
+public sealed record LiveAudience(RequestViewer Viewer)
 {
-    public static LiveAudience From(ActingUser user) => new(
-        user.UserId,
-        user.Memberships.HasProviderRole(PortalRole.Engineer),
-        user.Memberships.HasProviderRole(PortalRole.EngineeringManager),
-        user.Memberships.TenantsWithRole(PortalRole.TenantAdmin).ToHashSet(),
-        user.Memberships.TenantsWithRole(PortalRole.SecurityOfficer).ToHashSet());
+    public string UserId => Viewer.UserId;
+
+    public bool IsEngineer => Viewer.IsEngineer;
+
+    public bool IsManager => Viewer.IsManager;
+
+    public IReadOnlySet<Guid> TenantAdminOf { get; } = Viewer.TenantAdminOf.ToHashSet();
+
+    public IReadOnlySet<Guid> OfficerOf { get; } = Viewer.OfficerOf.ToHashSet();
+
+    public static LiveAudience From(ActingUser user) => new(RequestViewer.Of(user));
 
     public static async Task<LiveAudience> LoadAsync(LockboxDbContext db, ClaimsPrincipal principal, CancellationToken cancellationToken) =>
         From(await ActingUser.LoadAsync(db, principal, cancellationToken));
 
     /// <summary>May this person see the request the event is about? Same answer as the View operation.</summary>
-    public bool MaySee(RequestEvent change) =>
-        (IsEngineer && string.Equals(change.RequesterId, UserId, StringComparison.Ordinal))
-        || IsManager
-        || TenantAdminOf.Contains(change.TenantId)
-        || OfficerOf.Contains(change.TenantId);
+    public bool MaySee(RequestEvent change) => RequestVisibility.Sees(Viewer, change.RequesterId, change.TenantId);
 
     /// <summary>
     /// Could the event change this person's customer-stage queue? Any tenant where they are a TenantAdmin counts,

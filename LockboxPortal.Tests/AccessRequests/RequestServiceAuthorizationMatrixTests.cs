@@ -1,0 +1,109 @@
+using System.Security.Claims;
+using LockboxPortal.Authorization;
+using LockboxPortal.Features.AccessRequests;
+using LockboxPortal.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
+using static LockboxPortal.Tests.Infrastructure.Cell;
+
+namespace LockboxPortal.Tests.AccessRequests;
+
+/// <summary>
+/// Every request operation through <see cref="AccessRequestService"/>, for each role of the provider, of the request's
+/// tenant (Contoso) and of another tenant (Northwind), and for nobody signed in. The handler-level matrix is
+/// <see cref="RequestAuthorizationMatrixTests"/>; this one proves the services ask it, and that a refusal changes nothing.
+/// </summary>
+public sealed class RequestServiceAuthorizationMatrixTests
+{
+    private static readonly (string Who, Cell Expected)[] InternalStage =
+    [
+        (Cast.Manager, Allowed), (Cast.Engineer, Forbidden), (Cast.Approver1, Forbidden), (Cast.ContosoAdminNotApprover, Forbidden),
+        (Cast.ContosoOfficer, Forbidden),
+    ];
+
+    private static readonly (string Who, Cell Expected)[] CustomerStage =
+    [
+        (Cast.Approver1, Allowed), (Cast.Engineer, Forbidden), (Cast.Manager, Forbidden), (Cast.ContosoAdminNotApprover, Forbidden),
+        (Cast.ContosoOfficer, Forbidden),
+    ];
+
+    private static readonly (string Who, Cell Expected)[] Viewers =
+    [
+        (Cast.Engineer, Allowed), (Cast.Manager, Allowed), (Cast.Approver1, Allowed), (Cast.ContosoAdminNotApprover, Allowed), (Cast.ContosoOfficer, Allowed),
+    ];
+
+    private static IEnumerable<(string Operation, string Who, Cell Expected)> Rows() =>
+    [
+        .. ServiceMatrix.Rows("File", Forbidden, (Cast.Engineer, Allowed), (Cast.Engineer2, Allowed)),
+        .. ServiceMatrix.Rows("ListFileableTenants", Forbidden, (Cast.Engineer, Allowed), (Cast.Engineer2, Allowed)),
+        .. ServiceMatrix.Rows("ListMine", Forbidden, (Cast.Engineer, Allowed), (Cast.Engineer2, Allowed)),
+        .. ServiceMatrix.Rows("ListVisible", Allowed),
+        .. ServiceMatrix.Rows("ListInternalQueue", Forbidden, (Cast.Manager, Allowed)),
+        .. ServiceMatrix.Rows("ListCustomerQueue", Nothing,
+            (Cast.Approver1, Allowed), (Cast.ContosoAdminNotApprover, Allowed), (Cast.NorthwindApprover, Allowed)),
+        .. ServiceMatrix.Rows("Get", Nothing, Viewers),
+        .. ServiceMatrix.Rows("DecideInternal", NotFound, InternalStage),
+        .. ServiceMatrix.Rows("DecideCustomer", NotFound, CustomerStage),
+        .. ServiceMatrix.Rows("Decide@PendingInternal", NotFound, InternalStage),
+        .. ServiceMatrix.Rows("Decide@PendingCustomer", NotFound, CustomerStage),
+        .. ServiceMatrix.Rows("Cancel", NotFound,
+            (Cast.Engineer, Allowed), (Cast.Manager, Forbidden), (Cast.Approver1, Forbidden), (Cast.ContosoAdminNotApprover, Forbidden),
+            (Cast.ContosoOfficer, Forbidden)),
+    ];
+
+    public static TheoryData<string, string, Cell> Matrix() => ServiceMatrix.Theory(Rows());
+
+    [Fact]
+    public void Matrix_HasAllowedAndRefusedRowsForEveryOperation() => ServiceMatrix.AssertAllowedAndRefusedRowsForEachOperation(Rows().Where(r => r.Operation != "ListVisible"));
+
+    [Fact]
+    public void UnknownCollectionOperation_Throws()
+    {
+        var user = new ActingUser(new Actor("someone", "Someone"), Features.Tenants.MembershipSet.Empty);
+
+        Assert.Throws<InvalidOperationException>(() => RequestCollectionAuthorizationHandler.IsAllowed(
+            new OperationAuthorizationRequirement { Name = "Delete" }, new RequestCollectionResource(user)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Matrix))]
+    public Task Operation_IsAllowedOrRefusedAsTheMatrixSays(string operation, string who, Cell expected) =>
+        ServiceMatrix.RunAsync(operation, who, expected, PrepareAsync);
+
+    /// <summary>Sets up what the operation needs (as the cast's engineer, in Contoso) and returns it, ready to run as anyone.</summary>
+    private static async Task<Func<ClaimsPrincipal, Task<object?>>> PrepareAsync(ServiceHarness h, string operation)
+    {
+        var requests = h.Requests;
+        switch (operation)
+        {
+            case "File":
+                return async who => await requests.FileAsync(who, h.ValidInput());
+            case "ListFileableTenants":
+                return async who => await requests.ListFileableTenantsAsync(who);
+            case "ListMine":
+                await requests.FileAsync(ServiceHarness.Engineer, h.ValidInput());
+                return async who => await requests.ListMineAsync(who);
+            case "ListVisible":
+                await requests.FileAsync(ServiceHarness.Engineer, h.ValidInput());
+                return async who => (await requests.ListVisibleAsync(who, new RequestListFilter(null, null, null, 0, 50))).Rows;
+            case "ListInternalQueue":
+                await requests.FileAsync(ServiceHarness.Engineer, h.ValidInput());
+                return async who => await requests.ListInternalQueueAsync(who);
+            case "ListCustomerQueue":
+                await h.PendingCustomerAsync();
+                return async who => await requests.ListCustomerQueueAsync(who);
+        }
+
+        var id = operation is "DecideCustomer" or "Decide@PendingCustomer"
+            ? (await h.PendingCustomerAsync()).Id
+            : (await requests.FileAsync(ServiceHarness.Engineer, h.ValidInput())).Id;
+        return operation switch
+        {
+            "Get" => async who => await requests.GetAsync(who, id),
+            "DecideInternal" => async who => await requests.DecideInternalAsync(who, id, approve: true, "ok"),
+            "DecideCustomer" => async who => await requests.DecideCustomerAsync(who, id, approve: true, "ok"),
+            "Decide@PendingInternal" or "Decide@PendingCustomer" => async who => await requests.DecideAsync(who, id, approve: true, "ok"),
+            "Cancel" => async who => await requests.CancelAsync(who, id),
+            _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, null),
+        };
+    }
+}
