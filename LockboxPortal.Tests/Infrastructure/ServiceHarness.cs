@@ -47,9 +47,6 @@ public sealed class ServiceHarness : IAsyncDisposable
         services.AddSingleton(time);
         services.AddLockboxDatabase(configuration, new TestEnvironment(Path.GetDirectoryName(databasePath)!));
         services.AddAuthorizationCore(options => LockboxPortal.Authorization.Policies.AddLockboxPolicies(options));
-        services.AddSingleton<IAuthorizationHandler, LockboxPortal.Authorization.RequestAuthorizationHandler>();
-        services.AddSingleton<IAuthorizationHandler, ApproverAuthorizationHandler>();
-        services.AddSingleton<IAuthorizationHandler, AdministrationAuthorizationHandler>();
         services.AddIdentityCore<PortalUser>(IdentitySetup.ConfigureIdentityOptions).AddEntityFrameworkStores<LockboxDbContext>();
         services.AddLockboxFeatures();
         replace?.Invoke(services);

@@ -45,9 +45,6 @@ public static class IdentitySetup
         services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
 
         services.AddAuthorization(options => options.AddLockboxPolicies());
-        services.AddSingleton<IAuthorizationHandler, RequestAuthorizationHandler>();
-        services.AddSingleton<IAuthorizationHandler, Features.Approvers.ApproverAuthorizationHandler>();
-        services.AddSingleton<IAuthorizationHandler, Features.Tenants.AdministrationAuthorizationHandler>();
         return services;
     }
 

@@ -41,6 +41,7 @@ public static class LockboxServices
         services.AddScoped<RequestGate>();
 
         // Registered with the features' services, so the app, the service tests and the benchmarks all get them.
+        services.AddSingleton<IAuthorizationHandler, RequestAuthorizationHandler>();
         services.AddSingleton<IAuthorizationHandler, RequestCollectionAuthorizationHandler>();
         services.AddSingleton<IAuthorizationHandler, ApiTokenAuthorizationHandler>();
         services.AddScoped<SignInAudit>();

@@ -274,9 +274,6 @@ internal sealed class BenchDatabase : IAsyncDisposable
         services.AddSingleton(TimeProvider.System);
         services.AddLockboxDatabase(configuration, new BenchEnvironment(folder));
         services.AddAuthorizationCore(options => options.AddLockboxPolicies());
-        services.AddSingleton<IAuthorizationHandler, RequestAuthorizationHandler>();
-        services.AddSingleton<IAuthorizationHandler, LockboxPortal.Features.Approvers.ApproverAuthorizationHandler>();
-        services.AddSingleton<IAuthorizationHandler, LockboxPortal.Features.Tenants.AdministrationAuthorizationHandler>();
         services.AddIdentityCore<PortalUser>(IdentitySetup.ConfigureIdentityOptions).AddEntityFrameworkStores<LockboxDbContext>();
         services.AddLockboxFeatures();
         return services.BuildServiceProvider();

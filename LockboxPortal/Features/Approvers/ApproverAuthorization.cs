@@ -65,18 +65,8 @@ public sealed record ApproverResource(ActingUser User, string SubjectType, strin
 /// may lend an approver's on their behalf. Either side of a delegation, or an officer, may see and end it.
 /// Roles are checked against the tenant of the list or delegation, never "any tenant".
 /// </remarks>
-public sealed class ApproverAuthorizationHandler : AuthorizationHandler<OperationAuthorizationRequirement, ApproverResource>
+public sealed class ApproverAuthorizationHandler() : OperationHandler<ApproverResource>(IsAllowed)
 {
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, OperationAuthorizationRequirement requirement, ApproverResource resource)
-    {
-        if (IsAllowed(requirement, resource))
-        {
-            context.Succeed(requirement);
-        }
-
-        return Task.CompletedTask;
-    }
-
     public static bool IsAllowed(OperationAuthorizationRequirement operation, ApproverResource resource)
     {
         var user = resource.User;

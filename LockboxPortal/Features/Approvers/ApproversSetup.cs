@@ -1,4 +1,5 @@
 using LockboxPortal.Features.Tenants;
+using Microsoft.AspNetCore.Authorization;
 
 namespace LockboxPortal.Features.Approvers;
 
@@ -7,6 +8,7 @@ public static class ApproversSetup
     /// <summary>Approver lists, policies and delegations: their commands, their queries, and the notifier open pages listen to.</summary>
     public static IServiceCollection AddLockboxApprovers(this IServiceCollection services)
     {
+        services.AddSingleton<IAuthorizationHandler, ApproverAuthorizationHandler>();
         services.AddSingleton<ApproverNotifier>();
         services.AddScoped<ApproverListService>();
         services.AddScoped<ApproverListQueries>();

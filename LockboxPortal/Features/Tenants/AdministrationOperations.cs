@@ -53,18 +53,8 @@ public sealed record AdministrationResource(
 /// want access, could appoint the people who approve that access. Officers act only on their own tenant and
 /// never hand out provider roles.
 /// </remarks>
-public sealed class AdministrationAuthorizationHandler : AuthorizationHandler<OperationAuthorizationRequirement, AdministrationResource>
+public sealed class AdministrationAuthorizationHandler() : OperationHandler<AdministrationResource>(IsAllowed)
 {
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, OperationAuthorizationRequirement requirement, AdministrationResource resource)
-    {
-        if (IsAllowed(requirement, resource))
-        {
-            context.Succeed(requirement);
-        }
-
-        return Task.CompletedTask;
-    }
-
     public static bool IsAllowed(OperationAuthorizationRequirement operation, AdministrationResource resource)
     {
         var (user, tenantId, role, tenantHasOfficer, target) = resource;

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace LockboxPortal.Features.Tenants;
@@ -7,6 +8,7 @@ public static class TenantAdministration
     /// <summary>The tenant, people, invitation, profile and first-start services.</summary>
     public static IServiceCollection AddLockboxAdministration(this IServiceCollection services)
     {
+        services.AddSingleton<IAuthorizationHandler, AdministrationAuthorizationHandler>();
         services.TryAddSingleton<IFirstStartNotice, ConsoleFirstStartNotice>();
         services.AddScoped<AccountRules>();
         services.AddScoped<TenantAdminService>();
