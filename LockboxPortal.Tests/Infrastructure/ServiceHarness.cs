@@ -6,6 +6,7 @@ using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Grants;
 using LockboxPortal.Features.Tenants;
 using LockboxPortal.Hosting;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -45,7 +46,7 @@ public sealed class ServiceHarness : IAsyncDisposable
         services.AddLockboxDatabase(configuration, new TestEnvironment(Path.GetDirectoryName(databasePath)!));
         services.AddAuthorizationCore(options => LockboxPortal.Authorization.Policies.AddLockboxPolicies(options));
         services.AddSingleton<IAuthorizationHandler, LockboxPortal.Authorization.RequestAuthorizationHandler>();
-        services.AddIdentityCore<PortalUser>(IdentitySetup.ConfigureIdentityOptions).AddEntityFrameworkStores<LockboxDbContext>();
+        services.AddIdentityCore<PortalUser>(IdentitySetup.ConfigureIdentityOptions).AddUserStore<LockboxUserStore>().AddDefaultTokenProviders();
         services.AddLockboxFeatures();
         return services.BuildServiceProvider();
     }

@@ -36,7 +36,7 @@ public static class IdentitySetup
         });
 
         services.AddIdentityCore<PortalUser>(ConfigureIdentityOptions)
-            .AddEntityFrameworkStores<LockboxDbContext>()
+            .AddUserStore<LockboxUserStore>()
             .AddSignInManager()
             .AddClaimsPrincipalFactory<LockboxClaimsFactory>()
             .AddDefaultTokenProviders();

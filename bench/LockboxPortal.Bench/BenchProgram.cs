@@ -9,6 +9,7 @@ using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Grants;
 using LockboxPortal.Features.Tenants;
 using LockboxPortal.Hosting;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -275,7 +276,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
         services.AddLockboxDatabase(configuration, new BenchEnvironment(folder));
         services.AddAuthorizationCore(options => options.AddLockboxPolicies());
         services.AddSingleton<IAuthorizationHandler, RequestAuthorizationHandler>();
-        services.AddIdentityCore<PortalUser>(IdentitySetup.ConfigureIdentityOptions).AddEntityFrameworkStores<LockboxDbContext>();
+        services.AddIdentityCore<PortalUser>(IdentitySetup.ConfigureIdentityOptions).AddUserStore<LockboxUserStore>().AddDefaultTokenProviders();
         services.AddLockboxFeatures();
         return services.BuildServiceProvider();
     }
