@@ -6,6 +6,7 @@ using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Grants;
 using LockboxPortal.Features.Tenants;
 using LockboxPortal.Hosting;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -47,7 +48,7 @@ public sealed class ServiceHarness : IAsyncDisposable
         services.AddSingleton(time);
         services.AddLockboxDatabase(configuration, new TestEnvironment(Path.GetDirectoryName(databasePath)!));
         services.AddAuthorizationCore(options => LockboxPortal.Authorization.Policies.AddLockboxPolicies(options));
-        services.AddIdentityCore<PortalUser>(IdentitySetup.ConfigureIdentityOptions).AddEntityFrameworkStores<LockboxDbContext>();
+        services.AddLockboxAccounts();
         services.AddLockboxFeatures();
         replace?.Invoke(services);
         return services.BuildServiceProvider();

@@ -35,11 +35,9 @@ public static class IdentitySetup
             cookie.SlidingExpiration = true;
         });
 
-        services.AddIdentityCore<PortalUser>(ConfigureIdentityOptions)
-            .AddEntityFrameworkStores<LockboxDbContext>()
+        services.AddLockboxAccounts()
             .AddSignInManager()
-            .AddClaimsPrincipalFactory<LockboxClaimsFactory>()
-            .AddDefaultTokenProviders();
+            .AddClaimsPrincipalFactory<LockboxClaimsFactory>();
 
         // A deactivated person or a changed role (security stamp) loses their cookie within this interval.
         services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
@@ -47,6 +45,16 @@ public static class IdentitySetup
         services.AddAuthorization(options => options.AddLockboxPolicies());
         return services;
     }
+
+    /// <summary>
+    /// People's accounts without the web host: the user manager with the portal's rules, the store (recovery codes
+    /// kept as hashes) and the token providers two-factor sign-in uses. The app, the service tests and the benchmark
+    /// compose the same accounts.
+    /// </summary>
+    public static IdentityBuilder AddLockboxAccounts(this IServiceCollection services) =>
+        services.AddIdentityCore<PortalUser>(ConfigureIdentityOptions)
+            .AddUserStore<LockboxUserStore>()
+            .AddDefaultTokenProviders();
 
     /// <summary>Password, lockout and user rules; shared with the service tests so they check the same rules.</summary>
     public static void ConfigureIdentityOptions(IdentityOptions options)

@@ -9,6 +9,7 @@ using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Grants;
 using LockboxPortal.Features.Tenants;
 using LockboxPortal.Hosting;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -274,7 +275,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
         services.AddSingleton(TimeProvider.System);
         services.AddLockboxDatabase(configuration, new BenchEnvironment(folder));
         services.AddAuthorizationCore(options => options.AddLockboxPolicies());
-        services.AddIdentityCore<PortalUser>(IdentitySetup.ConfigureIdentityOptions).AddEntityFrameworkStores<LockboxDbContext>();
+        services.AddLockboxAccounts();
         services.AddLockboxFeatures();
         return services.BuildServiceProvider();
     }

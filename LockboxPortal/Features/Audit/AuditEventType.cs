@@ -49,7 +49,12 @@ public enum AuditEventType
     SignIn_Failed = 1501,
     SignIn_LockedOut = 1502,
     SignOut = 1503,
+    SignIn_SecondFactorFailed = 1504,
+    SignIn_RecoveryCodeUsed = 1505,
     Operation_Refused = 1510,
+    TwoFactor_Enabled = 1520,
+    TwoFactor_Reset = 1521,
+    TwoFactor_RecoveryCodesReplaced = 1522,
 
     // 1600: the audit trail itself
     Audit_Exported = 1600,

@@ -15,6 +15,7 @@ public static class TenantAdministration
         services.AddScoped<InvitationService>();
         services.AddScoped<PeopleService>();
         services.AddScoped<ProfileService>();
+        services.AddScoped<TwoFactorService>();
         services.AddScoped<SetupService>();
         return services;
     }
