@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using LockboxPortal.Features.Audit;
 using LockboxPortal.Hosting;
 using LockboxPortal.Tests.Infrastructure;
@@ -9,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace LockboxPortal.Tests.Hosting;
 
-public sealed partial class SignInTests(DemoPortalFixture portal) : IClassFixture<DemoPortalFixture>
+public sealed class SignInTests(DemoPortalFixture portal) : IClassFixture<DemoPortalFixture>
 {
 
     public static TheoryData<string> DemoAccounts()
@@ -65,22 +64,15 @@ public sealed partial class SignInTests(DemoPortalFixture portal) : IClassFixtur
         new Uri(new Uri("http://localhost/"), redirect.Headers.Location!).AbsolutePath;
 
     /// <summary>Signs in the way a browser does: read the form's antiforgery token, then post the form.</summary>
-    internal static async Task<HttpResponseMessage> PostLoginAsync(HttpClient client, string email, string password, string? returnUrl = null)
+    internal static Task<HttpResponseMessage> PostLoginAsync(HttpClient client, string email, string password, string? returnUrl = null)
     {
         var url = returnUrl is null ? "/account/login" : $"/account/login?returnUrl={Uri.EscapeDataString(returnUrl)}";
-        var form = await client.GetStringAsync(url);
-        var token = AntiforgeryToken().Match(form).Groups[1].Value;
-        return await client.PostAsync(url, new FormUrlEncodedContent(new Dictionary<string, string>
+        return StaticForms.PostAsync(client, url, "login", new Dictionary<string, string>
         {
-            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
-            ["_handler"] = "login",
             ["Input.Email"] = email,
             ["Input.Password"] = password,
-        }));
+        });
     }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryToken();
 }
 
 /// <summary>Has its own portal: locking an account out must not disturb the other sign-in tests.</summary>

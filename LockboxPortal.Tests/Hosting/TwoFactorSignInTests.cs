@@ -153,24 +153,12 @@ public sealed partial class TwoFactorSignInTests(DemoPortalFixture portal) : ICl
     private static string PathOf(HttpResponseMessage redirect) =>
         new Uri(new Uri("http://localhost/"), redirect.Headers.Location!).AbsolutePath;
 
-    private static async Task<HttpResponseMessage> PostCodeAsync(HttpClient client, string url, string formName, string field, string code)
-    {
-        var form = await client.GetStringAsync(url);
-        var token = AntiforgeryToken().Match(form).Groups[1].Value;
-        return await client.PostAsync(url, new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
-            ["_handler"] = formName,
-            [field] = code,
-        }));
-    }
+    private static Task<HttpResponseMessage> PostCodeAsync(HttpClient client, string url, string formName, string field, string code) =>
+        StaticForms.PostAsync(client, url, formName, new Dictionary<string, string> { [field] = code });
 
     [GeneratedRegex("data-testid=\"authenticator-key\">([^<]+)<")]
     private static partial Regex AuthenticatorKey();
 
     [GeneratedRegex("<kbd>[A-Z2-9]{5}-[A-Z2-9]{5}</kbd>")]
     private static partial Regex RecoveryCode();
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryToken();
 }
