@@ -22,7 +22,7 @@ public static class ApiProblems
     {
         "validation" => StatusCodes.Status400BadRequest,
         "not-found" => StatusCodes.Status404NotFound,
-        "forbidden" or "self-approval" or "not-requester" => StatusCodes.Status403Forbidden,
+        "forbidden" or "self-approval" or "not-requester" or "second-factor-required" => StatusCodes.Status403Forbidden,
         _ => StatusCodes.Status409Conflict,
     };
 

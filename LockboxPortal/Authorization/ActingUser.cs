@@ -10,9 +10,14 @@ namespace LockboxPortal.Authorization;
 /// <summary>
 /// The person behind an operation, with the roles storage says they hold right now. Services load it per
 /// operation, so a removed role or a deactivated account stops working at once, whatever the cookie says.
+/// <see cref="SecondFactor"/> says whether this sign-in was proven with a second factor (Identity marks a two-factor
+/// sign-in with <c>amr=mfa</c>; a password-only cookie and an API token carry no such claim).
 /// </summary>
-public sealed record ActingUser(Actor Actor, MembershipSet Memberships, ClientInfo? Client = null)
+public sealed record ActingUser(Actor Actor, MembershipSet Memberships, ClientInfo? Client = null, bool SecondFactor = false)
 {
+    public const string AuthenticationMethodClaim = "amr";
+    public const string MultiFactor = "mfa";
+
     public string UserId => Actor.UserId;
 
     public static async Task<ActingUser> LoadAsync(LockboxDbContext db, ClaimsPrincipal principal, CancellationToken cancellationToken)
@@ -30,6 +35,6 @@ public sealed record ActingUser(Actor Actor, MembershipSet Memberships, ClientIn
         }
 
         var memberships = await db.Memberships.AsNoTracking().Where(m => m.UserId == userId).ToListAsync(cancellationToken);
-        return new ActingUser(user.ToActor(), new MembershipSet(memberships));
+        return new ActingUser(user.ToActor(), new MembershipSet(memberships), SecondFactor: principal.HasClaim(AuthenticationMethodClaim, MultiFactor));
     }
 }

@@ -104,6 +104,21 @@ public sealed class OperationGate(IAuthorizationService authorization, AuditWrit
     }
 
     /// <summary>
+    /// Where the tenant's policy requires two-factor sign-in (DESIGN.md rule 12), an allowed operation still needs a
+    /// sign-in proven with a second factor; otherwise the refusal is recorded and the person is told how to enrol.
+    /// </summary>
+    public async Task EnsureSecondFactorAsync(IGuardedResource resource, string operation, bool required, CancellationToken cancellationToken)
+    {
+        if (!required || resource.User.SecondFactor)
+        {
+            return;
+        }
+
+        await RecordRefusalAsync(resource, operation, "second-factor-required", cancellationToken);
+        throw new SecondFactorRequiredException();
+    }
+
+    /// <summary>
     /// Records an attempt that a rule (not a permission) refused, e.g. separation of duties or a late decision. It is
     /// written after the refused operation has rolled back, so the refusal is kept while the operation writes nothing.
     /// </summary>

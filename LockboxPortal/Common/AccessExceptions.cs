@@ -16,6 +16,17 @@ public sealed class NotFoundException(string what = "request") : LockboxRuleExce
     public override string Code => "not-found";
 }
 
+/// <summary>
+/// The tenant requires two-factor sign-in for this, and the person signed in without a second factor (or through an
+/// API token, which carries none).
+/// </summary>
+public sealed class SecondFactorRequiredException()
+    : LockboxRuleException("This tenant requires two-factor sign-in to decide or revoke. Turn it on under Your profile > "
+        + "Two-factor sign-in, then sign out and sign in again with your authenticator code.")
+{
+    public override string Code => "second-factor-required";
+}
+
 /// <summary>Somebody else changed the same thing at the same moment and theirs took effect.</summary>
 public sealed class ConcurrentChangeException()
     : LockboxRuleException("Someone else changed this at the same moment; reload and try again.")

@@ -28,6 +28,12 @@ public sealed class RequestGate(OperationGate gate, TimeProvider time)
             ?? throw new NotFoundException();
         var resource = await ResourceAsync(db, user, request, cancellationToken);
         await gate.EnsureAsync(principal, resource, operation, cancellationToken);
+        if (operation == RequestOperations.DecideCustomer || operation == RequestOperations.Revoke)
+        {
+            var required = await db.Tenants.Where(t => t.Id == request.TenantId).Select(t => t.Policy.RequireTwoFactor).SingleAsync(cancellationToken);
+            await gate.EnsureSecondFactorAsync(resource, operation.Name, required, cancellationToken);
+        }
+
         return new GatedRequest(user, request, resource.Authority);
     }
 
