@@ -17,6 +17,9 @@ if (await app.RunConsoleCommandAsync(args) is { } exitCode)
 
 await app.PrepareLockboxAsync();
 
+// First, so that every answer carries them: pages, API answers, static files and error pages.
+app.UseLockboxSecurityHeaders();
+
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/error", createScopeForErrors: true);
