@@ -64,6 +64,13 @@ public static class ApiProblems
         app.UseWhen(context => IsApiPath(context.Request.Path), api => api.Use(async (context, next) =>
         {
             var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+            if (HasBody(context.Request) && !IsUtf8Json(context.Request.ContentType))
+            {
+                await WriteAsync(context, problems, StatusCodes.Status415UnsupportedMediaType, CodeFor(StatusCodes.Status415UnsupportedMediaType),
+                    "Send the body as JSON in UTF-8: Content-Type: application/json.");
+                return;
+            }
+
             try
             {
                 await next(context);
@@ -91,6 +98,28 @@ public static class ApiProblems
                 });
             }
         }));
+
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
+
+    /// <summary>
+    /// Only JSON in UTF-8 is read (RFC 8259 makes UTF-8 JSON's one encoding): another media type, or a charset the
+    /// reader would have to look up and might not know, is refused before anything reads the body.
+    /// </summary>
+    private static bool IsUtf8Json(string? contentType)
+    {
+        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media))
+        {
+            return false;
+        }
+
+        var type = media.MediaType.Value ?? "";
+        var isJson = type.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || type.EndsWith("+json", StringComparison.OrdinalIgnoreCase) && type.StartsWith("application/", StringComparison.OrdinalIgnoreCase);
+        var charset = media.Charset.Value;
+        return isJson && (string.IsNullOrEmpty(charset)
+            || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase));
+    }
 
     private static Task WriteAsync(HttpContext context, IProblemDetailsService problems, LockboxRuleException ex)
     {
