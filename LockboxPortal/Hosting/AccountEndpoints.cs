@@ -1,5 +1,6 @@
 using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Tenants;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Identity;
 
 namespace LockboxPortal.Hosting;
@@ -9,8 +10,14 @@ public static class AccountEndpoints
     /// <summary>Sign-out is a POST with an antiforgery token, so a link elsewhere cannot sign someone out.</summary>
     public static IEndpointRouteBuilder MapLockboxAccount(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/account/logout", async (HttpContext context, SignInManager<PortalUser> signIn, SignInAudit securityAudit) =>
+        endpoints.MapPost("/account/logout", async Task<IResult> (HttpContext context, SignInManager<PortalUser> signIn, SignInAudit securityAudit, IAntiforgery antiforgery) =>
         {
+            // The endpoint binds no form, so nothing else checks the token: without this, another site could sign people out.
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return TypedResults.BadRequest("Sign out from the portal's own page.");
+            }
+
             var user = await signIn.UserManager.GetUserAsync(context.User);
             await signIn.SignOutAsync();
             if (user is not null)
