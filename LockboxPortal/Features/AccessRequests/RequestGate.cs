@@ -98,14 +98,14 @@ public sealed class RequestGate(OperationGate gate, TimeProvider time)
         return tenants;
     }
 
-    /// <summary>Applies a state change; separation-of-duties and late attempts that the state machine refuses are recorded.</summary>
+    /// <summary>Applies a state change; separation-of-duties, counting-twice and late attempts that the state machine refuses are recorded.</summary>
     public async Task ApplyAsync(GatedRequest loaded, string operation, Action change, CancellationToken cancellationToken)
     {
         try
         {
             change();
         }
-        catch (LockboxRuleException ex) when (ex is SelfApprovalException or DeadlinePassedException)
+        catch (LockboxRuleException ex) when (ex is SelfApprovalException or DeadlinePassedException or AlreadyCountedException)
         {
             await gate.RecordRefusalAsync(new RequestResource(loaded.Request, loaded.User, loaded.Authority), operation, ex.Code, cancellationToken);
             throw;
