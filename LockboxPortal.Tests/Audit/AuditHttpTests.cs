@@ -32,13 +32,10 @@ public sealed class AuditPortalFixture : IDisposable
 }
 
 /// <summary>The audit routes over HTTP: downloads, verify and the page, by whoever is signed in.</summary>
-public sealed partial class AuditHttpTests(AuditPortalFixture portal) : IClassFixture<AuditPortalFixture>
+public sealed class AuditHttpTests(AuditPortalFixture portal) : IClassFixture<AuditPortalFixture>
 {
     private static readonly string Contoso = DemoData.ContosoId.ToString();
     private static readonly string Northwind = DemoData.NorthwindId.ToString();
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryToken();
 
     private async Task<HttpClient> SignedInAsync(string email, string? userAgent = null)
     {
@@ -48,14 +45,7 @@ public sealed partial class AuditHttpTests(AuditPortalFixture portal) : IClassFi
             client.DefaultRequestHeaders.UserAgent.ParseAdd(userAgent);
         }
 
-        var form = await client.GetStringAsync("/account/login");
-        var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(AntiforgeryToken().Match(form).Groups[1].Value),
-            ["_handler"] = "login",
-            ["Input.Email"] = email,
-            ["Input.Password"] = PortalFactory.DemoPassword,
-        }));
+        var response = await LockboxPortal.Tests.Hosting.SignInTests.PostLoginAsync(client, email, PortalFactory.DemoPassword);
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         return client;
     }
@@ -151,10 +141,7 @@ public sealed partial class AuditHttpTests(AuditPortalFixture portal) : IClassFi
     public async Task SignInAndSignOut_AreRecordedInTheTenantsChain_WithTheClient()
     {
         using var client = await SignedInAsync("approver@northwind.test", "audit-tests/1.0");
-        var home = await client.GetStringAsync("/");
-        var token = WebUtility.HtmlDecode(AntiforgeryToken().Match(home).Groups[1].Value);
-
-        var signOut = await client.PostAsync("/account/logout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
+        var signOut = await StaticForms.PostAsync(client, "/", "", new Dictionary<string, string>(), action: "/account/logout");
 
         Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
         await using var db = portal.Factory.Services.GetRequiredService<IDbContextFactory<LockboxDbContext>>().CreateDbContext();

@@ -23,6 +23,6 @@ public static partial class StaticForms
         return await client.PostAsync(action ?? url, new FormUrlEncodedContent(body));
     }
 
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryToken();
 }
