@@ -14,10 +14,6 @@ namespace LockboxPortal.Tests.AccessRequests;
 /// </summary>
 public sealed class SecondFactorPolicyTests
 {
-    private static ClaimsPrincipal WithSecondFactor(string userId) =>
-        new(new ClaimsIdentity(
-            [new Claim(ClaimTypes.NameIdentifier, userId), new Claim(ActingUser.AuthenticationMethodClaim, ActingUser.MultiFactor)], "Test"));
-
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -47,7 +43,7 @@ public sealed class SecondFactorPolicyTests
         await harness.SetPolicyAsync(harness.Contoso, p => p with { RequireTwoFactor = true });
         var pending = await harness.PendingCustomerAsync();
 
-        var approved = await harness.Requests.DecideCustomerAsync(WithSecondFactor(Cast.Approver1), pending.Id, approve: true, "proven");
+        var approved = await harness.Requests.DecideCustomerAsync(ServiceHarness.WithSecondFactor(Cast.Approver1), pending.Id, approve: true, "proven");
 
         Assert.Equal(RequestStatus.Approved, approved.Status);
     }
@@ -65,7 +61,7 @@ public sealed class SecondFactorPolicyTests
             Assert.Equal(RequestStatus.Approved, (await db.AccessRequests.AsNoTracking().SingleAsync(r => r.Id == grant.Id)).Status);
         }
 
-        var revoked = await harness.Grants.RevokeAsync(WithSecondFactor(Cast.ContosoOfficer), grant.Id, "proven");
+        var revoked = await harness.Grants.RevokeAsync(ServiceHarness.WithSecondFactor(Cast.ContosoOfficer), grant.Id, "proven");
         Assert.Equal(RequestStatus.Revoked, revoked.Status);
     }
 

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using LockboxPortal.Authorization;
 using LockboxPortal.Data;
 using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.Approvers;
@@ -93,6 +94,11 @@ public sealed class ServiceHarness : IAsyncDisposable
     /// <summary>A signed-in principal for a cast member, as the cookie would carry it.</summary>
     public static ClaimsPrincipal As(string userId) =>
         new(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, userId)], "Test"));
+
+    /// <summary>A principal whose sign-in was proven with a second factor (Identity's <c>amr=mfa</c>).</summary>
+    public static ClaimsPrincipal WithSecondFactor(string userId) =>
+        new(new ClaimsIdentity(
+            [new Claim(ClaimTypes.NameIdentifier, userId), new Claim(ActingUser.AuthenticationMethodClaim, ActingUser.MultiFactor)], "Test"));
 
     public static readonly ClaimsPrincipal Engineer = As(Cast.Engineer);
     public static readonly ClaimsPrincipal Engineer2 = As(Cast.Engineer2);

@@ -21,9 +21,12 @@ public sealed class NotFoundException(string what = "request") : LockboxRuleExce
 /// API token, which carries none).
 /// </summary>
 public sealed class SecondFactorRequiredException()
-    : LockboxRuleException("This tenant requires two-factor sign-in to decide or revoke. Turn it on under Your profile > "
-        + "Two-factor sign-in, then sign out and sign in again with your authenticator code.")
+    : LockboxRuleException("This tenant requires two-factor sign-in to decide, revoke, change its policy or delegate. Set it up at "
+        + EnrolPath + " (Your profile > Two-factor sign-in), then sign out and sign in again with your authenticator code.")
 {
+    /// <summary>The page where a person enrols an authenticator app.</summary>
+    public const string EnrolPath = "/account/two-factor";
+
     public override string Code => "second-factor-required";
 }
 

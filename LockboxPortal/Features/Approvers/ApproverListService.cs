@@ -131,6 +131,13 @@ public sealed class ApproverListService(
             ? ApproverResource.Policy(user, tenantId, found)
             : ApproverResource.ApproverList(user, tenantId, found);
         await gate.EnsureAsync(principal, resource, operation, cancellationToken);
+        if (operation == ApproverOperations.ChangePolicy)
+        {
+            // The stored policy decides, so turning the requirement off needs the second factor while it is on.
+            var required = await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.Policy.RequireTwoFactor).SingleAsync(cancellationToken);
+            await gate.EnsureSecondFactorAsync(resource, operation.Name, required, cancellationToken);
+        }
+
         return user;
     }
 

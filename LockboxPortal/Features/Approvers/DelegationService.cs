@@ -3,6 +3,7 @@ using System.Security.Claims;
 using LockboxPortal.Authorization;
 using LockboxPortal.Data;
 using LockboxPortal.Features.Audit;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace LockboxPortal.Features.Approvers;
@@ -29,6 +30,7 @@ public sealed class DelegationService(
             var delegatorId = input.DelegatorId ?? user.UserId;
             var resource = ApproverResource.NewDelegation(user, input.TenantId, tenantActive, delegatorId);
             await gate.EnsureAsync(principal, resource, ApproverOperations.CreateDelegation, cancellationToken);
+            await EnsureSecondFactorAsync(db, resource, ApproverOperations.CreateDelegation, input.TenantId, cancellationToken);
 
             var now = time.GetUtcNow();
             var parties = new DelegationParties(
@@ -76,7 +78,9 @@ public sealed class DelegationService(
         {
             var user = await gate.ActingUserAsync(db, principal, cancellationToken);
             var delegation = await db.Delegations.SingleOrDefaultAsync(d => d.Id == delegationId, cancellationToken);
-            await gate.EnsureAsync(principal, ApproverResource.OfDelegation(user, delegationId, delegation), ApproverOperations.RevokeDelegation, cancellationToken);
+            var resource = ApproverResource.OfDelegation(user, delegationId, delegation);
+            await gate.EnsureAsync(principal, resource, ApproverOperations.RevokeDelegation, cancellationToken);
+            await EnsureSecondFactorAsync(db, resource, ApproverOperations.RevokeDelegation, delegation!.TenantId, cancellationToken);
 
             var now = time.GetUtcNow();
             var before = DelegationSnapshot.Of(delegation!, now);
@@ -146,6 +150,14 @@ public sealed class DelegationService(
                 After = DelegationSnapshot.Of(delegation, now),
             }), cancellationToken);
         }
+    }
+
+    /// <summary>Lending or ending approval authority is as sensitive as deciding: a tenant that requires two-factor requires it here too.</summary>
+    private async Task EnsureSecondFactorAsync(
+        LockboxDbContext db, ApproverResource resource, OperationAuthorizationRequirement operation, Guid tenantId, CancellationToken cancellationToken)
+    {
+        var required = await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.Policy.RequireTwoFactor).SingleAsync(cancellationToken);
+        await gate.EnsureSecondFactorAsync(resource, operation.Name, required, cancellationToken);
     }
 
     private static async Task<Actor> ActorOfAsync(LockboxDbContext db, string userId, CancellationToken cancellationToken)
