@@ -7,7 +7,10 @@ namespace LockboxPortal.Hosting;
 
 public static class AccountEndpoints
 {
-    /// <summary>Sign-out is a POST with an antiforgery token, so a link elsewhere cannot sign someone out.</summary>
+    /// <summary>
+    /// Sign-out is a POST with an antiforgery token, so a link elsewhere cannot sign someone out. It signs the person out
+    /// everywhere: every other session of theirs ends at its next security-stamp validation.
+    /// </summary>
     public static IEndpointRouteBuilder MapLockboxAccount(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/account/logout", async Task<IResult> (HttpContext context, SignInManager<PortalUser> signIn, SignInAudit securityAudit, IAntiforgery antiforgery) =>
@@ -18,7 +21,14 @@ public static class AccountEndpoints
                 return TypedResults.BadRequest("Sign out from the portal's own page.");
             }
 
+            // A new security stamp ends the person's other sessions too (cookies, open pages, hub connections) at their
+            // next validation, within a minute: signing out on one device should not leave a forgotten one signed in.
             var user = await signIn.UserManager.GetUserAsync(context.User);
+            if (user is not null)
+            {
+                await signIn.UserManager.UpdateSecurityStampAsync(user);
+            }
+
             await signIn.SignOutAsync();
             if (user is not null)
             {
