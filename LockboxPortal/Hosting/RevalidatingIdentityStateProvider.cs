@@ -1,19 +1,20 @@
-using System.Security.Claims;
-using LockboxPortal.Features.Tenants;
+using LockboxPortal.Authorization;
+using LockboxPortal.Data;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace LockboxPortal.Hosting;
 
 /// <summary>
 /// Re-checks an open Blazor circuit's user every minute: a deactivated account, or one whose security stamp
-/// changed (new roles, new password, signed out everywhere), loses its pages without waiting for a reload.
+/// changed (new roles, new password, signed out elsewhere), loses its pages without waiting for a reload.
 /// </summary>
 internal sealed class RevalidatingIdentityStateProvider(
     ILoggerFactory loggerFactory,
-    IServiceScopeFactory scopeFactory,
+    IDbContextFactory<LockboxDbContext> dbFactory,
     IOptions<IdentityOptions> options)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
@@ -21,20 +22,7 @@ internal sealed class RevalidatingIdentityStateProvider(
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
     {
-        await using var scope = scopeFactory.CreateAsyncScope();
-        var userManager = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
-        var user = await userManager.GetUserAsync(authenticationState.User);
-        if (user is null || !user.IsActive)
-        {
-            return false;
-        }
-
-        if (!userManager.SupportsUserSecurityStamp)
-        {
-            return true;
-        }
-
-        var principalStamp = authenticationState.User.FindFirstValue(options.Value.ClaimsIdentity.SecurityStampClaimType);
-        return principalStamp == await userManager.GetSecurityStampAsync(user);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await SessionValidity.IsCurrentAsync(db, authenticationState.User, options.Value.ClaimsIdentity.SecurityStampClaimType, cancellationToken);
     }
 }

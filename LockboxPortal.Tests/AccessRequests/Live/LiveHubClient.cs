@@ -17,10 +17,16 @@ internal sealed class LiveHubClient : IAsyncDisposable
     private readonly ConcurrentQueue<RequestChangedMessage> _received = new();
     private readonly List<(Func<RequestChangedMessage, bool> Match, TaskCompletionSource<RequestChangedMessage> Done)> _waits = [];
     private readonly Lock _lock = new();
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private LiveHubClient(HubConnection connection)
     {
         Connection = connection;
+        connection.Closed += _ =>
+        {
+            _closed.TrySetResult();
+            return Task.CompletedTask;
+        };
         connection.On<RequestChangedMessage>(RequestChangedMessage.Method, message =>
         {
             _received.Enqueue(message);
@@ -38,7 +44,22 @@ internal sealed class LiveHubClient : IAsyncDisposable
 
     public IReadOnlyList<RequestChangedMessage> Received => _received.ToList();
 
-    public static async Task<LiveHubClient> ConnectAsync(string baseUrl, string email)
+    /// <summary>Completes when the server closes the connection (this client never reconnects by itself).</summary>
+    public Task ClosedAsync() => _closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+    public static async Task<LiveHubClient> ConnectAsync(string baseUrl, string email) =>
+        await ConnectAsync(baseUrl, await SignInAsync(baseUrl, email));
+
+    /// <summary>A hub connection with the cookies of a session already signed in.</summary>
+    public static async Task<LiveHubClient> ConnectAsync(string baseUrl, CookieContainer cookies)
+    {
+        var client = new LiveHubClient(Connect(baseUrl, cookies));
+        await client.Connection.StartAsync();
+        return client;
+    }
+
+    /// <summary>Signs in through the real form; the session's cookies.</summary>
+    public static async Task<CookieContainer> SignInAsync(string baseUrl, string email)
     {
         var cookies = new CookieContainer();
         using (var http = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = new Uri(baseUrl) })
@@ -47,9 +68,7 @@ internal sealed class LiveHubClient : IAsyncDisposable
             Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         }
 
-        var client = new LiveHubClient(Connect(baseUrl, cookies));
-        await client.Connection.StartAsync();
-        return client;
+        return cookies;
     }
 
     public static HubConnection Connect(string baseUrl, CookieContainer? cookies) =>

@@ -32,7 +32,10 @@ public sealed class PeopleService(
     IDbContextFactory<LockboxDbContext> dbFactory,
     OperationGate gate,
     AuditWriter audit,
-    IEnumerable<IPersonDeactivationParticipant> deactivationParticipants)
+    IEnumerable<IPersonDeactivationParticipant> deactivationParticipants,
+    DirectoryNotifier directory,
+    ApproverNotifier approvers,
+    TimeProvider time)
 {
     private const string Subject = AdministrationResource.PersonSubject;
 
@@ -91,8 +94,9 @@ public sealed class PeopleService(
     }
 
     /// <summary>Gives an existing member of the provider or tenant another role there. Newcomers get an invitation.</summary>
-    public Task GrantRoleAsync(ClaimsPrincipal principal, string userId, Guid? tenantId, PortalRole role, CancellationToken cancellationToken = default) =>
-        transactions.RunAsync(async db =>
+    public async Task GrantRoleAsync(ClaimsPrincipal principal, string userId, Guid? tenantId, PortalRole role, CancellationToken cancellationToken = default)
+    {
+        await transactions.RunAsync(async db =>
         {
             var user = await gate.ActingUserAsync(db, principal, cancellationToken);
             await EnsureAsync(principal, new AdministrationResource(user, tenantId, role), AdministrationOperations.ChangeRole, userId, cancellationToken);
@@ -111,22 +115,28 @@ public sealed class PeopleService(
             AccountRules.ChangeSecurityStamp(person);
             await audit.AppendAsync(db, Record(AuditEventType.Membership_Granted, user, tenantId, person, new { Role = role.ToString() }), cancellationToken);
         }, cancellationToken);
+        await PublishAsync(userId, []);
+    }
 
     /// <summary>Takes one role away. Taking the last role of a tenant's member removes them from the tenant.</summary>
-    public Task RemoveRoleAsync(ClaimsPrincipal principal, string userId, Guid? tenantId, PortalRole role, CancellationToken cancellationToken = default) =>
-        transactions.RunAsync(async db =>
+    public async Task RemoveRoleAsync(ClaimsPrincipal principal, string userId, Guid? tenantId, PortalRole role, CancellationToken cancellationToken = default)
+    {
+        var lists = await transactions.RunAsync(async db =>
         {
             var user = await gate.ActingUserAsync(db, principal, cancellationToken);
             await EnsureAsync(principal, new AdministrationResource(user, tenantId, role), AdministrationOperations.ChangeRole, userId, cancellationToken);
             var (person, memberships) = await LoadPersonAsync(db, userId, tenantId, cancellationToken);
             var membership = memberships.SingleOrDefault(m => m.Role == role)
                 ?? throw new PeopleRuleException($"{person.ToActor().DisplayName} does not hold {role} here.");
-            await RemoveAsync(db, user, person, tenantId, [membership], cancellationToken);
+            return await RemoveAsync(db, user, person, tenantId, [membership], cancellationToken);
         }, cancellationToken);
+        await PublishAsync(userId, lists);
+    }
 
     /// <summary>An officer removes a person from their tenant: every role there, and their place on its approver list.</summary>
-    public Task RemoveFromTenantAsync(ClaimsPrincipal principal, string userId, Guid tenantId, CancellationToken cancellationToken = default) =>
-        transactions.RunAsync(async db =>
+    public async Task RemoveFromTenantAsync(ClaimsPrincipal principal, string userId, Guid tenantId, CancellationToken cancellationToken = default)
+    {
+        var lists = await transactions.RunAsync(async db =>
         {
             var user = await gate.ActingUserAsync(db, principal, cancellationToken);
 
@@ -135,16 +145,19 @@ public sealed class PeopleService(
                 AdministrationOperations.ChangeRole, userId, cancellationToken);
             var (person, memberships) = await LoadPersonAsync(db, userId, tenantId, cancellationToken);
 
-            await RemoveAsync(db, user, person, tenantId, memberships, cancellationToken);
+            return await RemoveAsync(db, user, person, tenantId, memberships, cancellationToken);
         }, cancellationToken);
+        await PublishAsync(userId, lists);
+    }
 
     /// <summary>
     /// Deactivates a person: they cannot sign in, every session and open page loses access at its next validation
     /// (a new security stamp; one minute at most) and every service refuses them at once, they leave every approver
     /// list, and their delegations end. Their memberships and past decisions stay, so the trail still names them.
     /// </summary>
-    public Task DeactivateAsync(ClaimsPrincipal principal, string userId, CancellationToken cancellationToken = default) =>
-        transactions.RunAsync(async db =>
+    public async Task DeactivateAsync(ClaimsPrincipal principal, string userId, CancellationToken cancellationToken = default)
+    {
+        var lists = await transactions.RunAsync(async db =>
         {
             var user = await gate.ActingUserAsync(db, principal, cancellationToken);
             var person = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
@@ -192,9 +205,15 @@ public sealed class PeopleService(
             {
                 await audit.AppendAsync(db, Record(AuditEventType.User_Deactivated, user, chain, person, new { person.Email }), cancellationToken);
             }
-        }, cancellationToken);
 
-    private async Task RemoveAsync(LockboxDbContext db, ActingUser user, PortalUser person, Guid? tenantId, IReadOnlyList<Membership> removed, CancellationToken cancellationToken)
+            return approverEntries.Select(e => e.TenantId).ToList();
+        }, cancellationToken);
+        await PublishAsync(userId, lists);
+    }
+
+    /// <summary>Removes the memberships; returns the tenant whose approver list the person left with them, if any.</summary>
+    private async Task<IReadOnlyList<Guid>> RemoveAsync(
+        LockboxDbContext db, ActingUser user, PortalUser person, Guid? tenantId, IReadOnlyList<Membership> removed, CancellationToken cancellationToken)
     {
         foreach (var membership in removed)
         {
@@ -217,7 +236,24 @@ public sealed class PeopleService(
                 db.ApproverListEntries.Remove(entry);
                 await audit.AppendAsync(db, new AuditRecord(AuditEventType.Approvers_Removed, user.Actor, id, "ApproverList", id.ToString(),
                     AuditRecord.Details(new { UserId = person.Id, person.ToActor().DisplayName, Reason = "no longer a TenantAdmin" }), Client: user.Client), cancellationToken);
+                return [id];
             }
+        }
+
+        return [];
+    }
+
+    /// <summary>
+    /// After the commit: the person's open hub connections re-read what they may hear, and open queues of the tenants
+    /// whose approver list they left read again (their pages also lose access at the next security-stamp check).
+    /// </summary>
+    private async Task PublishAsync(string userId, IReadOnlyList<Guid> approverListsLeft)
+    {
+        var now = time.GetUtcNow();
+        await directory.PublishAsync(new DirectoryChange(userId, now));
+        foreach (var tenantId in approverListsLeft.Distinct())
+        {
+            await approvers.PublishAsync(new ApproverChange(tenantId, ApproverChangeKind.ApproverRemoved, now));
         }
     }
 

@@ -10,6 +10,7 @@ public static class TenantAdministration
     {
         services.AddSingleton<IAuthorizationHandler, AdministrationAuthorizationHandler>();
         services.TryAddSingleton<IFirstStartNotice, ConsoleFirstStartNotice>();
+        services.AddSingleton<DirectoryNotifier>();
         services.AddScoped<AccountRules>();
         services.AddScoped<TenantAdminService>();
         services.AddScoped<InvitationService>();

@@ -8,7 +8,7 @@ namespace LockboxPortal.Features.AccessRequests.Live;
 /// <summary>
 /// Request events for clients outside Blazor (tools, other nodes later), at <see cref="Path"/>. Clients only
 /// listen; what each connection hears is decided by <see cref="HubRelay"/> from the person's memberships as
-/// storage holds them when the connection starts.
+/// storage holds them, read when the connection starts and again whenever the directory changes.
 /// </summary>
 [Authorize]
 public sealed class LockboxHub(IDbContextFactory<LockboxDbContext> dbFactory, HubRelay relay, ILogger<LockboxHub> logger) : Hub
@@ -20,7 +20,7 @@ public sealed class LockboxHub(IDbContextFactory<LockboxDbContext> dbFactory, Hu
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(Context.ConnectionAborted);
-            relay.Register(Context.ConnectionId, await LiveAudience.LoadAsync(db, Context.User!, Context.ConnectionAborted));
+            relay.Register(Context, await LiveAudience.LoadAsync(db, Context.User!, Context.ConnectionAborted));
         }
         catch (ForbiddenException)
         {
