@@ -129,10 +129,11 @@ public sealed class GrantSigningKeyPersistenceTests
 
         var engineer = As((await tokens.CreatePersonalFromConsoleAsync(Engineer, "t", 7)).Token);
         using var manager = As((await tokens.CreatePersonalFromConsoleAsync(Manager, "t", 7)).Token);
-        using var approver = As((await tokens.CreatePersonalFromConsoleAsync(Approver1, "t", 7)).Token);
+        // Northwind, whose demo policy does not require two-factor, so a personal token (no second factor) decides.
+        using var approver = As((await tokens.CreatePersonalFromConsoleAsync(NorthwindApprover, "t", 7)).Token);
         var filed = await engineer.PostAsJsonAsync("/api/v1/requests", new
         {
-            tenantId = DemoData.ContosoId, scope = "Exchange:mailbox/ana@contoso.com", accessLevel = "read", justification = "Customer reports missing items.", durationMinutes = 30,
+            tenantId = DemoData.NorthwindId, scope = "Sql:database/customers", accessLevel = "read", justification = "Customer reports missing items.", durationMinutes = 30,
         });
         var id = (await filed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         (await manager.PostAsJsonAsync($"/api/v1/requests/{id}/decision", new { decision = "approve" })).EnsureSuccessStatusCode();

@@ -45,7 +45,7 @@ public sealed class AuditHttpTests(AuditPortalFixture portal) : IClassFixture<Au
             client.DefaultRequestHeaders.UserAgent.ParseAdd(userAgent);
         }
 
-        var response = await LockboxPortal.Tests.Hosting.SignInTests.PostLoginAsync(client, email, PortalFactory.DemoPassword);
+        var response = await LockboxPortal.Tests.Hosting.SignInTests.SignInAsync(client, email);
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         return client;
     }

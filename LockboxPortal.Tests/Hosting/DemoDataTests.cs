@@ -1,9 +1,13 @@
+using System.Text.RegularExpressions;
 using LockboxPortal.Data;
 using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.Audit;
+using LockboxPortal.Features.Tenants;
 using LockboxPortal.Hosting;
 using LockboxPortal.Tests.Infrastructure;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LockboxPortal.Tests.Hosting;
@@ -34,6 +38,43 @@ public sealed class DemoDataTests(DemoPortalFixture portal) : IClassFixture<Demo
         {
             var verification = await store.VerifyAsync(chain);
             Assert.True(verification.IsIntact, verification.ToString());
+        }
+    }
+
+    [Fact]
+    public async Task Contoso_RequiresTwoFactor_AndItsPeopleSignInWithThePrintedKeys_NorthwindDoesNot()
+    {
+        // A portal without demo data (not Development), seeded here with generated keys, as a tester's first start is.
+        using var folder = new TempFolder();
+        await using var factory = new PortalFactory(folder.File("lockbox.db"), environment: "Production");
+        factory.CreateClient().Dispose();
+        var console = new StringWriter();
+        var settings = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [DemoData.PasswordKey] = PortalFactory.DemoPassword }).Build();
+
+        await DemoData.SeedIfEmptyAsync(factory.Services, settings, console);
+
+        var printed = console.ToString();
+        Assert.Contains("oathtool --totp -b", printed, StringComparison.Ordinal);
+        await using var scope = factory.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
+        var db = scope.ServiceProvider.GetRequiredService<LockboxDbContext>();
+        Assert.True((await db.Tenants.SingleAsync(t => t.Id == DemoData.ContosoId)).Policy.RequireTwoFactor);
+        Assert.False((await db.Tenants.SingleAsync(t => t.Id == DemoData.NorthwindId)).Policy.RequireTwoFactor);
+        var keys = new HashSet<string>();
+        foreach (var person in DemoData.People)
+        {
+            var user = await users.FindByEmailAsync(person.Email);
+            Assert.NotNull(user);
+            Assert.Equal(person.Tenant == DemoData.ContosoId, user.TwoFactorEnabled);
+            if (person.Tenant != DemoData.ContosoId)
+            {
+                continue;
+            }
+
+            var key = Regex.Match(printed, $@"{Regex.Escape(person.Email)}\s+([A-Z2-7]{{16,}})\s").Groups[1].Value;
+            Assert.True(key.Length > 0, $"no key printed for {person.Email}");
+            Assert.True(keys.Add(key), "each generated key is the person's own");
+            Assert.True(await users.VerifyTwoFactorTokenAsync(user, TokenOptions.DefaultAuthenticatorProvider, Totp.Now(key)), person.Email);
         }
     }
 }

@@ -75,9 +75,9 @@ public sealed partial class TwoFactorSignInTests(DemoPortalFixture portal) : ICl
     [Fact]
     public async Task WrongCodes_CountTowardLockout_SoTheRightCodeThenIsRefused()
     {
-        var (key, codes) = await EnrolAsync("approver2@contoso.test");
+        var (key, codes) = await EnrolAsync("approver@northwind.test");
         using var client = NewClient();
-        await SignInTests.PostLoginAsync(client, "approver2@contoso.test", PortalFactory.DemoPassword);
+        await SignInTests.PostLoginAsync(client, "approver@northwind.test", PortalFactory.DemoPassword);
         var wrong = Totp.Now(key) == "000000" ? "111111" : "000000";
         for (var attempt = 0; attempt < 4; attempt++)
         {
@@ -89,7 +89,7 @@ public sealed partial class TwoFactorSignInTests(DemoPortalFixture portal) : ICl
 
         Assert.Equal("/account/lockout", PathOf(response));
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/queue/approvals")).StatusCode);
-        Assert.Contains(await AuditAsync(), e => e.EventType == AuditEventType.SignIn_LockedOut && e.DetailsJson.Contains("approver2@contoso.test"));
+        Assert.Contains(await AuditAsync(), e => e.EventType == AuditEventType.SignIn_LockedOut && e.DetailsJson.Contains("approver@northwind.test"));
         Assert.NotEmpty(codes);
     }
 

@@ -15,10 +15,14 @@ public sealed class PortalFactory(string databasePath, string environment = "Dev
 {
     public const string DemoPassword = "Demo-Password-2026";
 
+    /// <summary>The authenticator key of Contoso's demo people (base32), from which <see cref="Totp"/> computes their codes.</summary>
+    public const string DemoAuthenticatorKey = "LOCKBOXDEMOKEY234567ABCDEFGHIJKL";
+
     private readonly Dictionary<string, string?> _settings = new()
     {
         [DatabaseSetup.SqlitePathKey] = databasePath,
         [DemoData.PasswordKey] = DemoPassword,
+        [DemoData.AuthenticatorKeyKey] = DemoAuthenticatorKey,
     };
 
     private readonly List<Action<IServiceCollection>> _services = [];

@@ -11,11 +11,15 @@ namespace LockboxPortal.Hosting;
 
 /// <summary>
 /// Demo provider, tenants, people and requests for Development, written only into an empty database.
-/// The password is <c>Seed:DemoPassword</c> when set, otherwise generated and printed once.
+/// The password is <c>Seed:DemoPassword</c> when set, otherwise generated and printed once. Contoso requires
+/// two-factor sign-in and its people have an authenticator enrolled: the key is <c>Seed:DemoAuthenticatorKey</c>
+/// (base32) when set, otherwise one is generated per person; the keys are printed so a tester can compute codes.
+/// Northwind does not require two-factor.
 /// </summary>
 public static class DemoData
 {
     public const string PasswordKey = "Seed:DemoPassword";
+    public const string AuthenticatorKeyKey = "Seed:DemoAuthenticatorKey";
 
     public static readonly Guid ContosoId = Guid.Parse("c0a70500-0000-4000-8000-000000000001");
     public static readonly Guid NorthwindId = Guid.Parse("a0e7d000-0000-4000-8000-000000000002");
@@ -51,7 +55,9 @@ public static class DemoData
         // All or nothing: a half-seeded database would never be seeded again.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
-        db.Tenants.Add(new Tenant(ContosoId, "Contoso", "contoso", now));
+        var contoso = new Tenant(ContosoId, "Contoso", "contoso", now);
+        contoso.ChangePolicy(TenantPolicy.Default with { RequireTwoFactor = true });
+        db.Tenants.Add(contoso);
         db.Tenants.Add(new Tenant(NorthwindId, "Northwind", "northwind", now));
         await db.SaveChangesAsync(cancellationToken);
 
@@ -74,6 +80,8 @@ public static class DemoData
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        var authenticatorKeys = await EnrolContosoAsync(
+            userManager, (IUserAuthenticatorKeyStore<PortalUser>)scope.ServiceProvider.GetRequiredService<IUserStore<PortalUser>>(), users, configuration[AuthenticatorKeyKey]);
         await SeedRequestsAsync(db, scope.ServiceProvider.GetRequiredService<AuditWriter>(), users, now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
@@ -83,7 +91,34 @@ public static class DemoData
             (password: {(string.IsNullOrWhiteSpace(configured) ? password + "  (generated; set Seed:DemoPassword to choose one)" : "the value of Seed:DemoPassword")}):
             {string.Join(Environment.NewLine, People.Select(p => $"  {p.Email,-26} {p.Role}{(p.Tenant is null ? " (Fabrikam Support)" : p.Tenant == ContosoId ? " (Contoso)" : " (Northwind)")}"))}
 
+            Contoso requires two-factor sign-in; Northwind does not. After the password, a Contoso account asks for the
+            code of its authenticator (TOTP, RFC 6238: SHA-1, 6 digits, 30 s). Keys (base32):
+            {string.Join(Environment.NewLine, authenticatorKeys.Select(k => $"  {k.Email,-26} {k.Key}"))}
+            Compute a code with, e.g., oathtool --totp -b <key>
+
             """);
+    }
+
+    /// <summary>Turns two-factor on for Contoso's people with a known authenticator key; returns the keys to print.</summary>
+    private static async Task<IReadOnlyList<(string Email, string Key)>> EnrolContosoAsync(
+        UserManager<PortalUser> userManager, IUserAuthenticatorKeyStore<PortalUser> store, Dictionary<string, PortalUser> users, string? configuredKey)
+    {
+        var keys = new List<(string, string)>();
+        foreach (var email in People.Where(p => p.Tenant == ContosoId).Select(p => p.Email))
+        {
+            var user = users[email];
+            var key = string.IsNullOrWhiteSpace(configuredKey) ? userManager.GenerateNewAuthenticatorKey() : configuredKey.Replace(" ", "").ToUpperInvariant();
+            await store.SetAuthenticatorKeyAsync(user, key, CancellationToken.None);
+            var enabled = await userManager.SetTwoFactorEnabledAsync(user, true);
+            if (!enabled.Succeeded)
+            {
+                throw new InvalidOperationException($"Could not enrol demo user {email}: {string.Join(" ", enabled.Errors.Select(e => e.Description))}");
+            }
+
+            keys.Add((email, key));
+        }
+
+        return keys;
     }
 
     private static async Task SeedRequestsAsync(LockboxDbContext db, AuditWriter audit, Dictionary<string, PortalUser> users, DateTimeOffset now, CancellationToken cancellationToken)

@@ -64,7 +64,7 @@ internal sealed class LiveHubClient : IAsyncDisposable
         var cookies = new CookieContainer();
         using (var http = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = new Uri(baseUrl) })
         {
-            var response = await SignInTests.PostLoginAsync(http, email, PortalFactory.DemoPassword);
+            var response = await SignInTests.SignInAsync(http, email);
             Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         }
 
