@@ -40,6 +40,8 @@ public abstract class LockboxDbContext(DbContextOptions options) : IdentityDbCon
 
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
+    public DbSet<RequestReminder> RequestReminders => Set<RequestReminder>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Enums as their names, so the data reads without the code and survives reordering.

@@ -26,6 +26,7 @@ public sealed class EmailNotices(IOptions<EmailSettings> email, IOptions<PortalS
 
     public const string GrantEndingSoon = "Grant.EndingSoon";
     public const string DelegationStarted = "Delegation.Started";
+    public const string Reminder = "AccessRequest.Reminder";
 
     private const string NoDecisionByEmail =
         "Decisions are made only in LockboxPortal, signed in: this email carries no approve link, by design.";
@@ -128,6 +129,34 @@ public sealed class EmailNotices(IOptions<EmailSettings> email, IOptions<PortalS
                     $"{change.ActorName} revoked your grant in {tenantName}; access ended at {EmailContent.Time(request.ClosedAt)}.", tenantName, request.ClosedReason);
                 break;
         }
+    }
+
+    /// <summary>A reminder to the approvers and active delegates who have not decided yet; returns how many were written to.</summary>
+    public async Task<int> RemindAsync(LockboxDbContext db, AccessRequest request, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (!email.Value.Enabled)
+        {
+            return 0;
+        }
+
+        var tenantName = await db.Tenants.Where(t => t.Id == request.TenantId).Select(t => t.Name).SingleAsync(cancellationToken);
+        var decided = request.Decisions.Where(d => d.Stage == DecisionStage.Customer).SelectMany(d => d.PeopleCounted).ToHashSet();
+        var told = 0;
+        foreach (var person in await Recipients.ApproversAndDelegatesAsync(db, request.TenantId, now, cancellationToken))
+        {
+            if (person.Id == request.RequesterId || decided.Contains(person.Id))
+            {
+                continue;
+            }
+
+            var content = Compose(request, person, $"Reminder: {request.Reference} awaits your approval ({tenantName})",
+                $"{request.RequesterName}'s request for {request.Scope} in {tenantName} still needs a decision; it expires at {EmailContent.Time(request.ExpiresAt)}.",
+                tenantName, null);
+            db.Add(new OutboxMessage(Guid.NewGuid(), OutboxChannel.Email, Reminder, request.TenantId, request.Id.ToString(), person.Email!, content.ToJson(), now));
+            told++;
+        }
+
+        return told;
     }
 
     private void ScheduleGrantEnding(LockboxDbContext db, RequestEvent change, AccessRequest request, PortalUser requester, string tenantName)

@@ -510,6 +510,32 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                     b.ToTable("OutboxMessages", (string)null);
                 });
 
+            modelBuilder.Entity("LockboxPortal.Features.Notifications.RequestReminder", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DoneAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("DueAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RequestId");
+
+                    b.HasIndex("DoneAt", "DueAt");
+
+                    b.ToTable("RequestReminders");
+                });
+
             modelBuilder.Entity("LockboxPortal.Features.Tenants.Invitation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -746,6 +772,9 @@ namespace LockboxPortal.Data.Migrations.Sqlite
 
                             b1.Property<TimeSpan>("PendingLifetime")
                                 .HasColumnType("TEXT");
+
+                            b1.Property<bool>("RemindApprovers")
+                                .HasColumnType("INTEGER");
 
                             b1.Property<bool>("RequireTicketReference")
                                 .HasColumnType("INTEGER");
