@@ -30,6 +30,22 @@ public sealed class TestSmtpServer : IAsyncDisposable
     /// <summary>Every accepted message with the envelope recipients it was delivered to, in order of arrival.</summary>
     public IReadOnlyList<Received> Messages => _store.Messages.ToList();
 
+    /// <summary>Waits until at least <paramref name="count"/> messages have arrived (a condition, with a generous bound for a loaded machine).</summary>
+    public async Task WaitForAsync(int count)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (_store.Messages.Count < count)
+        {
+            var arrived = _store.Arrived;
+            if (_store.Messages.Count >= count)
+            {
+                return;
+            }
+
+            await arrived.WaitAsync(deadline - DateTime.UtcNow);
+        }
+    }
+
     /// <summary>A server on a free local port; listening unless <paramref name="listening"/> is false.</summary>
     public static async Task<TestSmtpServer> CreateAsync(bool listening = true)
     {
@@ -111,13 +127,19 @@ public sealed class TestSmtpServer : IAsyncDisposable
 
     private sealed class Store : MessageStore
     {
+        private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public ConcurrentQueue<Received> Messages { get; } = new();
+
+        /// <summary>Completes when the next message arrives.</summary>
+        public Task Arrived => Volatile.Read(ref _arrived).Task;
 
         public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
             using var stream = new MemoryStream(buffer.ToArray());
             var message = await MimeMessage.LoadAsync(stream, cancellationToken);
             Messages.Enqueue(new Received(transaction.To.Select(m => $"{m.User}@{m.Host}").ToList(), message));
+            Interlocked.Exchange(ref _arrived, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             return SmtpResponse.Ok;
         }
     }
