@@ -55,7 +55,8 @@ public sealed class EmailNotices(IOptions<EmailSettings> email, IOptions<PortalS
             await CancelScheduledAsync(db, request.Id.ToString(), GrantEndingSoon, cancellationToken);
         }
 
-        if (!email.Value.Enabled)
+        // Nobody is emailed about these; a batch of thousands of grants completing reads nothing more.
+        if (!email.Value.Enabled || change.Kind is RequestEventKind.Filed or RequestEventKind.Cancelled or RequestEventKind.Released or RequestEventKind.Completed)
         {
             return;
         }
