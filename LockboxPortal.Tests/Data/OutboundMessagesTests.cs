@@ -76,11 +76,11 @@ public sealed class OutboundMessagesTests
     }
 
     [Fact]
-    public async Task TodaysImplementation_SendsNothing()
+    public async Task TheImplementation_IsTheOutbox()
     {
         await using var harness = await ServiceHarness.CreateAsync();
 
-        Assert.IsType<NoOutboundMessages>(harness.Services.GetRequiredService<IOutboundMessages>());
+        Assert.IsType<LockboxPortal.Features.Notifications.Outbox>(harness.Services.GetRequiredService<IOutboundMessages>());
     }
 
     private static async Task<ServiceHarness> CreateAsync(TestOutbox outbox)

@@ -11,7 +11,8 @@ public sealed record OutboundMessage(string Type, Guid TenantId, string SubjectI
 /// Where an operation hands the messages that are to leave the system. It is called inside the operation's
 /// transaction, on its context, so that an outbox writes the message with the change or not at all: a rolled-back
 /// operation sends nothing, and a committed one is not lost by a crash before sending. Sending happens later,
-/// outside the transaction. Today's one implementation is <see cref="NoOutboundMessages"/>.
+/// outside the transaction. The implementation is the outbox (<c>Features/Notifications/Outbox</c>), chosen in
+/// <c>Hosting/LockboxSeams.cs</c>.
 /// </summary>
 public interface IOutboundMessages
 {

@@ -2,6 +2,7 @@ using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.ApiTokens;
 using LockboxPortal.Features.Approvers;
 using LockboxPortal.Features.Audit;
+using LockboxPortal.Features.Notifications;
 using LockboxPortal.Features.Tenants;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -36,6 +37,10 @@ public abstract class LockboxDbContext(DbContextOptions options) : IdentityDbCon
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
     public DbSet<GrantSigningKey> GrantSigningKeys => Set<GrantSigningKey>();
+
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+
+    public DbSet<RequestReminder> RequestReminders => Set<RequestReminder>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

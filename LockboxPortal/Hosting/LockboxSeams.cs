@@ -1,5 +1,6 @@
 using LockboxPortal.Data;
 using LockboxPortal.Features.Grants;
+using LockboxPortal.Features.Notifications;
 
 namespace LockboxPortal.Hosting;
 
@@ -22,8 +23,8 @@ public static class LockboxSeams
         // Read from storage on every check (an in-memory index kept current by request events next).
         services.AddSingleton<IAccessCandidateSource, StoredAccessCandidates>();
 
-        // Nothing leaves the system yet (email and webhooks next, through an outbox).
-        services.AddSingleton<IOutboundMessages, NoOutboundMessages>();
+        // Written to the outbox in the operation's transaction; the dispatcher sends it later (Features/Notifications).
+        services.AddSingleton<IOutboundMessages, Outbox>();
         return services;
     }
 }

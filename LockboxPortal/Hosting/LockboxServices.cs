@@ -7,6 +7,7 @@ using LockboxPortal.Features.AccessRequests.Live;
 using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Tenants;
 using LockboxPortal.Features.Grants;
+using LockboxPortal.Features.Notifications;
 using Microsoft.AspNetCore.Authorization;
 using MudBlazor.Services;
 
@@ -50,6 +51,7 @@ public static class LockboxServices
         services.AddLockboxApprovers();
         services.AddLockboxAdministration();
         services.AddLockboxGrants();
+        services.AddLockboxNotifications();
         services.AddScoped<ApiTokenService>();
         // A singleton for its caches; it names each entry's client itself, so it writes without a scope's.
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<LockboxPortal.Features.Grants.AccessCheckService>(sp, AuditWriter.Unscoped(sp)));

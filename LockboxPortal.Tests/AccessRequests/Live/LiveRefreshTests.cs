@@ -26,7 +26,7 @@ public sealed class LiveRefreshTests
     public LiveRefreshTests()
     {
         var transport = new InProcessEventTransport(NullLogger<InProcessEventTransport>.Instance);
-        _requests = new RequestNotifier(transport, new LockboxPortal.Data.NoOutboundMessages(NullLogger<LockboxPortal.Data.NoOutboundMessages>.Instance), TimeProvider.System);
+        _requests = new RequestNotifier(transport, new DiscardedMessages(), TimeProvider.System);
         _approvers = new ApproverNotifier(transport);
     }
 
@@ -125,4 +125,10 @@ public sealed class LiveRefreshTests
 
     private static RequestEvent Event(Guid requestId) => new(
         requestId, "LBX-2026-000001", Tenant, "engineer", RequestStatus.PendingCustomer, RequestEventKind.InternalApproved, "Mia Manager", DateTimeOffset.UnixEpoch);
+
+    /// <summary>These tests watch live refreshes only; what the notifier hands to the outbox is not their concern.</summary>
+    private sealed class DiscardedMessages : LockboxPortal.Data.IOutboundMessages
+    {
+        public Task HandOffAsync(LockboxPortal.Data.LockboxDbContext db, LockboxPortal.Data.OutboundMessage message, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 }

@@ -18,6 +18,7 @@ public sealed class ApproverListService(
     OperationGate gate,
     AuditWriter audit,
     ApproverNotifier notifier,
+    IOutboundMessages outbound,
     TimeProvider time)
 {
     public async Task AddApproverAsync(ClaimsPrincipal principal, Guid tenantId, string userId, CancellationToken cancellationToken = default)
@@ -76,7 +77,7 @@ public sealed class ApproverListService(
                 Client: user.Client), cancellationToken);
 
             await DelegationService.RevokeOpenDelegationsAsync(
-                db, audit, user, d => d.TenantId == tenantId && d.DelegatorId == userId,
+                db, audit, outbound, user, d => d.TenantId == tenantId && d.DelegatorId == userId,
                 "The delegator was removed from the approver list.", time.GetUtcNow(), cancellationToken);
         }, cancellationToken);
 

@@ -19,6 +19,7 @@ public sealed class DelegationService(
     AuditWriter audit,
     ApproverNotifier notifier,
     Grants.DeadlineSignal deadlines,
+    IOutboundMessages outbound,
     TimeProvider time)
 {
     public async Task<Delegation> CreateDelegationAsync(ClaimsPrincipal principal, DelegationInput input, CancellationToken cancellationToken = default)
@@ -64,6 +65,7 @@ public sealed class DelegationService(
                 Before = (DelegationSnapshot?)null,
                 After = DelegationSnapshot.Of(delegation, now),
             }, onBehalfOf: user.Actor.IsSamePerson(delegation.Delegator) ? null : delegation.Delegator), cancellationToken);
+            await DelegationEvent.HandOffAsync(outbound, db, delegation, DelegationEventKind.Created, now, cancellationToken);
             return delegation;
         }, cancellationToken);
 
@@ -90,6 +92,7 @@ public sealed class DelegationService(
                 Before = before,
                 After = DelegationSnapshot.Of(delegation, now),
             }), cancellationToken);
+            await DelegationEvent.HandOffAsync(outbound, db, delegation, DelegationEventKind.Revoked, now, cancellationToken);
             return delegation;
         }, cancellationToken);
 
@@ -117,6 +120,7 @@ public sealed class DelegationService(
                 await audit.AppendAsync(db, new AuditRecord(
                     AuditEventType.Delegation_Ended, Actor.System, delegation.TenantId, ApproverResource.DelegationSubject, delegation.Id.ToString(),
                     AuditRecord.Details(new { Before = before, After = DelegationSnapshot.Of(delegation, now) })), cancellationToken);
+                await DelegationEvent.HandOffAsync(outbound, db, delegation, DelegationEventKind.Ended, now, cancellationToken);
             }
 
             return due.Select(d => d.TenantId).ToList();
@@ -135,7 +139,7 @@ public sealed class DelegationService(
     /// the approver list, or a person is deactivated. The caller has authorized the operation that causes it.
     /// </summary>
     internal static async Task RevokeOpenDelegationsAsync(
-        LockboxDbContext db, AuditWriter audit, ActingUser user, Expression<Func<Delegation, bool>> which,
+        LockboxDbContext db, AuditWriter audit, IOutboundMessages outbound, ActingUser user, Expression<Func<Delegation, bool>> which,
         string reason, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var open = await db.Delegations.Where(which).Where(d => d.RevokedAt == null).ToListAsync(cancellationToken);
@@ -149,6 +153,7 @@ public sealed class DelegationService(
                 Before = snapshot,
                 After = DelegationSnapshot.Of(delegation, now),
             }), cancellationToken);
+            await DelegationEvent.HandOffAsync(outbound, db, delegation, DelegationEventKind.Revoked, now, cancellationToken);
         }
     }
 

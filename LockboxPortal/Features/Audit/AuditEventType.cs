@@ -67,4 +67,7 @@ public enum AuditEventType
     ServiceClient_Revoked = 1711,
     GrantToken_Issued = 1720,
     SigningKey_Rotated = 1730,
+
+    // 1800: notifications
+    Notification_ReminderSent = 1800,
 }

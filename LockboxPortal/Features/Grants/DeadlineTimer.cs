@@ -53,7 +53,9 @@ public sealed class DeadlineTimer(
         // have it know about the timer.
         _subscription = notifier.Subscribe(change =>
         {
-            if (change.Kind == RequestEventKind.Filed || change is { Kind: RequestEventKind.CustomerApproved, Status: RequestStatus.Approved })
+            // Reaching the customer stage stores reminder moments (Features/Notifications).
+            if (change.Kind is RequestEventKind.Filed or RequestEventKind.InternalApproved
+                || change is { Kind: RequestEventKind.CustomerApproved, Status: RequestStatus.Approved })
             {
                 signal.Notify();
             }

@@ -23,6 +23,9 @@ public sealed record TenantPolicy
 
     public bool RequireTwoFactor { get; init; }
 
+    /// <summary>Remind the approvers of a request awaiting them at half of its pending window and one hour before it expires.</summary>
+    public bool RemindApprovers { get; init; } = true;
+
     public static TenantPolicy Default { get; } = new();
 
     /// <summary>Returns the problems with this policy, keyed by property name; empty when valid.</summary>

@@ -161,6 +161,8 @@ public sealed partial class TenantPolicyPage
 
         public bool RequireTwoFactor { get; set; }
 
+        public bool RemindApprovers { get; set; }
+
         public static PolicyForm From(TenantPolicy policy) => new()
         {
             RequiredApprovals = policy.RequiredApprovals,
@@ -169,6 +171,7 @@ public sealed partial class TenantPolicyPage
             DefaultGrantHours = (decimal)policy.DefaultGrantDuration.TotalHours,
             RequireTicketReference = policy.RequireTicketReference,
             RequireTwoFactor = policy.RequireTwoFactor,
+            RemindApprovers = policy.RemindApprovers,
         };
 
         public TenantPolicy ToPolicy() => new()
@@ -179,6 +182,7 @@ public sealed partial class TenantPolicyPage
             DefaultGrantDuration = Minutes(DefaultGrantHours),
             RequireTicketReference = RequireTicketReference,
             RequireTwoFactor = RequireTwoFactor,
+            RemindApprovers = RemindApprovers,
         };
 
         // Clamped only to stay inside TimeSpan; the policy's own validation gives the real answer.

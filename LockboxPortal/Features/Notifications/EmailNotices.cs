@@ -1,0 +1,247 @@
+using System.Text.Json;
+using LockboxPortal.Data;
+using LockboxPortal.Features.AccessRequests;
+using LockboxPortal.Features.Approvers;
+using LockboxPortal.Features.Tenants;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace LockboxPortal.Features.Notifications;
+
+/// <summary>
+/// Who hears what by email (issue 14), worked out inside the operation's transaction from what it just changed, and
+/// written to the outbox as one row per recipient:
+/// the tenant's approvers and their active delegates when a request reaches the customer stage; the other approvers
+/// when a colleague decided; the requester when the request is decided, expires or is revoked, and shortly before
+/// the grant ends; a delegate when a delegation to them starts and ends.
+/// </summary>
+/// <remarks>
+/// No email carries a token or a link that decides: a decision needs a signed-in session with the tenant's second
+/// factor (README "Notifications"), so an email only says what happened and links to the request page.
+/// </remarks>
+public sealed class EmailNotices(IOptions<EmailSettings> email, IOptions<PortalSettings> portal, TimeProvider time)
+{
+    /// <summary>How long before a grant ends its requester is reminded (half the grant when it is shorter than twice this).</summary>
+    public static readonly TimeSpan GrantEndingLead = TimeSpan.FromMinutes(15);
+
+    public const string GrantEndingSoon = "Grant.EndingSoon";
+    public const string DelegationStarted = "Delegation.Started";
+    public const string Reminder = "AccessRequest.Reminder";
+
+    private const string NoDecisionByEmail =
+        "Decisions are made only in LockboxPortal, signed in: this email carries no approve link, by design.";
+
+    public async Task PlanAsync(LockboxDbContext db, OutboundMessage message, CancellationToken cancellationToken)
+    {
+        if (message.Type.StartsWith("AccessRequest.", StringComparison.Ordinal))
+        {
+            var change = JsonSerializer.Deserialize<RequestEvent>(message.PayloadJson, JsonSerializerOptions.Web)!;
+            await PlanRequestAsync(db, change, cancellationToken);
+        }
+        else if (message.Type.StartsWith("Delegation.", StringComparison.Ordinal))
+        {
+            var change = JsonSerializer.Deserialize<DelegationEvent>(message.PayloadJson, JsonSerializerOptions.Web)!;
+            await PlanDelegationAsync(db, change, cancellationToken);
+        }
+    }
+
+    private async Task PlanRequestAsync(LockboxDbContext db, RequestEvent change, CancellationToken cancellationToken)
+    {
+        // Found among what the operation tracks (the state it is about to commit), or read.
+        var request = await db.AccessRequests.FindAsync([change.RequestId], cancellationToken)
+            ?? throw new InvalidOperationException($"Request {change.RequestId} is not in this operation.");
+        if (change.Kind is RequestEventKind.Revoked or RequestEventKind.Released or RequestEventKind.Completed)
+        {
+            await CancelScheduledAsync(db, request.Id.ToString(), GrantEndingSoon, cancellationToken);
+        }
+
+        // Nobody is emailed about these; a batch of thousands of grants completing reads nothing more.
+        if (!email.Value.Enabled || change.Kind is RequestEventKind.Filed or RequestEventKind.Cancelled or RequestEventKind.Released or RequestEventKind.Completed)
+        {
+            return;
+        }
+
+        var tenantName = await db.Tenants.Where(t => t.Id == request.TenantId).Select(t => t.Name).SingleAsync(cancellationToken);
+        var requester = await PersonAsync(db, request.RequesterId, cancellationToken);
+        switch (change.Kind)
+        {
+            case RequestEventKind.InternalApproved:
+                foreach (var person in await Recipients.ApproversAndDelegatesAsync(db, request.TenantId, time.GetUtcNow(), cancellationToken))
+                {
+                    if (person.Id == request.RequesterId)
+                    {
+                        continue;
+                    }
+
+                    Add(db, change, request, person, $"{request.Reference} awaits your approval ({tenantName})",
+                        $"{request.RequesterName} asks for {Level(request)} access to {request.Scope} in {tenantName}. It needs your decision by {EmailContent.Time(request.ExpiresAt)}.",
+                        tenantName);
+                }
+
+                break;
+
+            case RequestEventKind.CustomerApproved or RequestEventKind.CustomerRejected:
+                var decision = request.Decisions[^1];
+                var settled = request.Status != RequestStatus.PendingCustomer;
+                var what = change.Kind == RequestEventKind.CustomerApproved ? "approved" : "rejected";
+                foreach (var person in await Recipients.ApproversAndDelegatesAsync(db, request.TenantId, time.GetUtcNow(), cancellationToken))
+                {
+                    if (person.Id == request.RequesterId || decision.PeopleCounted.Contains(person.Id))
+                    {
+                        continue;
+                    }
+
+                    Add(db, change, request, person,
+                        settled ? $"{request.Reference} is settled: {what} by {decision.DescribeDecider()}" : $"{request.Reference}: {decision.DescribeDecider()} approved",
+                        settled
+                            ? $"{decision.DescribeDecider()} {what} this request; it needs nobody else's decision."
+                            : $"{decision.DescribeDecider()} approved this request; {request.CustomerApprovals.Count} of {request.RequiredApprovals} approvals so far.",
+                        tenantName);
+                }
+
+                if (settled && requester is not null)
+                {
+                    Add(db, change, request, requester, $"Your request {request.Reference} was {what}",
+                        request.Status == RequestStatus.Approved
+                            ? $"{tenantName} approved your request. Your grant runs from {EmailContent.Time(request.GrantStartsAt)} to {EmailContent.Time(request.GrantEndsAt)}."
+                            : $"{decision.DescribeDecider()} rejected your request for {tenantName}.",
+                        tenantName, decision.Comment);
+                }
+
+                if (request.Status == RequestStatus.Approved && requester is not null)
+                {
+                    ScheduleGrantEnding(db, change, request, requester, tenantName);
+                }
+
+                break;
+
+            case RequestEventKind.InternalDenied when requester is not null:
+                Add(db, change, request, requester, $"Your request {request.Reference} was denied",
+                    $"{change.ActorName} denied your request for {tenantName} at the provider's stage.", tenantName, request.Decisions[^1].Comment);
+                break;
+
+            case RequestEventKind.Expired when requester is not null:
+                Add(db, change, request, requester, $"Your request {request.Reference} expired",
+                    $"Nobody decided your request for {tenantName} before {EmailContent.Time(request.ExpiresAt)}; it has expired.", tenantName);
+                break;
+
+            case RequestEventKind.Revoked when requester is not null:
+                Add(db, change, request, requester, $"Your grant for {request.Reference} was revoked",
+                    $"{change.ActorName} revoked your grant in {tenantName}; access ended at {EmailContent.Time(request.ClosedAt)}.", tenantName, request.ClosedReason);
+                break;
+        }
+    }
+
+    /// <summary>A reminder to the approvers and active delegates who have not decided yet; returns how many were written to.</summary>
+    public async Task<int> RemindAsync(LockboxDbContext db, AccessRequest request, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (!email.Value.Enabled)
+        {
+            return 0;
+        }
+
+        var tenantName = await db.Tenants.Where(t => t.Id == request.TenantId).Select(t => t.Name).SingleAsync(cancellationToken);
+        var decided = request.Decisions.Where(d => d.Stage == DecisionStage.Customer).SelectMany(d => d.PeopleCounted).ToHashSet();
+        var told = 0;
+        foreach (var person in await Recipients.ApproversAndDelegatesAsync(db, request.TenantId, now, cancellationToken))
+        {
+            if (person.Id == request.RequesterId || decided.Contains(person.Id))
+            {
+                continue;
+            }
+
+            var content = Compose(request, person, $"Reminder: {request.Reference} awaits your approval ({tenantName})",
+                $"{request.RequesterName}'s request for {request.Scope} in {tenantName} still needs a decision; it expires at {EmailContent.Time(request.ExpiresAt)}.",
+                tenantName, null);
+            db.Add(new OutboxMessage(Guid.NewGuid(), OutboxChannel.Email, Reminder, request.TenantId, request.Id.ToString(), person.Email!, content.ToJson(), now));
+            told++;
+        }
+
+        return told;
+    }
+
+    private void ScheduleGrantEnding(LockboxDbContext db, RequestEvent change, AccessRequest request, PortalUser requester, string tenantName)
+    {
+        var window = request.GrantEndsAt!.Value - request.GrantStartsAt!.Value;
+        var lead = window < GrantEndingLead * 2 ? window / 2 : GrantEndingLead;
+        var content = Compose(request, requester, $"Your grant for {request.Reference} ends at {EmailContent.Time(request.GrantEndsAt)}",
+            $"Your access to {request.Scope} in {tenantName} ends at {EmailContent.Time(request.GrantEndsAt)}. File a new request if the work needs longer.",
+            tenantName, null);
+        db.Add(new OutboxMessage(Guid.NewGuid(), OutboxChannel.Email, GrantEndingSoon, request.TenantId, request.Id.ToString(),
+            requester.Email!, content.ToJson(), change.At, notBefore: request.GrantEndsAt.Value - lead));
+    }
+
+    private async Task PlanDelegationAsync(LockboxDbContext db, DelegationEvent change, CancellationToken cancellationToken)
+    {
+        var delegation = await db.Delegations.FindAsync([change.DelegationId], cancellationToken)
+            ?? throw new InvalidOperationException($"Delegation {change.DelegationId} is not in this operation.");
+        if (change.Kind == DelegationEventKind.Revoked)
+        {
+            // Revoked before it started: its "starts" notice has nothing left to announce.
+            await CancelScheduledAsync(db, delegation.Id.ToString(), DelegationStarted, cancellationToken);
+        }
+
+        if (!email.Value.Enabled || await PersonAsync(db, delegation.DelegateId, cancellationToken) is not { } person)
+        {
+            return;
+        }
+
+        var tenantName = await db.Tenants.Where(t => t.Id == delegation.TenantId).Select(t => t.Name).SingleAsync(cancellationToken);
+        var window = $"{EmailContent.Time(delegation.StartsAt)} to {EmailContent.Time(delegation.EndsAt)}";
+        var facts = new List<(string, string?)>
+        {
+            ("Tenant", tenantName),
+            ("On behalf of", delegation.DelegatorName),
+            ("From", EmailContent.Time(delegation.StartsAt)),
+            ("Until", EmailContent.Time(delegation.EndsAt)),
+            ("Reason", delegation.Reason),
+        };
+        var link = portal.Value.LinkTo("/delegations");
+        if (change.Kind == DelegationEventKind.Created)
+        {
+            var content = EmailContent.Compose(person.Email!, person.DisplayName, $"You may approve for {delegation.DelegatorName} in {tenantName}",
+                $"{delegation.DelegatorName} delegated their approval authority in {tenantName} to you, {window}.", facts, link, NoDecisionByEmail);
+            db.Add(new OutboxMessage(Guid.NewGuid(), OutboxChannel.Email, DelegationStarted, delegation.TenantId, delegation.Id.ToString(),
+                person.Email!, content.ToJson(), change.At, notBefore: delegation.StartsAt));
+            return;
+        }
+
+        var ended = EmailContent.Compose(person.Email!, person.DisplayName, $"Your delegation from {delegation.DelegatorName} in {tenantName} has ended",
+            change.Kind == DelegationEventKind.Revoked
+                ? $"The delegation from {delegation.DelegatorName} in {tenantName} ({window}) was revoked by {delegation.RevokedByName}; you no longer approve on their behalf."
+                : $"The delegation from {delegation.DelegatorName} in {tenantName} ({window}) has ended; you no longer approve on their behalf.",
+            facts, link);
+        db.Add(new OutboxMessage(Guid.NewGuid(), OutboxChannel.Email, "Delegation." + change.Kind, delegation.TenantId, delegation.Id.ToString(),
+            person.Email!, ended.ToJson(), change.At));
+    }
+
+    private void Add(LockboxDbContext db, RequestEvent change, AccessRequest request, PortalUser person, string subject, string intro, string tenantName, string? comment = null)
+    {
+        var content = Compose(request, person, subject, intro, tenantName, comment);
+        db.Add(new OutboxMessage(Guid.NewGuid(), OutboxChannel.Email, "AccessRequest." + change.Kind, request.TenantId, request.Id.ToString(),
+            person.Email!, content.ToJson(), change.At));
+    }
+
+    private EmailContent Compose(AccessRequest request, PortalUser person, string subject, string intro, string tenantName, string? comment) =>
+        EmailContent.Compose(person.Email!, person.DisplayName, subject, intro,
+        [
+            ("Reference", request.Reference),
+            ("Tenant", tenantName),
+            ("Requester", request.RequesterName),
+            ("Scope", request.Scope),
+            ("Access level", Level(request)),
+            ("Justification", request.Justification),
+            ("Ticket", request.TicketReference),
+            ("Decide by", request.Status is RequestStatus.PendingInternal or RequestStatus.PendingCustomer ? EmailContent.Time(request.ExpiresAt) : null),
+            ("Comment", comment),
+        ], portal.Value.LinkTo($"/requests/{request.Id}"), NoDecisionByEmail);
+
+    private static string Level(AccessRequest request) => request.AccessLevel == AccessLevel.ReadWrite ? "read-write" : "read";
+
+    private static async Task<PortalUser?> PersonAsync(LockboxDbContext db, string userId, CancellationToken cancellationToken) =>
+        await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId && u.IsActive && u.Email != null, cancellationToken);
+
+    /// <summary>A scheduled notice that a later change made pointless is dropped with that change, in its transaction.</summary>
+    private static Task<int> CancelScheduledAsync(LockboxDbContext db, string subjectId, string type, CancellationToken cancellationToken) =>
+        db.Set<OutboxMessage>().Where(m => m.SubjectId == subjectId && m.Type == type && m.SentAt == null).ExecuteDeleteAsync(cancellationToken);
+}
