@@ -17,13 +17,13 @@ if (await app.RunConsoleCommandAsync(args) is { } exitCode)
 
 await app.PrepareLockboxAsync();
 
-// First, so that every answer carries them: pages, API answers, static files and error pages.
-app.UseLockboxSecurityHeaders();
+// First: the known proxies' forwarded headers, HTTPS redirection and HSTS as configured, and the security headers on
+// every answer (pages, API answers, static files and error pages).
+app.UseLockboxWebSecurity();
 
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/error", createScopeForErrors: true);
-    app.UseHsts();
 }
 
 app.UseLockboxClientContext();
@@ -35,8 +35,9 @@ app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapStaticAssets().AllowAnonymous();
-app.MapHealthChecks("/health").AllowAnonymous();
+app.MapLockboxHealth(app.Configuration);
 app.MapLockboxAccount();
+app.MapLockboxEntra();
 app.MapLockboxAudit();
 app.MapLockboxApi();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -70,7 +70,7 @@ public class AccessRequestServiceTests
         await using var h = await ServiceHarness.CreateAsync();
         var requestId = await PrepareAsync(h, operation);
         var before = await SnapshotAsync(h, requestId);
-        await ExecuteAsync(h, "CREATE TRIGGER fail_audit BEFORE INSERT ON AuditEntries BEGIN SELECT RAISE(ABORT, 'x'); END;");
+        await FailWritesAsync(h, "fail_audit", "INSERT ON AuditEntries");
 
         await Assert.ThrowsAnyAsync<DbUpdateException>(() => RunAsync(h, operation, requestId));
 
@@ -91,7 +91,7 @@ public class AccessRequestServiceTests
         await using var h = await ServiceHarness.CreateAsync();
         var requestId = await PrepareAsync(h, operation);
         var before = await SnapshotAsync(h, requestId);
-        await ExecuteAsync(h, $"CREATE TRIGGER fail_request BEFORE {failingWrite} BEGIN SELECT RAISE(ABORT, 'x'); END;");
+        await FailWritesAsync(h, "fail_request", failingWrite);
 
         await Assert.ThrowsAnyAsync<DbUpdateException>(() => RunAsync(h, operation, requestId));
 
@@ -410,10 +410,17 @@ public class AccessRequestServiceTests
         return await db.AccessRequests.AsNoTracking().Include(r => r.Decisions).SingleAsync(r => r.Id == id);
     }
 
-    private static async Task ExecuteAsync(ServiceHarness h, string sql)
+    /// <summary>A trigger that makes the database refuse <paramref name="write"/> (e.g. "UPDATE ON AccessRequests"), in each engine's syntax.</summary>
+    private static async Task FailWritesAsync(ServiceHarness h, string name, string write)
     {
         await using var db = h.NewContext();
-        await db.Database.ExecuteSqlRawAsync(sql);
+        var (operation, table) = (write.Split(" ON ")[0], write.Split(" ON ")[1]);
+        await db.Database.ExecuteSqlRawAsync(db.Database.IsNpgsql()
+            ? $$"""
+              CREATE FUNCTION {{name}}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'x'; END $$;
+              CREATE TRIGGER {{name}} BEFORE {{operation}} ON "{{table}}" FOR EACH ROW EXECUTE FUNCTION {{name}}();
+              """
+            : $"CREATE TRIGGER {name} BEFORE {operation} ON {table} BEGIN SELECT RAISE(ABORT, 'x'); END;");
     }
 
     private static async Task<Exception?> Outcome(Func<Task> operation)

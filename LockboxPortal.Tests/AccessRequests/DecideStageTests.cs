@@ -34,14 +34,30 @@ public sealed class DecideStageTests
     }
 
     [Fact]
-    public async Task Decide_OnTheOtherStagesRequest_IsRefusedForTheDecider()
+    public async Task Decide_BeforeTheCustomerStage_IsRefusedForTheApprover()
     {
         await using var h = await ServiceHarness.CreateAsync();
         var filed = await h.Requests.FileAsync(ServiceHarness.Engineer, h.ValidInput());
-        var pending = await h.PendingCustomerAsync();
 
         await Assert.ThrowsAsync<ForbiddenException>(() => h.Requests.DecideAsync(ServiceHarness.Approver1, filed.Id, approve: true, null));
-        await Assert.ThrowsAsync<ForbiddenException>(() => h.Requests.DecideAsync(ServiceHarness.Manager, pending.Id, approve: true, null));
+    }
+
+    /// <summary>
+    /// Rule 6: a manager who decides after the internal stage was decided (late, or the loser of a race) is told
+    /// "already decided", not "not allowed", and the trail holds no refused customer decision by them. (This test
+    /// replaces the half of an older one that expected "forbidden" here.)
+    /// </summary>
+    [Fact]
+    public async Task Decide_ByAManagerOnceTheInternalStageIsDecided_IsAlreadyDecided_NotARefusedCustomerDecision()
+    {
+        await using var h = await ServiceHarness.CreateAsync();
+        var pending = await h.PendingCustomerAsync();
+
+        var late = await Assert.ThrowsAsync<InvalidTransitionException>(() => h.Requests.DecideAsync(ServiceHarness.Manager, pending.Id, approve: false, "too late"));
+
+        Assert.Equal("already-decided", late.Code);
+        var audit = await h.AuditAsync(pending.Id);
+        Assert.DoesNotContain(audit, e => e.ActorId == Cast.Manager && e.EventType == Features.Audit.AuditEventType.Operation_Refused);
     }
 
     [Fact]

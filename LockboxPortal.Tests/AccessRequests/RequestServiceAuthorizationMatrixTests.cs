@@ -44,7 +44,10 @@ public sealed class RequestServiceAuthorizationMatrixTests
         .. ServiceMatrix.Rows("DecideInternal", NotFound, InternalStage),
         .. ServiceMatrix.Rows("DecideCustomer", NotFound, CustomerStage),
         .. ServiceMatrix.Rows("Decide@PendingInternal", NotFound, InternalStage),
-        .. ServiceMatrix.Rows("Decide@PendingCustomer", NotFound, CustomerStage),
+
+        // A manager deciding once the internal stage is behind the request is told "already decided" (rule 6), as the
+        // loser of a race is; this row said Forbidden before issue 20.
+        .. ServiceMatrix.Rows("Decide@PendingCustomer", NotFound, [.. CustomerStage.Where(c => c.Who != Cast.Manager), (Cast.Manager, AlreadyDecided)]),
         .. ServiceMatrix.Rows("Cancel", NotFound,
             (Cast.Engineer, Allowed), (Cast.Manager, Forbidden), (Cast.Approver1, Forbidden), (Cast.ContosoAdminNotApprover, Forbidden),
             (Cast.ContosoOfficer, Forbidden)),

@@ -37,10 +37,10 @@ public sealed class SecondFactorPolicyTests
     }
 
     [Fact]
-    public async Task ADecisionFromATwoFactorSignIn_Counts()
+    public async Task ADecisionFromATwoFactorSignIn_Counts_WhereNoFreshFactorIsAsked()
     {
         await using var harness = await ServiceHarness.CreateAsync();
-        await harness.SetPolicyAsync(harness.Contoso, p => p with { RequireTwoFactor = true });
+        await harness.SetPolicyAsync(harness.Contoso, p => p with { RequireTwoFactor = true, RequireFreshFactor = false });
         var pending = await harness.PendingCustomerAsync();
 
         var approved = await harness.Requests.DecideCustomerAsync(ServiceHarness.WithSecondFactor(Cast.Approver1), pending.Id, approve: true, "proven");
@@ -53,7 +53,7 @@ public sealed class SecondFactorPolicyTests
     {
         await using var harness = await ServiceHarness.CreateAsync();
         var grant = await harness.ApprovedAsync();
-        await harness.SetPolicyAsync(harness.Contoso, p => p with { RequireTwoFactor = true });
+        await harness.SetPolicyAsync(harness.Contoso, p => p with { RequireTwoFactor = true, RequireFreshFactor = false });
 
         await Assert.ThrowsAsync<SecondFactorRequiredException>(() => harness.Grants.RevokeAsync(ServiceHarness.ContosoOfficer, grant.Id, "password only"));
         await using (var db = harness.NewContext())

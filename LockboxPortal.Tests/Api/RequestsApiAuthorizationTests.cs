@@ -177,7 +177,9 @@ public sealed class RequestsApiAuthorizationTests(ApiPortalFixture portal) : ICl
     [InlineData(Approver2, HttpStatusCode.OK)]
     [InlineData(Engineer, HttpStatusCode.Forbidden)]
     [InlineData(ContosoOfficer, HttpStatusCode.Forbidden)]
-    [InlineData(Manager, HttpStatusCode.Forbidden)]
+
+    // The manager's stage is behind this request: rule 6's "already decided", not "not allowed" (issue 20, finding 8).
+    [InlineData(Manager, HttpStatusCode.Conflict)]
     [InlineData(Engineer2, HttpStatusCode.NotFound)]
     [InlineData(NorthwindApprover, HttpStatusCode.NotFound)]
     [InlineData(NorthwindOfficer, HttpStatusCode.NotFound)]

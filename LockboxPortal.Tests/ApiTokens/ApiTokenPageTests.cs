@@ -16,6 +16,7 @@ public sealed class ApiTokenPageTests
         var context = new BunitContext();
         context.JSInterop.Mode = JSRuntimeMode.Loose;
         context.Services.AddMudServices();
+        context.Services.AddScoped<ViewerTimeZone>();
         context.Services.AddScoped(_ => harness.Services.GetRequiredService<ApiTokenService>());
         context.Services.AddSingleton<TimeProvider>(harness.Time);
         context.AddAuthorization().SetAuthorized(userId).SetClaims(new Claim(ClaimTypes.NameIdentifier, userId));

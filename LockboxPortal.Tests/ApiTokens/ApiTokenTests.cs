@@ -11,6 +11,7 @@ using LockboxPortal.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using static LockboxPortal.Tests.Infrastructure.ApiPortalFixture;
 
@@ -116,7 +117,7 @@ public sealed class ApiTokenTests(ApiPortalFixture portal) : IClassFixture<ApiPo
         [
             "post /api/v1/requests", "get /api/v1/requests", "get /api/v1/requests/{id}", "post /api/v1/requests/{id}/decision",
             "post /api/v1/requests/{id}/cancel", "post /api/v1/requests/{id}/revoke", "post /api/v1/requests/{id}/release",
-            "get /api/v1/requests/{id}/grant-token", "post /api/v1/access-checks", "get /.well-known/jwks.json",
+            "get /api/v1/requests/{id}/grant-token", "post /api/v1/access-checks", "get /.well-known/jwks.json", "get /api/v1/audit/checkpoint-key",
         ];
         foreach (var operation in operations)
         {
@@ -135,7 +136,7 @@ public sealed class TokenCommandTests(ApiPortalFixture portal) : IClassFixture<A
     private async Task<(int? ExitCode, string Output, string Error)> RunAsync(params string[] args)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, EnvironmentName = "Development", ContentRootPath = Path.GetDirectoryName(portal.Factory.DatabasePath) });
-        builder.Configuration[DatabaseSetup.SqlitePathKey] = portal.Factory.DatabasePath;
+        builder.Configuration.AddInMemoryCollection(portal.Factory.DatabaseSettings);
         builder.Services.AddLockboxPortal(builder.Configuration, builder.Environment);
         await using var app = builder.Build();
         var output = new StringWriter();
@@ -256,6 +257,26 @@ public sealed class ApiRateLimitTests : IAsyncLifetime
 
         // With authentication in front of the limiter, the fourth call would be refused as unknown (401), uncounted.
         Assert.Equal(HttpStatusCode.TooManyRequests, (await SendAsync(client, unknown)).StatusCode);
+    }
+
+    [Fact]
+    public async Task ThreeHundredCallsWithBadTokens_FromOneClient_Meet429s_WhileAKnownTokenGoesOn()
+    {
+        using var client = _portal.Client(null);
+        var known = "Bearer " + _portal.TokenOf(Manager);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(client, known)).StatusCode);
+
+        // Each guess is a different token in the portal's shape, so a budget per token would let every one through.
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 300; i++)
+        {
+            answers.Add((await SendAsync(client, $"Bearer lbxp_{Guid.NewGuid():N}{Guid.NewGuid():N}")).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, answers[0]);
+        Assert.All(answers, status => Assert.Contains(status, new[] { HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests }));
+        Assert.True(answers.Count(s => s == HttpStatusCode.TooManyRequests) >= 200, $"{answers.Count(s => s == HttpStatusCode.TooManyRequests)} of 300 met 429");
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(client, known)).StatusCode);
     }
 
     private static Task<HttpResponseMessage> SendAsync(HttpClient client, string? authorization)

@@ -19,6 +19,8 @@ public sealed class AuditComponentTests
         var context = new BunitContext();
         context.JSInterop.Mode = JSRuntimeMode.Loose;
         context.Services.AddMudServices();
+        context.Services.AddScoped<ViewerTimeZone>();
+        context.Services.AddSingleton(TimeProvider.System);
         context.Services.AddSingleton(harness.Services.GetRequiredService<AuditService>());
         context.AddAuthorization().SetAuthorized(userId).SetClaims(new Claim(ClaimTypes.NameIdentifier, userId));
         return context;
@@ -67,6 +69,8 @@ public sealed class AuditComponentTests
         await using var context = new BunitContext();
         context.JSInterop.Mode = JSRuntimeMode.Loose;
         context.Services.AddMudServices();
+        context.Services.AddScoped<ViewerTimeZone>();
+        context.Services.AddSingleton(TimeProvider.System);
 
         var history = context.Render<RequestHistory>(parameters => parameters.Add(p => p.Entries, [entry]));
 

@@ -79,8 +79,8 @@ public sealed class AuditServiceTests
     {
         await using var harness = await ServiceHarness.CreateAsync();
         await AuditTestData.AppendAsync(harness, harness.Contoso, 4);
-        await AuditTestData.DropGuardsAsync(harness.DatabasePath);
-        await AuditTestData.ChangeDetailsAsync(harness.DatabasePath, harness.Contoso, 2, "{}");
+        await AuditTestData.DropGuardsAsync(harness);
+        await AuditTestData.ChangeDetailsAsync(harness, harness.Contoso, 2, "{}");
 
         var result = await Service(harness).VerifyAsync(ServiceHarness.ContosoOfficer, harness.Contoso);
 

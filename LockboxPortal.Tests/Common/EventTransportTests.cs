@@ -108,5 +108,7 @@ public sealed class EventTransportTests
             Published.Add(change!);
             return _inner.PublishAsync(change);
         }
+
+        public IDisposable OnMissedEvents(Func<Task> handler) => _inner.OnMissedEvents(handler);
     }
 }

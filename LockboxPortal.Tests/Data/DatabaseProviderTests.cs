@@ -68,7 +68,7 @@ public sealed class DatabaseProviderTests
     [Fact]
     public async Task Sqlite_AfterMigrating_IsInWalMode()
     {
-        await using var harness = await ServiceHarness.CreateAsync();
+        await using var harness = await ServiceHarness.CreateSqliteAsync();
         await using var db = harness.NewContext();
         await db.Database.OpenConnectionAsync();
         await using var command = db.Database.GetDbConnection().CreateCommand();
@@ -129,5 +129,12 @@ public sealed class DatabaseProviderTests
         }
 
         public void PersistDataProtectionKeys(IDataProtectionBuilder dataProtection) => _inner.PersistDataProtectionKeys(dataProtection);
+
+        public Task<long?> NextEventNumberAsync(LockboxDbContext db, CancellationToken cancellationToken) => _inner.NextEventNumberAsync(db, cancellationToken);
+
+        public Task SerializeAsync(LockboxDbContext db, string key, CancellationToken cancellationToken) => _inner.SerializeAsync(db, key, cancellationToken);
+
+        public Task<IReadOnlyList<Guid>> ClaimAsync<TEntity>(LockboxDbContext db, IReadOnlyList<Guid> ids, CancellationToken cancellationToken)
+            where TEntity : class => _inner.ClaimAsync<TEntity>(db, ids, cancellationToken);
     }
 }

@@ -1,6 +1,7 @@
 using LockboxPortal.Data;
 using LockboxPortal.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LockboxPortal.Tests.Data;
 
@@ -14,7 +15,19 @@ public sealed class ModelTests : IDisposable
         using var db = NewContext();
 
         // A mapping left out of ApplyConfigurationsFromAssembly, or changed without a migration, shows here.
-        Assert.False(db.Database.HasPendingModelChanges());
+        Assert.False(db.Database.HasPendingModelChanges(),
+            "The model changed without a SQLite migration: dotnet ef migrations add <Name> --project LockboxPortal --context SqliteLockboxDbContext -o Data/Migrations/Sqlite");
+    }
+
+    [Fact]
+    public void Mapping_MatchesTheLatestPostgresMigration()
+    {
+        // No server is needed: the snapshot is compared with the model the context builds.
+        using var db = new PostgresLockboxDbContext(new DbContextOptionsBuilder<PostgresLockboxDbContext>().UseNpgsql("Host=unused").Options);
+
+        Assert.False(db.Database.HasPendingModelChanges(),
+            "The model changed without a PostgreSQL migration: dotnet ef migrations add <Name> --project LockboxPortal --context PostgresLockboxDbContext "
+            + "-o Data/Migrations/Postgres -- --Database:Provider Postgres --ConnectionStrings:Postgres Host=localhost");
     }
 
     [Fact]
@@ -40,8 +53,14 @@ public sealed class ModelTests : IDisposable
         });
     }
 
+    /// <summary>A context with the app's Identity options (they choose Identity's schema version, passkeys included), as the app makes it.</summary>
     private SqliteLockboxDbContext NewContext() =>
-        new(new DbContextOptionsBuilder<SqliteLockboxDbContext>().UseSqlite($"Data Source={_folder.File("model.db")}").Options);
+        new(new DbContextOptionsBuilder<SqliteLockboxDbContext>()
+            .UseSqlite($"Data Source={_folder.File("model.db")}")
+            .UseApplicationServiceProvider(new ServiceCollection()
+                .Configure<Microsoft.AspNetCore.Identity.IdentityOptions>(LockboxPortal.Hosting.IdentitySetup.ConfigureIdentityOptions)
+                .BuildServiceProvider())
+            .Options);
 
     public void Dispose() => _folder.Dispose();
 }

@@ -87,7 +87,9 @@ public sealed class OutboundMessagesTests
     {
         var harness = await ServiceHarness.CreateAsync(services => services.AddSingleton<IOutboundMessages>(outbox));
         await using var db = harness.NewContext();
-        await db.Database.ExecuteSqlRawAsync("CREATE TABLE TestOutbox (Seq INTEGER PRIMARY KEY AUTOINCREMENT, Type TEXT NOT NULL, SubjectId TEXT NOT NULL)");
+        await db.Database.ExecuteSqlRawAsync(db.Database.IsNpgsql()
+            ? "CREATE TABLE \"TestOutbox\" (\"Seq\" bigserial PRIMARY KEY, \"Type\" text NOT NULL, \"SubjectId\" text NOT NULL)"
+            : "CREATE TABLE TestOutbox (Seq INTEGER PRIMARY KEY AUTOINCREMENT, Type TEXT NOT NULL, SubjectId TEXT NOT NULL)");
         return harness;
     }
 
@@ -104,7 +106,7 @@ public sealed class OutboundMessagesTests
         public async Task HandOffAsync(LockboxDbContext db, OutboundMessage message, CancellationToken cancellationToken)
         {
             Received.Add((message, db.Database.CurrentTransaction is not null));
-            await db.Database.ExecuteSqlAsync($"INSERT INTO TestOutbox (Type, SubjectId) VALUES ({message.Type}, {message.SubjectId})", cancellationToken);
+            await db.Database.ExecuteSqlAsync($"""INSERT INTO "TestOutbox" ("Type", "SubjectId") VALUES ({message.Type}, {message.SubjectId})""", cancellationToken);
             if (Received.Count == 1 && FailFirst is { } fail)
             {
                 throw fail();
@@ -114,7 +116,7 @@ public sealed class OutboundMessagesTests
         public async Task<List<string>> StoredAsync(ServiceHarness harness)
         {
             await using var db = harness.NewContext();
-            return await db.Database.SqlQueryRaw<string>("SELECT SubjectId AS Value FROM TestOutbox ORDER BY Seq").ToListAsync();
+            return await db.Database.SqlQueryRaw<string>("""SELECT "SubjectId" AS "Value" FROM "TestOutbox" ORDER BY "Seq" """).ToListAsync();
         }
     }
 }

@@ -6,7 +6,7 @@ namespace LockboxPortal.Tests.Data;
 public sealed class ProviderIsolationTests
 {
     [Fact]
-    public void OnlyTheSqlitePart_UsesSqliteTypes()
+    public void OnlyEachProvidersPart_UsesItsTypes()
     {
         var result = Types.InAssembly(typeof(LockboxDbContext).Assembly)
             .That().DoNotHaveName(nameof(SqliteDatabaseProvider), nameof(SqliteLockboxDbContext))
@@ -16,6 +16,13 @@ public sealed class ProviderIsolationTests
 
         // A second provider is a second implementation of IDatabaseProvider, not a branch in shared code.
         Assert.True(result.IsSuccessful, string.Join(", ", result.FailingTypeNames ?? []));
+
+        var postgres = Types.InAssembly(typeof(LockboxDbContext).Assembly)
+            .That().DoNotHaveName(nameof(PostgresDatabaseProvider))
+            .And().DoNotResideInNamespace("LockboxPortal.Data.Migrations.Postgres")
+            .ShouldNot().HaveDependencyOnAny("Npgsql")
+            .GetResult();
+        Assert.True(postgres.IsSuccessful, string.Join(", ", postgres.FailingTypeNames ?? []));
 
         // The rule can see such a dependency: the SQLite part has one.
         Assert.True(Types.InAssembly(typeof(LockboxDbContext).Assembly)

@@ -16,7 +16,7 @@ public class AccessDecisionTests
         new(tenant ?? Contoso, engineer ?? Requester.UserId, ResourceScope.Parse(scope), level);
 
     private static AccessVerdict Evaluate(AccessRequest request, AccessQuery? query = null, DateTimeOffset? now = null) =>
-        AccessDecision.Evaluate(query ?? Query(), [request], now ?? Inside);
+        AccessDecision.Evaluate(query ?? Query(), EngineerStanding.Engineer, [request], now ?? Inside);
 
     [Fact]
     public void Approved_InsideTheGrantWindow_IsAllowed()
@@ -182,7 +182,7 @@ public class AccessDecisionTests
     [Fact]
     public void NoCandidates_IsRefused()
     {
-        var verdict = AccessDecision.Evaluate(Query(), [], Inside);
+        var verdict = AccessDecision.Evaluate(Query(), EngineerStanding.Engineer, [], Inside);
 
         Assert.Equal(AccessDecisionReason.NoMatchingRequest, verdict.Reason);
         Assert.Null(verdict.RequestId);
@@ -200,8 +200,8 @@ public class AccessDecisionTests
             Approved(tenant: Northwind),
         ];
 
-        var first = AccessDecision.Evaluate(Query(), [allowing, .. others], Inside);
-        var last = AccessDecision.Evaluate(Query(), [.. others, allowing], Inside);
+        var first = AccessDecision.Evaluate(Query(), EngineerStanding.Engineer, [allowing, .. others], Inside);
+        var last = AccessDecision.Evaluate(Query(), EngineerStanding.Engineer, [.. others, allowing], Inside);
 
         Assert.True(first.IsAllowed);
         Assert.True(last.IsAllowed);
@@ -230,8 +230,8 @@ public class AccessDecisionTests
         var first = InState(firstStatus, firstScope);
         var second = InState(secondStatus, secondScope);
 
-        var forwards = AccessDecision.Evaluate(Query(), [first, second], Inside);
-        var backwards = AccessDecision.Evaluate(Query(), [second, first], Inside);
+        var forwards = AccessDecision.Evaluate(Query(), EngineerStanding.Engineer, [first, second], Inside);
+        var backwards = AccessDecision.Evaluate(Query(), EngineerStanding.Engineer, [second, first], Inside);
 
         Assert.Equal(expected, forwards.Reason);
         Assert.Equal(expected, backwards.Reason);
@@ -248,8 +248,21 @@ public class AccessDecisionTests
         othersGrant.ApproveCustomer(ApproverA, null, null, GrantStart.AddHours(3));
 
         // Inside the other engineer's window, after the end of this engineer's own grant.
-        var verdict = AccessDecision.Evaluate(Query(), [othersGrant, Approved()], GrantEnd.AddMinutes(30));
+        var verdict = AccessDecision.Evaluate(Query(), EngineerStanding.Engineer, [othersGrant, Approved()], GrantEnd.AddMinutes(30));
 
         Assert.Equal(AccessDecisionReason.GrantEnded, verdict.Reason);
+    }
+
+    /// <summary>DESIGN.md rule 10: an open grant allows nothing to an engineer who was deactivated or lost the Engineer role.</summary>
+    [Theory]
+    [InlineData(EngineerStanding.Deactivated, AccessDecisionReason.EngineerDeactivated)]
+    [InlineData(EngineerStanding.NotAnEngineer, AccessDecisionReason.NotAnEngineer)]
+    public void OffboardedEngineer_WithAnOpenGrant_IsRefused(EngineerStanding standing, AccessDecisionReason expected)
+    {
+        var verdict = AccessDecision.Evaluate(Query(), standing, [Approved()], Inside);
+
+        Assert.False(verdict.IsAllowed);
+        Assert.Equal(expected, verdict.Reason);
+        Assert.True(AccessDecision.Evaluate(Query(), EngineerStanding.Engineer, [Approved()], Inside).IsAllowed, "the same grant allows an engineer in good standing");
     }
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Claims;
 using LockboxPortal.Data;
 using LockboxPortal.Features.AccessRequests;
@@ -63,7 +64,7 @@ public sealed class PersistenceTests : IDisposable
         }
 
         SqliteConnection.ClearAllPools();
-        await using var upgraded = new PortalFactory(DatabasePath);
+        await using var upgraded = new PortalFactory(DatabasePath, sqliteOnly: true);
         upgraded.CreateClient().Dispose();
 
         await using var db = NewContext(upgraded);
@@ -83,8 +84,8 @@ public sealed class PersistenceTests : IDisposable
         await using var db = NewContext(portal);
         Assert.True(await db.AuditEntries.AnyAsync());
 
-        var update = await Assert.ThrowsAsync<SqliteException>(() => db.Database.ExecuteSqlRawAsync("UPDATE AuditEntries SET ActorName = 'someone else'"));
-        var delete = await Assert.ThrowsAsync<SqliteException>(() => db.Database.ExecuteSqlRawAsync("DELETE FROM AuditEntries"));
+        var update = await Assert.ThrowsAnyAsync<DbException>(() => db.Database.ExecuteSqlRawAsync("UPDATE \"AuditEntries\" SET \"ActorName\" = 'someone else'"));
+        var delete = await Assert.ThrowsAnyAsync<DbException>(() => db.Database.ExecuteSqlRawAsync("DELETE FROM \"AuditEntries\""));
 
         Assert.Contains("append-only", update.Message, StringComparison.Ordinal);
         Assert.Contains("append-only", delete.Message, StringComparison.Ordinal);

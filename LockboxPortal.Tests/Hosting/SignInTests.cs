@@ -58,6 +58,29 @@ public sealed class SignInTests(DemoPortalFixture portal) : IClassFixture<DemoPo
         Assert.Equal("/", PathOf(response));
     }
 
+    [Fact]
+    public async Task ReturnUrl_WithNonAsciiCharacters_SignsIn_AndGoesThere()
+    {
+        using var client = NewClient();
+
+        var response = await PostLoginAsync(client, "engineer@fabrikam.test", PortalFactory.DemoPassword, "/requests/mine?note=café—ü");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.EndsWith("/requests/mine?note=caf%C3%A9%E2%80%94%C3%BC", response.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/requests/mine")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ReturnUrl_WithAControlCharacter_LeadsHome()
+    {
+        using var client = NewClient();
+
+        var response = await PostLoginAsync(client, "engineer@fabrikam.test", PortalFactory.DemoPassword, "/requests/mine\r\nSet-Cookie: x=y");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/", PathOf(response));
+    }
+
     private HttpClient NewClient() => portal.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
     private static string PathOf(HttpResponseMessage redirect) =>
@@ -97,7 +120,7 @@ public sealed class SignInTests(DemoPortalFixture portal) : IClassFixture<DemoPo
 public sealed class LockoutTests(DemoPortalFixture portal) : IClassFixture<DemoPortalFixture>
 {
     [Fact]
-    public async Task FiveFailedAttempts_LockTheAccount_EvenForTheRightPassword()
+    public async Task FiveFailedAttempts_LockTheAccount_EvenForTheRightPassword_AnsweredLikeAWrongPassword()
     {
         using var client = portal.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
         for (var attempt = 0; attempt < 5; attempt++)
@@ -107,7 +130,11 @@ public sealed class LockoutTests(DemoPortalFixture portal) : IClassFixture<DemoP
 
         var response = await SignInTests.PostLoginAsync(client, "approver1@contoso.test", PortalFactory.DemoPassword);
 
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Equal("/account/lockout", new Uri(new Uri("http://localhost/"), response.Headers.Location!).AbsolutePath);
+        // The same answer an unknown account gets, so the lockout does not tell which emails are real.
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("The email or password is not right.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/queue/approvals")).StatusCode);
+        await using var db = portal.Factory.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<LockboxPortal.Data.LockboxDbContext>>().CreateDbContext();
+        Assert.Contains(await db.AuditEntries.ToListAsync(), e => e.EventType == AuditEventType.SignIn_LockedOut && e.DetailsJson.Contains("approver1@contoso.test"));
     }
 }

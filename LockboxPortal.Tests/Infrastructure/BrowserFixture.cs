@@ -84,10 +84,16 @@ public sealed class LivePortal : IAsyncDisposable
     /// <summary>A fresh browser context (its own cookies) signed in as <paramref name="email"/>.</summary>
     public async Task<IPage> SignInAsync(string email, string password = PortalFactory.DemoPassword)
     {
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl });
-        context.SetDefaultTimeout(15_000);
-        _contexts.Add(context);
-        var page = await context.NewPageAsync();
+        var page = await NewPageAsync();
+        return await SignInAsync(page, email, password);
+    }
+
+    /// <summary>Signs in as <paramref name="email"/> in <paramref name="context"/> (whose base URL names the portal) and waits for the circuit.</summary>
+    public static async Task<IPage> SignInAsync(IBrowserContext context, string email, string password = PortalFactory.DemoPassword) =>
+        await SignInAsync(await context.NewPageAsync(), email, password);
+
+    private static async Task<IPage> SignInAsync(IPage page, string email, string password)
+    {
         await page.GotoAsync("/account/login");
         await page.FillAsync("#email", email);
         await page.FillAsync("#password", password);
@@ -103,6 +109,19 @@ public sealed class LivePortal : IAsyncDisposable
         await page.WaitForURLAsync(url => !url.Contains("/account/login", StringComparison.Ordinal));
         await WaitForInteractiveAsync(page);
         return page;
+    }
+
+    /// <summary>
+    /// A page in a fresh browser context (its own cookies), signed in as nobody yet. <paramref name="host"/> replaces
+    /// the address's host (WebAuthn needs a domain such as <c>localhost</c>, not an IP address).
+    /// </summary>
+    public async Task<IPage> NewPageAsync(string? host = null)
+    {
+        var address = host is null ? BaseUrl : new UriBuilder(BaseUrl) { Host = host }.Uri.ToString().TrimEnd('/');
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = address });
+        context.SetDefaultTimeout(15_000);
+        _contexts.Add(context);
+        return await context.NewPageAsync();
     }
 
     /// <summary>Waits until the Blazor circuit is up, so clicks reach the server.</summary>

@@ -8,22 +8,29 @@ using Microsoft.Extensions.DependencyInjection;
 namespace LockboxPortal.Tests.Infrastructure;
 
 /// <summary>
-/// The real app, on its own SQLite file. With <paramref name="realPort"/> it listens on a real loopback port
-/// that a browser can reach.
+/// The real app, on its own SQLite file (or, in the PostgreSQL run, the database that file name stands for:
+/// <see cref="TestDatabase"/>; <paramref name="sqliteOnly"/> keeps a test about the file itself on SQLite). With
+/// <paramref name="realPort"/> it listens on a real loopback port that a browser can reach.
 /// </summary>
-public sealed class PortalFactory(string databasePath, string environment = "Development", bool realPort = false) : WebApplicationFactory<Program>
+public sealed class PortalFactory(string databasePath, string environment = "Development", bool realPort = false, bool sqliteOnly = false)
+    : WebApplicationFactory<Program>
 {
     public const string DemoPassword = "Demo-Password-2026";
 
     /// <summary>The authenticator key of Contoso's demo people (base32), from which <see cref="Totp"/> computes their codes.</summary>
     public const string DemoAuthenticatorKey = "LOCKBOXDEMOKEY234567ABCDEFGHIJKL";
 
-    private readonly Dictionary<string, string?> _settings = new()
-    {
-        [DatabaseSetup.SqlitePathKey] = databasePath,
-        [DemoData.PasswordKey] = DemoPassword,
-        [DemoData.AuthenticatorKeyKey] = DemoAuthenticatorKey,
-    };
+    private readonly Dictionary<string, string?> _settings = new(
+        [
+            .. TestDatabase.SettingsFor(databasePath, sqliteOnly),
+            new(DemoData.PasswordKey, DemoPassword),
+            new(DemoData.AuthenticatorKeyKey, DemoAuthenticatorKey),
+            // Outside Development the portal refuses to start without its certificate (With(key, null) removes it).
+            .. environment == "Development" ? [] : TestCertificate.Settings(),
+        ]);
+
+    /// <summary>The database settings the app runs with, for a console host over the same database.</summary>
+    public IReadOnlyDictionary<string, string?> DatabaseSettings { get; } = TestDatabase.SettingsFor(databasePath, sqliteOnly);
 
     private readonly List<Action<IServiceCollection>> _services = [];
 

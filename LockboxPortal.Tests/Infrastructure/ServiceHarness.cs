@@ -20,7 +20,8 @@ using Microsoft.Extensions.Time.Testing;
 namespace LockboxPortal.Tests.Infrastructure;
 
 /// <summary>
-/// The service layer over a real SQLite file with every migration applied, a fake clock, and a small cast:
+/// The service layer over a real SQLite file (in the PostgreSQL run, a database of its own: <see cref="TestDatabase"/>)
+/// with every migration applied, a fake clock, and a small cast:
 /// two tenants (Contoso, Northwind), engineers, a manager, approvers and officers.
 /// </summary>
 public sealed class ServiceHarness : IAsyncDisposable
@@ -30,19 +31,21 @@ public sealed class ServiceHarness : IAsyncDisposable
     private readonly TempFolder _folder = new();
     private readonly ServiceProvider _services;
 
-    private ServiceHarness(Action<IServiceCollection>? replace)
+    private ServiceHarness(Action<IServiceCollection>? replace, bool sqliteOnly)
     {
-        _services = BuildProvider(DatabasePath, Time, replace);
+        DatabaseSettings = TestDatabase.SettingsFor(DatabasePath, sqliteOnly);
+        _services = BuildProvider(DatabasePath, Time, replace, sqliteOnly);
     }
 
     /// <summary>
     /// The app's feature services over a SQLite file, without the web host; one provider is one app instance.
     /// <paramref name="replace"/> runs last, so a test can put its own implementation of a seam in place.
     /// </summary>
-    internal static ServiceProvider BuildProvider(string databasePath, TimeProvider time, Action<IServiceCollection>? replace = null)
+    internal static ServiceProvider BuildProvider(string databasePath, TimeProvider time, Action<IServiceCollection>? replace = null, bool sqliteOnly = false)
     {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { [DatabaseSetup.SqlitePathKey] = databasePath })
+            .AddInMemoryCollection(TestDatabase.SettingsFor(databasePath, sqliteOnly))
+            .AddInMemoryCollection(TestCertificate.Settings())
             .Build();
         var services = new ServiceCollection();
         services.AddLogging();
@@ -58,6 +61,9 @@ public sealed class ServiceHarness : IAsyncDisposable
     public FakeTimeProvider Time { get; } = new(Start);
 
     public string DatabasePath => _folder.File("lockbox.db");
+
+    /// <summary>The database settings the services run with, for a host over the same database.</summary>
+    public IReadOnlyDictionary<string, string?> DatabaseSettings { get; }
 
     public Guid Contoso { get; } = Guid.NewGuid();
 
@@ -81,9 +87,15 @@ public sealed class ServiceHarness : IAsyncDisposable
 
     public DelegationQueries DelegationQueries => _services.GetRequiredService<DelegationQueries>();
 
-    public static async Task<ServiceHarness> CreateAsync(Action<IServiceCollection>? replace = null)
+    public static async Task<ServiceHarness> CreateAsync(Action<IServiceCollection>? replace = null) =>
+        await CreateAsync(replace, sqliteOnly: false);
+
+    /// <summary>On SQLite in either run: for a test about the SQLite file itself (its pragmas, its errors).</summary>
+    public static Task<ServiceHarness> CreateSqliteAsync(Action<IServiceCollection>? replace = null) => CreateAsync(replace, sqliteOnly: true);
+
+    private static async Task<ServiceHarness> CreateAsync(Action<IServiceCollection>? replace, bool sqliteOnly)
     {
-        var harness = new ServiceHarness(replace);
+        var harness = new ServiceHarness(replace, sqliteOnly);
         await harness._services.MigrateLockboxDatabaseAsync();
         await harness.SeedAsync();
         return harness;

@@ -19,6 +19,12 @@ public enum Cell
 
     /// <summary>Refused and recorded, and answered with nothing (null or an empty list), as the pages expect.</summary>
     Nothing,
+
+    /// <summary>
+    /// The person may decide this kind of stage, but it is behind the request: "already decided" (DESIGN.md rule 6),
+    /// nothing changed and nothing recorded as a refusal.
+    /// </summary>
+    AlreadyDecided,
 }
 
 /// <summary>
@@ -99,7 +105,8 @@ public static class ServiceMatrix
         {
             result = await operation(Principal(who));
         }
-        catch (LockboxRuleException ex) when (ex is ForbiddenException or NotFoundException)
+        catch (LockboxRuleException ex) when (ex is ForbiddenException or NotFoundException
+            || (expected == Cell.AlreadyDecided && ex is Features.AccessRequests.InvalidTransitionException))
         {
             refusal = ex;
         }
@@ -121,6 +128,11 @@ public static class ServiceMatrix
             case Cell.NotFound:
                 Assert.IsType<NotFoundException>(refusal);
                 break;
+            case Cell.AlreadyDecided:
+                Assert.Equal("already-decided", Assert.IsType<Features.AccessRequests.InvalidTransitionException>(refusal).Code);
+                Assert.Equal(before.Requests, after.Requests);
+                Assert.Empty(written);
+                return;
             default:
                 Assert.Null(refusal);
                 Assert.True(result is null || (result is IEnumerable items && !items.Cast<object>().Any()), $"{who} was shown something: {result}");

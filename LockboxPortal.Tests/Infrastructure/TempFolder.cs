@@ -1,6 +1,6 @@
 namespace LockboxPortal.Tests.Infrastructure;
 
-/// <summary>A folder of its own for one test's files, removed with the test.</summary>
+/// <summary>A folder of its own for one test's files (and, in the PostgreSQL run, their databases), removed with the test.</summary>
 public sealed class TempFolder : IDisposable
 {
     private static readonly string Root = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "lockboxportal-tests");
@@ -18,6 +18,7 @@ public sealed class TempFolder : IDisposable
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        TestDatabase.DropFor(Path);
         try
         {
             Directory.Delete(Path, recursive: true);

@@ -19,9 +19,20 @@ public enum DecisionKind
     Reject,
 }
 
-public sealed record DecisionBody(DecisionKind? Decision, string? Comment);
+public sealed record DecisionBody(
+    DecisionKind? Decision,
+    string? Comment,
+    [property: Description(TotpDescription.Text)] string? Totp = null);
 
-public sealed record RevokeBody([property: Description("Why the grant ends early (required)")] string? Reason);
+public sealed record RevokeBody(
+    [property: Description("Why the grant ends early (required)")] string? Reason,
+    [property: Description(TotpDescription.Text)] string? Totp = null);
+
+internal static class TotpDescription
+{
+    public const string Text = "The 6-digit code the caller's authenticator app shows now; required where the tenant asks for a fresh factor "
+        + "with each decision (refused otherwise with .../fresh-factor-missing, -wrong, -stale or -reused). Each code counts once.";
+}
 
 public sealed record DecisionResponse(
     DecisionStage Stage, DecisionOutcome Outcome, string DeciderName, string? OnBehalfOfName, string? Comment, DateTimeOffset DecidedAt);

@@ -23,6 +23,7 @@ public static class ApiProblems
         "validation" => StatusCodes.Status400BadRequest,
         "not-found" => StatusCodes.Status404NotFound,
         "forbidden" or "self-approval" or "not-requester" or "second-factor-required" => StatusCodes.Status403Forbidden,
+        FreshFactorException.Missing or FreshFactorException.Wrong or FreshFactorException.Stale or FreshFactorException.Reused => StatusCodes.Status403Forbidden,
         _ => StatusCodes.Status409Conflict,
     };
 
@@ -82,7 +83,17 @@ public static class ApiProblems
             }
             catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
             {
-                await WriteAsync(context, problems, ex.StatusCode, CodeFor(ex.StatusCode), "The request could not be read: " + ex.Message);
+                await WriteAsync(context, problems, ex.StatusCode, CodeFor(ex.StatusCode), "The request could not be read: " + ex.Message
+                    + (ex.InnerException is System.Text.Json.JsonException json ? " " + json.Message : ""));
+                return;
+            }
+            catch (Exception ex) when (!context.Response.HasStarted && ex is not OperationCanceledException)
+            {
+                // Never the error page from /api: in Production it is HTML, in Development it echoes the request (and its token).
+                context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ApiProblems)).LogError(ex, "An API call failed.");
+                context.Response.Clear();
+                await WriteAsync(context, problems, StatusCodes.Status500InternalServerError, CodeFor(StatusCodes.Status500InternalServerError),
+                    "The portal could not complete this call. Nothing was changed; try again, or tell the provider's administrator the time of the call.");
                 return;
             }
 

@@ -21,6 +21,12 @@ public sealed class ApiRateLimitOptions
     public int ServiceClientPermits { get; set; } = 20_000;
 
     public int WindowSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// What one address may spend on calls not yet known to carry a real token (none, a malformed one, or one not
+    /// seen to work in the last minutes), however many different tokens it sends: guessing is limited per address.
+    /// </summary>
+    public int UnverifiedPermitsPerAddress { get; set; } = 60;
 }
 
 /// <summary>The REST API: bearer tokens, <c>/api/v1</c> route groups, problem details, rate limits, OpenAPI.</summary>
@@ -34,14 +40,23 @@ public static class ApiSetup
         services.AddAuthorization(options => options.AddApiTokenPolicies());
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiProblems.Customize);
 
-        // Unknown enum values and numbers for enums are refused, so a typo never becomes a default.
-        services.ConfigureHttpJsonOptions(options =>
-            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false)));
+        // Exactly the contract or a 400: unknown or duplicate keys, other casings, enum numbers and combinations are refused.
+        services.ConfigureHttpJsonOptions(options => StrictJson.Apply(options.SerializerOptions));
 
         var limits = configuration.GetSection("Api:RateLimit").Get<ApiRateLimitOptions>() ?? new ApiRateLimitOptions();
+        services.AddSingleton<RecentlyAuthenticatedTokens>();
         services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                UnverifiedPartitionOf(context) is { } address
+                    ? RateLimitPartition.GetFixedWindowLimiter(address, _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = limits.UnverifiedPermitsPerAddress,
+                        Window = TimeSpan.FromSeconds(limits.WindowSeconds),
+                        QueueLimit = 0,
+                    })
+                    : RateLimitPartition.GetNoLimiter(""));
             options.AddPolicy(RateLimitPolicy, context =>
             {
                 var (key, isClient) = RateLimitPartitionOf(context);
@@ -65,7 +80,7 @@ public static class ApiSetup
                         Status = StatusCodes.Status429TooManyRequests,
                         Type = ApiProblems.TypeFor("rate-limited"),
                         Title = "Too many requests.",
-                        Detail = "This token has made too many calls; wait for the time in Retry-After.",
+                        Detail = "Too many calls from this token (or, without a token known to work, from this address); wait for the time in Retry-After.",
                     },
                 });
             };
@@ -90,6 +105,18 @@ public static class ApiSetup
                 document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiTokenDefaults.Scheme, document)] = [] });
                 return Task.CompletedTask;
             });
+            // The strict enum converter is the API's own, so the document is told what it reads: one of the names.
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                var type = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) ?? context.JsonTypeInfo.Type;
+                if (type.IsEnum)
+                {
+                    schema.Type = JsonSchemaType.String;
+                    schema.Enum = Enum.GetNames(type).Select(n => (System.Text.Json.Nodes.JsonNode)JsonNamingPolicy.CamelCase.ConvertName(n)).ToList();
+                }
+
+                return Task.CompletedTask;
+            });
             options.ShouldInclude = description => description.RelativePath is { } path && (path.StartsWith("api/", StringComparison.Ordinal) || path.StartsWith(".well-known/", StringComparison.Ordinal));
         });
         return services;
@@ -105,6 +132,22 @@ public static class ApiSetup
             ? ("token:" + SecretToken.Hash(secret), secret.StartsWith(ApiToken.ClientPrefix, StringComparison.Ordinal))
             : ("address:" + context.Connection.RemoteIpAddress, false);
 
+    /// <summary>
+    /// The address an API call is counted against when it does not carry a token known to work (see
+    /// <see cref="RecentlyAuthenticatedTokens"/>); null for a known token and for everything outside the API.
+    /// </summary>
+    public static string? UnverifiedPartitionOf(HttpContext context)
+    {
+        if (!context.Request.Path.StartsWithSegments("/api"))
+        {
+            return null;
+        }
+
+        var known = BearerToken.Read(context.Request.Headers.Authorization.ToString()) is { } secret && BearerToken.HasTokenShape(secret)
+            && context.RequestServices.GetRequiredService<RecentlyAuthenticatedTokens>().IsKnown(SecretToken.Hash(secret));
+        return known ? null : "unverified:" + context.Connection.RemoteIpAddress;
+    }
+
     public static WebApplication MapLockboxApi(this WebApplication app)
     {
         var api = app.MapGroup("/api/v1")
@@ -119,6 +162,7 @@ public static class ApiSetup
         api.MapRequestsApi();
         api.MapAccessChecksApi();
         app.MapJwks();
+        app.MapAuditApi();
 
         // Anything else under /api is a problem response, not the portal's sign-in redirect or not-found page.
         app.MapFallback("/api/{**path}", () => TypedResults.Problem("There is nothing here.", statusCode: StatusCodes.Status404NotFound, type: ApiProblems.TypeFor("not-found")))

@@ -101,7 +101,7 @@ public static class RequestsApi
         }
 
         var row = await requests.GetAsync(user, id, ct) ?? throw new NotFoundException();
-        var decided = await requests.DecideAsync(user, id, decision == DecisionKind.Approve, body.Comment, ct);
+        var decided = await requests.DecideAsync(user, id, decision == DecisionKind.Approve, body.Comment, new FreshFactor(body.Totp), ct);
         return TypedResults.Ok(RequestResponse.From(decided, row.TenantName));
     }
 
@@ -110,7 +110,7 @@ public static class RequestsApi
 
     private static async Task<Ok<RequestResponse>> RevokeAsync(
         Guid id, RevokeBody body, ClaimsPrincipal user, GrantService grants, AccessRequestService requests, CancellationToken ct) =>
-        TypedResults.Ok(await ReloadAsync(user, requests, await grants.RevokeAsync(user, id, body.Reason, ct), ct));
+        TypedResults.Ok(await ReloadAsync(user, requests, await grants.RevokeAsync(user, id, body.Reason, new FreshFactor(body.Totp), ct), ct));
 
     private static async Task<Ok<RequestResponse>> ReleaseAsync(Guid id, ClaimsPrincipal user, GrantService grants, AccessRequestService requests, CancellationToken ct) =>
         TypedResults.Ok(await ReloadAsync(user, requests, await grants.ReleaseAsync(user, id, ct), ct));

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using LockboxPortal.Data;
 using LockboxPortal.Features.Audit;
+using LockboxPortal.Features.Tenants;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Infrastructure;
 
@@ -41,7 +42,7 @@ public static class CommonOperations
 /// (<see cref="IAuthorizationService"/> with the feature's resource handler), and record each refusal in the trail.
 /// Services never check roles themselves.
 /// </summary>
-public sealed class OperationGate(IAuthorizationService authorization, AuditWriter audit, ClientContext client)
+public sealed class OperationGate(IAuthorizationService authorization, AuditWriter audit, ClientContext client, FreshFactorCheck freshFactors)
 {
     /// <summary>The person behind <paramref name="principal"/>, with the roles storage says they hold now and where they act from.</summary>
     public async Task<ActingUser> ActingUserAsync(LockboxDbContext db, ClaimsPrincipal principal, CancellationToken cancellationToken) =>
@@ -116,6 +117,34 @@ public sealed class OperationGate(IAuthorizationService authorization, AuditWrit
 
         await RecordRefusalAsync(resource, operation, "second-factor-required", cancellationToken);
         throw new SecondFactorRequiredException();
+    }
+
+    /// <summary>
+    /// Where the tenant's policy requires two-factor sign-in, an allowed decision or revoke needs a second factor: with
+    /// a fresh-factor window (<see cref="TenantPolicy.FreshFactorWindowRequired"/>), one proven within it and carried
+    /// by this operation (an authenticator code, a passkey assertion) or a recent external sign-in, which stands for the
+    /// session's second factor too; without a window, a session signed in with one. A refusal is recorded and says
+    /// why. Returns how the fresh factor was proven, for the trail, or null when none was asked for.
+    /// </summary>
+    public async Task<string?> EnsureSecondFactorAsync(
+        LockboxDbContext db, ClaimsPrincipal principal, IGuardedResource resource, string operation, TenantPolicy policy, FreshFactor? factor,
+        CancellationToken cancellationToken)
+    {
+        if (policy.FreshFactorWindowRequired is not { } window)
+        {
+            await EnsureSecondFactorAsync(resource, operation, policy.RequireTwoFactor, cancellationToken);
+            return null;
+        }
+
+        var result = await freshFactors.VerifyAsync(db, principal, resource.User.UserId, factor, window, cancellationToken);
+        if (result.Method is { } method)
+        {
+            return method;
+        }
+
+        var reason = result.NothingEnrolled ? "second-factor-required" : result.Refusal!;
+        await RecordRefusalAsync(resource, operation, reason, cancellationToken);
+        throw result.NothingEnrolled ? new SecondFactorRequiredException() : FreshFactorException.For(result.Refusal!, window);
     }
 
     /// <summary>

@@ -19,6 +19,8 @@ public static class Policies
     public const string TenantStaff = nameof(TenantStaff);
     /// <summary>Holds a role that reads some audit chain; which chain is decided by the audit service.</summary>
     public const string AuditReader = nameof(AuditReader);
+    /// <summary>Keeps webhooks somewhere: a tenant's security officer or a provider admin; the webhook service decides whose.</summary>
+    public const string WebhookKeeper = nameof(WebhookKeeper);
 
     public static void AddLockboxPolicies(this AuthorizationOptions options)
     {
@@ -30,6 +32,8 @@ public static class Policies
         options.AddPolicy(TenantStaff, policy => policy.RequireAuthenticatedUser()
             .RequireClaim(LockboxClaims.Role, nameof(PortalRole.TenantAdmin), nameof(PortalRole.SecurityOfficer)));
         options.AddPolicy(AuditReader, policy => policy.RequireAuthenticatedUser()
+            .RequireClaim(LockboxClaims.Role, nameof(PortalRole.SecurityOfficer), nameof(PortalRole.ProviderAdmin)));
+        options.AddPolicy(WebhookKeeper, policy => policy.RequireAuthenticatedUser()
             .RequireClaim(LockboxClaims.Role, nameof(PortalRole.SecurityOfficer), nameof(PortalRole.ProviderAdmin)));
 
         // Every page needs a signed-in person unless it says [AllowAnonymous].

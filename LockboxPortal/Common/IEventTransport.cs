@@ -1,9 +1,9 @@
 namespace LockboxPortal.Common;
 
 /// <summary>
-/// Carries events from publishers to subscribers. In process today (<see cref="InProcessEventTransport"/>); a
-/// Redis one carries them between instances. Whatever the transport, one failing subscriber never stops the others
-/// from hearing, and a publisher is never failed by a subscriber.
+/// Carries events from publishers to subscribers: in this process (<see cref="InProcessEventTransport"/>, one node)
+/// or to every node (<see cref="RedisEventTransport"/>). Whatever the transport, one failing subscriber never stops
+/// the others from hearing, and a publisher is never failed by a subscriber.
 /// </summary>
 public interface IEventTransport
 {
@@ -11,4 +11,10 @@ public interface IEventTransport
     IDisposable Subscribe<TEvent>(Func<TEvent, Task> handler);
 
     Task PublishAsync<TEvent>(TEvent change);
+
+    /// <summary>
+    /// Hears when events may have been missed (a jump in the event numbers, a lost connection between nodes), so that
+    /// whoever shows stored data reads it again. In process, nothing is ever missed.
+    /// </summary>
+    IDisposable OnMissedEvents(Func<Task> handler);
 }

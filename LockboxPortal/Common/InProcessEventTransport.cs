@@ -15,7 +15,19 @@ public sealed class InProcessEventTransport(ILogger<InProcessEventTransport> log
 
     public Task PublishAsync<TEvent>(TEvent change) => Topic<TEvent>().PublishAsync(change, logger);
 
+    /// <summary>Every event reaches every subscriber inside the publisher's call: none is missed, so this never calls.</summary>
+    public IDisposable OnMissedEvents(Func<Task> handler) => NothingMissed.Instance;
+
     private Subscribers<TEvent> Topic<TEvent>() => (Subscribers<TEvent>)_topics.GetOrAdd(typeof(TEvent), _ => new Subscribers<TEvent>());
+
+    private sealed class NothingMissed : IDisposable
+    {
+        public static readonly NothingMissed Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
 
     private sealed class Subscribers<TEvent>
     {

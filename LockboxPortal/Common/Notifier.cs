@@ -9,5 +9,9 @@ public abstract class Notifier<TEvent>(IEventTransport transport)
 {
     public IDisposable Subscribe(Func<TEvent, Task> handler) => transport.Subscribe(handler);
 
-    public Task PublishAsync(TEvent change) => transport.PublishAsync(change);
+    /// <summary>After the operation committed, on the node where it ran (other nodes hear it through the transport).</summary>
+    public virtual Task PublishAsync(TEvent change) => transport.PublishAsync(change);
+
+    /// <summary>Hears when events may have been missed (see <see cref="IEventTransport.OnMissedEvents"/>): read again.</summary>
+    public IDisposable OnMissedEvents(Func<Task> handler) => transport.OnMissedEvents(handler);
 }

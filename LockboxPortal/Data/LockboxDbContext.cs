@@ -30,6 +30,8 @@ public abstract class LockboxDbContext(DbContextOptions options) : IdentityDbCon
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
+    public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
+
     public DbSet<Invitation> Invitations => Set<Invitation>();
 
     public DbSet<SetupToken> SetupTokens => Set<SetupToken>();

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LockboxPortal.Data;
 
-/// <summary>SQLite, one file on local disk (docs/decisions/0001): the default and, today, the only provider.</summary>
+/// <summary>SQLite, one file on local disk (docs/decisions/0001): the default, for one node.</summary>
 public sealed class SqliteDatabaseProvider(string databasePath) : IDatabaseProvider
 {
     public string DatabasePath { get; } = databasePath;
@@ -30,6 +30,16 @@ public sealed class SqliteDatabaseProvider(string databasePath) : IDatabaseProvi
         // WAL lets readers (pages, the access check) go on while one writer commits.
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
     }
+
+    /// <summary>Write transactions start with <c>BEGIN IMMEDIATE</c>, so writers already take turns.</summary>
+    public Task SerializeAsync(LockboxDbContext db, string key, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>One writer at a time holds the whole database, so every candidate is this transaction's.</summary>
+    public Task<IReadOnlyList<Guid>> ClaimAsync<TEntity>(LockboxDbContext db, IReadOnlyList<Guid> ids, CancellationToken cancellationToken)
+        where TEntity : class => Task.FromResult(ids);
+
+    /// <summary>One file, one node: events stay in the process and need no numbers.</summary>
+    public Task<long?> NextEventNumberAsync(LockboxDbContext db, CancellationToken cancellationToken) => Task.FromResult<long?>(null);
 
     /// <summary>Beside the database file: whoever may read the database may read the keys, and a backup takes both.</summary>
     public void PersistDataProtectionKeys(IDataProtectionBuilder dataProtection) =>

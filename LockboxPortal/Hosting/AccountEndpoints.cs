@@ -37,6 +37,28 @@ public static class AccountEndpoints
 
             return TypedResults.LocalRedirect("/account/login");
         });
+
+        // The WebAuthn options a page's script hands to navigator.credentials; Identity keeps the challenge in a cookie
+        // and checks the answer when the page's form posts it. Both are POSTs with the page's antiforgery token.
+        endpoints.MapPost("/account/passkey/creation-options", async Task<IResult> (HttpContext context, SignInManager<PortalUser> signIn, IAntiforgery antiforgery) =>
+        {
+            if (!await antiforgery.IsRequestValidAsync(context) || await signIn.UserManager.GetUserAsync(context.User) is not { IsActive: true } user)
+            {
+                return TypedResults.BadRequest("Add a passkey from the portal's own page, signed in.");
+            }
+
+            var entity = new PasskeyUserEntity { Id = user.Id, Name = user.Email ?? user.UserName ?? user.Id, DisplayName = user.ToActor().DisplayName };
+            return TypedResults.Content(await signIn.MakePasskeyCreationOptionsAsync(entity), "application/json");
+        }).RequireAuthorization();
+        endpoints.MapPost("/account/passkey/request-options", async Task<IResult> (HttpContext context, SignInManager<PortalUser> signIn, IAntiforgery antiforgery) =>
+        {
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return TypedResults.BadRequest("Sign in from the portal's own page.");
+            }
+
+            return TypedResults.Content(await signIn.MakePasskeyRequestOptionsAsync(null), "application/json");
+        }).AllowAnonymous();
         return endpoints;
     }
 

@@ -8,6 +8,7 @@ using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Tenants;
 using LockboxPortal.Features.Grants;
 using LockboxPortal.Features.Notifications;
+using LockboxPortal.Features.Webhooks;
 using Microsoft.AspNetCore.Authorization;
 using MudBlazor.Services;
 
@@ -19,15 +20,21 @@ public static class LockboxServices
     {
         services.AddSingleton(TimeProvider.System);
         services.AddLockboxDatabase(configuration, environment);
-        services.AddLockboxIdentity();
+        services.AddLockboxIdentity(configuration);
 
         services.AddLockboxFeatures();
         services.AddLockboxLive();
+        services.AddLockboxEventTransport(configuration);
+        services.AddLockboxTelemetry(configuration);
         services.AddLockboxApi(configuration);
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
+        services.AddScoped<ViewerTimeZone>();
         services.AddLockboxClientContext();
+        services.AddLockboxWebSecurity(configuration, environment);
+        services.AddSingleton(configuration.GetSection("SignIn:Throttle").Get<SignInThrottleOptions>() ?? new SignInThrottleOptions());
+        services.AddSingleton<SignInThrottle>();
         return services;
     }
 
@@ -52,6 +59,7 @@ public static class LockboxServices
         services.AddLockboxAdministration();
         services.AddLockboxGrants();
         services.AddLockboxNotifications();
+        services.AddLockboxWebhooks();
         services.AddScoped<ApiTokenService>();
         // A singleton for its caches; it names each entry's client itself, so it writes without a scope's.
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<LockboxPortal.Features.Grants.AccessCheckService>(sp, AuditWriter.Unscoped(sp)));

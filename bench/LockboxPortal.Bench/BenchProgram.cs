@@ -268,7 +268,11 @@ internal sealed class BenchDatabase : IAsyncDisposable
     private static ServiceProvider Instance(string databasePath, string folder)
     {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { [DatabaseSetup.SqlitePathKey] = databasePath })
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                [DatabaseSetup.SqlitePathKey] = databasePath,
+                [PortalCertificate.PathKey] = BenchCertificate(folder),
+            })
             .Build();
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.AddConsole().SetMinimumLevel(LogLevel.Warning));
@@ -278,6 +282,18 @@ internal sealed class BenchDatabase : IAsyncDisposable
         services.AddLockboxAccounts();
         services.AddLockboxFeatures();
         return services.BuildServiceProvider();
+    }
+
+    /// <summary>Outside Development the portal needs its certificate; one is made beside the bench's database.</summary>
+    private static string BenchCertificate(string folder)
+    {
+        var path = Path.Combine(folder, "bench-certificate.pfx");
+        if (!File.Exists(path))
+        {
+            File.WriteAllBytes(path, PortalCertificate.CreateSelfSigned("LockboxPortal bench"));
+        }
+
+        return path;
     }
 
     private sealed class BenchEnvironment(string root) : IHostEnvironment

@@ -13,6 +13,7 @@ internal static class ComponentTestContext
         var context = new BunitContext();
         context.JSInterop.Mode = JSRuntimeMode.Loose;
         context.Services.AddMudServices();
+        context.Services.AddScoped<ViewerTimeZone>();
         context.Services.AddSingleton<TimeProvider>(time);
         return context;
     }

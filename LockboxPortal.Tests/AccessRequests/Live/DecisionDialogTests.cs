@@ -29,7 +29,9 @@ public sealed class DecisionDialogTests
 
         var result = await dialog.Result.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.False(result!.Canceled);
-        Assert.Null(result.Data);
+        var input = Assert.IsType<DecisionInput>(result.Data);
+        Assert.Null(input.Comment);
+        Assert.Null(input.Factor);
     }
 
     [Fact]
@@ -55,7 +57,30 @@ public sealed class DecisionDialogTests
 
         var result = await dialog.Result.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.False(result!.Canceled);
-        Assert.Equal("Not during the quarter close.", result.Data);
+        Assert.Equal("Not during the quarter close.", Assert.IsType<DecisionInput>(result.Data).Comment);
+    }
+
+    [Fact]
+    public async Task WhereTheTenantAsksForAFreshFactor_ItAsksForTheCode_AndClosesWithIt()
+    {
+        await using var context = ComponentTestContext.Create(_time);
+        var (provider, dialog) = await OpenAsync(context, approve: true, TimeSpan.FromMinutes(5));
+
+        Assert.Contains("proven within 5 min", provider.Markup, StringComparison.Ordinal);
+        provider.Find(CodeInput).Input("123 456");
+        provider.Find("[data-testid=decision-confirm]").Click();
+
+        var result = await dialog.Result.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal("123 456", Assert.IsType<DecisionInput>(result!.Data).Factor?.Totp);
+    }
+
+    [Fact]
+    public async Task WhereTheTenantAsksForNone_ThereIsNoCodeField()
+    {
+        await using var context = ComponentTestContext.Create(_time);
+        var (provider, _) = await OpenAsync(context, approve: true);
+
+        Assert.Empty(provider.FindAll("[data-testid=fresh-factor-code]"));
     }
 
     [Fact]
@@ -69,13 +94,16 @@ public sealed class DecisionDialogTests
         Assert.True((await dialog.Result.WaitAsync(TimeSpan.FromSeconds(5)))!.Canceled);
     }
 
-    private static async Task<(IRenderedComponent<MudDialogProvider> Provider, IDialogReference Dialog)> OpenAsync(BunitContext context, bool approve)
+    private const string CodeInput = "[data-testid=fresh-factor-code] input, input[data-testid=fresh-factor-code]";
+
+    private static async Task<(IRenderedComponent<MudDialogProvider> Provider, IDialogReference Dialog)> OpenAsync(
+        BunitContext context, bool approve, TimeSpan? freshFactorWindow = null)
     {
         var provider = context.Render<MudDialogProvider>();
         var dialogs = context.Services.GetRequiredService<IDialogService>();
         var parameters = new DialogParameters<DecisionDialog>
         {
-            { d => d.Row, new RequestRow(RequestBuilder.PendingCustomer(), "Contoso") },
+            { d => d.Row, new RequestRow(RequestBuilder.PendingCustomer(), "Contoso", freshFactorWindow) },
             { d => d.Approve, approve },
         };
         var dialog = await provider.InvokeAsync(() => dialogs.ShowAsync<DecisionDialog>("Decide", parameters));

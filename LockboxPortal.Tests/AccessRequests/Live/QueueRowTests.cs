@@ -56,6 +56,24 @@ public sealed class QueueRowTests
             cut.FindAll("[data-testid=approved-by]").Select(e => e.TextContent.Trim()));
     }
 
+    /// <summary>Finding 8: a bidi override or zero-width space in a justification changed what the approver read.</summary>
+    [Fact]
+    public async Task Justification_ShowsBidiAndZeroWidthCharacters_Escaped()
+    {
+        await using var context = ComponentTestContext.Create(_time);
+        var request = AccessRequest.File(
+            Guid.NewGuid(), "LBX-2026-000002", RequestBuilder.Contoso, RequestBuilder.Requester, ResourceScope.Parse(RequestBuilder.DefaultScope),
+            AccessLevel.Read, "Read only the \u202Etxt.exe\u202C file\u200B, nothing else.", null, RequestBuilder.GrantDuration,
+            Features.Tenants.TenantPolicy.Default, RequestBuilder.FiledAt);
+        request.ApproveInternal(RequestBuilder.Manager, null, 1, RequestBuilder.InternalAt);
+
+        var cut = RenderRow(context, request);
+
+        var shown = cut.Find("[data-testid=justification]").TextContent.Trim();
+        Assert.Equal("Read only the \\u202Etxt.exe\\u202C file\\u200B, nothing else.", shown);
+        Assert.DoesNotContain('\u202E', shown);
+    }
+
     [Fact]
     public async Task AnotherApproversAction_IsShown_AsJustNow()
     {

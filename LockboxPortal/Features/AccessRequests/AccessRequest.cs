@@ -82,6 +82,9 @@ public sealed class AccessRequest
     public IReadOnlyList<RequestDecision> CustomerApprovals =>
         _decisions.Where(d => d.Stage == DecisionStage.Customer && d.Outcome == DecisionOutcome.Approved).ToList();
 
+    /// <summary>Whether this person already approved the customer stage; one person counts once, so they cannot approve again.</summary>
+    public bool ApprovedBy(string userId) => CustomerApprovals.Any(d => string.Equals(d.DeciderId, userId, StringComparison.Ordinal));
+
     public static AccessRequest File(
         Guid id,
         string reference,
@@ -138,7 +141,7 @@ public sealed class AccessRequest
         {
             errors[nameof(TicketReference)] = ["This tenant requires a support ticket reference."];
         }
-        else if (ticket is not null && (ticket.Length > TicketMaxLength || ticket.Any(char.IsControl)))
+        else if (ticket is not null && (ticket.Length > TicketMaxLength || TextRules.FirstHiddenCharacter(ticket) is not null))
         {
             errors[nameof(TicketReference)] = [$"The ticket reference must be at most {TicketMaxLength} printable characters."];
         }
@@ -276,10 +279,18 @@ public sealed class AccessRequest
     /// The tenant was deactivated: a pending request expires at once and an active grant ends at once, whatever
     /// their deadlines say. Any other state is already final and is refused like every illegal transition.
     /// </summary>
-    public void CloseForDeactivatedTenant(Actor actor, DateTimeOffset now)
+    public void CloseForDeactivatedTenant(Actor actor, DateTimeOffset now) =>
+        CloseAtOnce($"The tenant was deactivated by {actor.DisplayName}.", now);
+
+    /// <summary>
+    /// The requesting engineer was offboarded (deactivated, or no longer an Engineer; DESIGN.md rule 10): as for a
+    /// deactivated tenant, a pending request expires and an active grant ends at once.
+    /// </summary>
+    public void CloseForOffboardedRequester(string why, DateTimeOffset now) => CloseAtOnce(why, now);
+
+    private void CloseAtOnce(string reason, DateTimeOffset now)
     {
         EnsureStatus(RequestAction.Expire, RequestStatus.PendingInternal, RequestStatus.PendingCustomer, RequestStatus.Approved);
-        var reason = $"The tenant was deactivated by {actor.DisplayName}.";
         if (Status == RequestStatus.Approved)
         {
             // A grant whose end already passed (the timer has not run yet) gives nothing more by being revoked.

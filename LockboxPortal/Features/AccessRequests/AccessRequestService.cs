@@ -17,6 +17,7 @@ public sealed class AccessRequestService(
     RequestGate gate,
     AuditWriter audit,
     RequestNotifier notifier,
+    IDatabaseProvider database,
     TimeProvider time)
 {
     private const string Subject = RequestGate.Subject;
@@ -48,7 +49,7 @@ public sealed class AccessRequestService(
             }
 
             var now = time.GetUtcNow();
-            var reference = await NextReferenceAsync(db, now, cancellationToken);
+            var reference = await NextReferenceAsync(db, database, now, cancellationToken);
             var filed = AccessRequest.File(
                 Guid.NewGuid(), reference, tenant!.Id, user.Actor, scope!, input.AccessLevel,
                 input.Justification, input.TicketReference, duration, policy, now);
@@ -75,10 +76,11 @@ public sealed class AccessRequestService(
     /// stage while it awaits the customer. Once both stages are behind it, the stage this person may decide, so a
     /// manager and an approver are both told "already decided". The page and the API both decide through here.
     /// </summary>
-    public async Task<AccessRequest> DecideAsync(ClaimsPrincipal principal, Guid requestId, bool approve, string? comment, CancellationToken cancellationToken = default) =>
+    public async Task<AccessRequest> DecideAsync(
+        ClaimsPrincipal principal, Guid requestId, bool approve, string? comment, FreshFactor? factor = null, CancellationToken cancellationToken = default) =>
         await IsInternalStageAsync(principal, requestId, cancellationToken)
             ? await DecideInternalAsync(principal, requestId, approve, comment, cancellationToken)
-            : await DecideCustomerAsync(principal, requestId, approve, comment, cancellationToken);
+            : await DecideCustomerAsync(principal, requestId, approve, comment, factor, cancellationToken);
 
     /// <summary>The provider's engineering manager approves or denies the internal stage.</summary>
     public async Task<AccessRequest> DecideInternalAsync(ClaimsPrincipal principal, Guid requestId, bool approve, string? comment, CancellationToken cancellationToken = default)
@@ -113,13 +115,15 @@ public sealed class AccessRequestService(
 
     /// <summary>
     /// A customer approver approves or rejects. They act for themselves when on the approver list, otherwise
-    /// on behalf of an approver who delegated to them; each person's authority counts once.
+    /// on behalf of an approver who delegated to them; each person's authority counts once. Where the tenant asks for a
+    /// fresh factor, <paramref name="factor"/> carries it (the gate checks it).
     /// </summary>
-    public async Task<AccessRequest> DecideCustomerAsync(ClaimsPrincipal principal, Guid requestId, bool approve, string? comment, CancellationToken cancellationToken = default)
+    public async Task<AccessRequest> DecideCustomerAsync(
+        ClaimsPrincipal principal, Guid requestId, bool approve, string? comment, FreshFactor? factor = null, CancellationToken cancellationToken = default)
     {
         var (request, change) = await transactions.RunAsync(async db =>
         {
-            var loaded = await gate.LoadForAsync(db, principal, requestId, RequestOperations.DecideCustomer, cancellationToken);
+            var loaded = await gate.LoadForAsync(db, principal, requestId, RequestOperations.DecideCustomer, cancellationToken, factor);
             var (user, tracked, authority) = loaded;
             var onBehalfOf = tracked.CountsFor(user.Actor, authority.OnApproverList, authority.Delegators);
             await gate.ApplyAsync(loaded, approve ? "ApproveCustomer" : "RejectCustomer", () =>
@@ -143,6 +147,7 @@ public sealed class AccessRequestService(
                     decision.Comment,
                     ApprovalsSoFar = tracked.CustomerApprovals.Count,
                     tracked.RequiredApprovals,
+                    loaded.FreshFactor,
                 }, onBehalfOf), cancellationToken);
             if (tracked.Status == RequestStatus.Approved)
             {
@@ -187,8 +192,30 @@ public sealed class AccessRequestService(
             return null;
         }
 
-        var tenantName = await db.Tenants.Where(t => t.Id == request.TenantId).Select(t => t.Name).SingleAsync(cancellationToken);
-        return new RequestRow(request, tenantName);
+        var tenant = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == request.TenantId, cancellationToken);
+        return new RequestRow(request, tenant.Name, tenant.Policy.FreshFactorWindowRequired);
+    }
+
+    /// <summary>
+    /// What this person may do to the request now, for the request page to offer: the gate's answer joined with the
+    /// request's state. Offering is not allowing: each operation checks again when it runs.
+    /// </summary>
+    public async Task<RequestActions> ActionsAsync(ClaimsPrincipal principal, AccessRequest request, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var userId = principal.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";
+        var open = request.ExpiresAt > time.GetUtcNow() && request.RequesterId != userId;
+        var youApproved = request.ApprovedBy(userId);
+        Task<bool> May(Microsoft.AspNetCore.Authorization.Infrastructure.OperationAuthorizationRequirement operation) =>
+            gate.IsAllowedAsync(db, principal, request, operation, cancellationToken);
+
+        return new RequestActions(
+            DecideInternal: open && request.Status == RequestStatus.PendingInternal && await May(RequestOperations.DecideInternal),
+            DecideCustomer: open && request.Status == RequestStatus.PendingCustomer && !youApproved && await May(RequestOperations.DecideCustomer),
+            Cancel: request.Status.IsPending() && await May(RequestOperations.Cancel),
+            Revoke: request.Status == RequestStatus.Approved && await May(RequestOperations.Revoke),
+            Release: request.Status == RequestStatus.Approved && await May(RequestOperations.Release),
+            YouApproved: youApproved);
     }
 
     /// <summary>The engineer's own requests, newest first.</summary>
@@ -226,10 +253,42 @@ public sealed class AccessRequestService(
             query = query.Where(r => r.CreatedAt > after);
         }
 
+        if (filter.CreatedBefore is { } before)
+        {
+            query = query.Where(r => r.CreatedAt < before);
+        }
+
+        if (filter.Search?.Trim().ToLowerInvariant() is { Length: > 0 } term)
+        {
+            query = query.Where(r => r.Reference.ToLower().Contains(term) || r.RequesterName.ToLower().Contains(term)
+                || r.Scope.ToLower().Contains(term) || (r.TicketReference != null && r.TicketReference.ToLower().Contains(term)));
+        }
+
         var total = await query.CountAsync(cancellationToken);
-        var page = query.OrderByDescending(r => r.CreatedAt).ThenBy(r => r.Id).Skip(filter.Skip).Take(filter.Take);
+        var page = Sorted(query, filter.Sort).Skip(filter.Skip).Take(filter.Take);
         return (await ToRowsAsync(db, page, cancellationToken), total);
     }
+
+    /// <summary>The tenants of the requests this person may see, by name, for a list's tenant filter.</summary>
+    public async Task<IReadOnlyList<(Guid Id, string Name)>> ListVisibleTenantsAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var user = await gate.AuthorizeAsync(db, principal, RequestCollectionOperations.ListVisible, cancellationToken);
+        var ids = await db.AccessRequests.Where(RequestVisibility.VisibleTo(RequestViewer.Of(user))).Select(r => r.TenantId).Distinct().ToListAsync(cancellationToken);
+        var tenants = await db.Tenants.Where(t => ids.Contains(t.Id)).Select(t => new { t.Id, t.Name }).ToListAsync(cancellationToken);
+        return tenants.OrderBy(t => t.Name, StringComparer.CurrentCulture).Select(t => (t.Id, t.Name)).ToList();
+    }
+
+    private static IQueryable<AccessRequest> Sorted(IQueryable<AccessRequest> query, RequestSort sort) => sort switch
+    {
+        RequestSort.Oldest => query.OrderBy(r => r.CreatedAt).ThenBy(r => r.Id),
+        RequestSort.Reference => query.OrderBy(r => r.Reference).ThenBy(r => r.Id),
+        RequestSort.Deadline => query.OrderBy(r => r.ExpiresAt).ThenBy(r => r.Id),
+        RequestSort.PendingFirst => query
+            .OrderBy(r => r.Status == RequestStatus.PendingInternal || r.Status == RequestStatus.PendingCustomer ? 0 : 1)
+            .ThenByDescending(r => r.CreatedAt).ThenBy(r => r.Id),
+        _ => query.OrderByDescending(r => r.CreatedAt).ThenBy(r => r.Id),
+    };
 
     /// <summary>Requests awaiting the provider's own approval, soonest deadline first; never the manager's own.</summary>
     public async Task<IReadOnlyList<RequestRow>> ListInternalQueueAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
@@ -283,7 +342,12 @@ public sealed class AccessRequestService(
             RequestStatus.PendingInternal => true,
 
             // No request: the customer-stage decision answers "not found" like any other.
-            null or RequestStatus.PendingCustomer => false,
+            null => false,
+
+            // A manager who is not also a customer approver here came late to the internal stage: the state machine
+            // tells them "already decided" (rule 6) instead of a refused customer decision.
+            RequestStatus.PendingCustomer => await gate.IsAllowedAsync(db, principal, request, RequestOperations.DecideInternal, cancellationToken)
+                && !await gate.IsAllowedAsync(db, principal, request, RequestOperations.DecideCustomer, cancellationToken),
             _ => await gate.IsAllowedAsync(db, principal, request, RequestOperations.DecideInternal, cancellationToken),
         };
     }
@@ -291,9 +355,14 @@ public sealed class AccessRequestService(
     private static AuditRecord Record(AuditEventType type, ActingUser user, AccessRequest request, object details, Actor? onBehalfOf = null) =>
         new(type, user.Actor, request.TenantId, Subject, request.Id.ToString(), AuditRecord.Details(details), onBehalfOf, user.Client);
 
-    private static async Task<string> NextReferenceAsync(LockboxDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// The year's next number, one more than the highest stored: unique (the index refuses a second one) and gap-free
+    /// (a rolled-back filing takes no number), with filers on several nodes taking turns for the year's counter.
+    /// </summary>
+    private static async Task<string> NextReferenceAsync(LockboxDbContext db, IDatabaseProvider database, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var prefix = $"LBX-{now.UtcDateTime.Year}-";
+        await database.SerializeAsync(db, $"request-references:{prefix}", cancellationToken);
         var last = await db.AccessRequests
             .Where(r => r.Reference.StartsWith(prefix))
             .OrderByDescending(r => r.Reference)
@@ -307,7 +376,7 @@ public sealed class AccessRequestService(
     {
         var requests = await query.AsNoTracking().Include(r => r.Decisions).ToListAsync(cancellationToken);
         var tenantIds = requests.Select(r => r.TenantId).Distinct().ToList();
-        var names = await db.Tenants.Where(t => tenantIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
-        return requests.Select(r => new RequestRow(r, names[r.TenantId])).ToList();
+        var tenants = await db.Tenants.AsNoTracking().Where(t => tenantIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, cancellationToken);
+        return requests.Select(r => new RequestRow(r, tenants[r.TenantId].Name, tenants[r.TenantId].Policy.FreshFactorWindowRequired)).ToList();
     }
 }

@@ -9,11 +9,44 @@ public sealed record FileRequestInput(
     string? TicketReference,
     TimeSpan? Duration);
 
-/// <summary>A request with the name of its tenant, for lists and pages.</summary>
-public sealed record RequestRow(AccessRequest Request, string TenantName);
+/// <summary>
+/// A request with the name of its tenant, for lists and pages, and the fresh-factor window its tenant asks a decision
+/// to carry a factor within (null when none), so a decision dialog knows to ask for one.
+/// </summary>
+public sealed record RequestRow(AccessRequest Request, string TenantName, TimeSpan? FreshFactorWindow = null);
 
 /// <summary>A tenant an engineer may file for, with the limits its policy sets.</summary>
 public sealed record FileableTenant(Guid Id, string Name, string ShortName, TimeSpan DefaultDuration, TimeSpan MaxDuration, bool RequiresTicket);
 
 /// <summary>Which visible requests to list: optional filters and a page (<see cref="Take"/> at most 100).</summary>
-public sealed record RequestListFilter(RequestStatus? Status, Guid? TenantId, DateTimeOffset? CreatedAfter, int Skip, int Take);
+public sealed record RequestListFilter(RequestStatus? Status, Guid? TenantId, DateTimeOffset? CreatedAfter, int Skip, int Take)
+{
+    /// <summary>Words found in the reference, the requester's name, the scope or the ticket (any case).</summary>
+    public string? Search { get; init; }
+
+    /// <summary>Filed before this moment (the end of a date range).</summary>
+    public DateTimeOffset? CreatedBefore { get; init; }
+
+    public RequestSort Sort { get; init; } = RequestSort.Newest;
+}
+
+/// <summary>How a list of requests is ordered; every order ends with the id, so paging is stable.</summary>
+public enum RequestSort
+{
+    Newest,
+    Oldest,
+
+    /// <summary>Requests still waiting for a decision first, each part newest first.</summary>
+    PendingFirst,
+    Reference,
+    Deadline,
+}
+
+/// <summary>What the request page offers the person looking at it; <see cref="YouApproved"/> when their approval already counts.</summary>
+public sealed record RequestActions(bool DecideInternal, bool DecideCustomer, bool Cancel, bool Revoke, bool Release, bool YouApproved)
+{
+    public bool Any => DecideInternal || DecideCustomer || Cancel || Revoke || Release;
+}
+
+/// <summary>What a decision or revoke dialog closes with: the comment (a revoke's reason) and the fresh factor, if asked for.</summary>
+public sealed record DecisionInput(string? Comment, FreshFactor? Factor);

@@ -8,7 +8,11 @@ using Microsoft.EntityFrameworkCore;
 namespace LockboxPortal.Features.AccessRequests;
 
 /// <summary>A request loaded for an operation, with the person acting and their customer-stage authority now.</summary>
-public sealed record GatedRequest(ActingUser User, AccessRequest Request, ApprovalAuthority Authority);
+public sealed record GatedRequest(ActingUser User, AccessRequest Request, ApprovalAuthority Authority)
+{
+    /// <summary>How this operation's fresh factor was proven, for the trail; null when the tenant asked for none.</summary>
+    public string? FreshFactor { get; init; }
+}
 
 /// <summary>
 /// How the request and grant services reach one request: load the person, the request and the person's authority over
@@ -21,20 +25,22 @@ public sealed class RequestGate(OperationGate gate, TimeProvider time)
 
     /// <summary>The request, tracked for a change; <see cref="NotFoundException"/> or <see cref="ForbiddenException"/> when refused.</summary>
     public async Task<GatedRequest> LoadForAsync(
-        LockboxDbContext db, ClaimsPrincipal principal, Guid requestId, OperationAuthorizationRequirement operation, CancellationToken cancellationToken)
+        LockboxDbContext db, ClaimsPrincipal principal, Guid requestId, OperationAuthorizationRequirement operation, CancellationToken cancellationToken,
+        FreshFactor? factor = null)
     {
         var user = await gate.ActingUserAsync(db, principal, cancellationToken);
         var request = await db.AccessRequests.Include(r => r.Decisions).SingleOrDefaultAsync(r => r.Id == requestId, cancellationToken)
             ?? throw new NotFoundException();
         var resource = await ResourceAsync(db, user, request, cancellationToken);
         await gate.EnsureAsync(principal, resource, operation, cancellationToken);
+        string? proven = null;
         if (operation == RequestOperations.DecideCustomer || operation == RequestOperations.Revoke)
         {
-            var required = await db.Tenants.Where(t => t.Id == request.TenantId).Select(t => t.Policy.RequireTwoFactor).SingleAsync(cancellationToken);
-            await gate.EnsureSecondFactorAsync(resource, operation.Name, required, cancellationToken);
+            var policy = await db.Tenants.Where(t => t.Id == request.TenantId).Select(t => t.Policy).SingleAsync(cancellationToken);
+            proven = await gate.EnsureSecondFactorAsync(db, principal, resource, operation.Name, policy, factor, cancellationToken);
         }
 
-        return new GatedRequest(user, request, resource.Authority);
+        return new GatedRequest(user, request, resource.Authority) { FreshFactor = proven };
     }
 
     /// <summary>The request for reading, or null when there is none or this person may not see it (a refusal is recorded).</summary>

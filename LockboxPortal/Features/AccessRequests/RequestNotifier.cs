@@ -47,4 +47,11 @@ public sealed class RequestNotifier(IEventTransport transport, IOutboundMessages
         await outbound.HandOffAsync(db, change.ToOutboundMessage(), cancellationToken);
         return change;
     }
+
+    /// <summary>Counted here, once, on the node whose operation committed it.</summary>
+    public override Task PublishAsync(RequestEvent change)
+    {
+        LockboxMetrics.RequestEvent(change.Kind.ToString());
+        return base.PublishAsync(change);
+    }
 }

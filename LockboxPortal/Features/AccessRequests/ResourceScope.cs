@@ -1,4 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace LockboxPortal.Features.AccessRequests;
@@ -27,56 +29,98 @@ public sealed partial record ResourceScope
     public static ResourceScope Parse(string text) =>
         TryParse(text, out var scope, out var error) ? scope : throw new FormatException(error);
 
+    /// <summary>The punctuation a resource segment may hold besides letters and digits; everything else is refused.</summary>
+    public const string SegmentPunctuation = ".-_@+~=,'";
+
     /// <summary>
-    /// Parses strictly: empty, <c>.</c> and <c>..</c> segments are refused, because a prefix match over
-    /// <c>mailbox/ana/../bob</c> would otherwise reach a resource nobody approved.
+    /// Parses strictly, so that what an approver reads is exactly what a prefix match compares (DESIGN.md rule 1):
+    /// <c>Workload:segment/segment/...</c>, the workload ASCII letters, digits, <c>.</c>, <c>-</c> and <c>_</c>
+    /// starting with a letter; each segment letters, digits (any script, in Unicode NFKC form) and
+    /// <see cref="SegmentPunctuation"/>, never only dots. So percent-encoding (<c>%2e%2e</c>), backslashes,
+    /// wildcards, whitespace, control, bidi and invisible characters (U+202E, U+200B) and lookalikes that
+    /// normalize to something else (<c>．．</c>, <c>‥</c>) are all refused, and a segment such as <c>..</c>
+    /// can never reach a resource nobody approved.
     /// </summary>
     public static bool TryParse(string? text, [NotNullWhen(true)] out ResourceScope? scope, [NotNullWhen(false)] out string? error)
     {
         scope = null;
+        error = Problem(text);
+        if (error is not null)
+        {
+            return false;
+        }
+
+        var colon = text!.IndexOf(':');
+        scope = new ResourceScope(text[..colon], text[(colon + 1)..]);
+        return true;
+    }
+
+    private static string? Problem(string? text)
+    {
         if (string.IsNullOrWhiteSpace(text))
         {
-            error = "Scope is required, as Workload:resource (for example Exchange:mailbox/ana@contoso.com).";
-            return false;
+            return "Scope is required, as Workload:resource (for example Exchange:mailbox/ana@contoso.com).";
         }
 
         if (text.Length > MaxLength)
         {
-            error = $"Scope must be at most {MaxLength} characters.";
-            return false;
+            return $"Scope must be at most {MaxLength} characters.";
+        }
+
+        if (TextRules.FirstHiddenCharacter(text) is { } hidden)
+        {
+            return $"The scope must not contain invisible, direction-changing or control characters (it holds {hidden}).";
+        }
+
+        if (text.Contains('%'))
+        {
+            return "The scope must be written out, not percent-encoded ('%').";
+        }
+
+        if (text.Contains('\\'))
+        {
+            return "The scope must not contain a backslash; segments are separated by '/'.";
+        }
+
+        if (!text.IsNormalized(NormalizationForm.FormKC))
+        {
+            return $"The scope must be in Unicode normal form: it holds lookalike characters (written plainly, it is '{text.Normalize(NormalizationForm.FormKC)}').";
         }
 
         var colon = text.IndexOf(':');
         if (colon <= 0 || colon == text.Length - 1)
         {
-            error = "Scope must be written Workload:resource (for example Exchange:mailbox/ana@contoso.com).";
-            return false;
+            return "Scope must be written Workload:resource (for example Exchange:mailbox/ana@contoso.com).";
         }
 
-        var workload = text[..colon];
-        var resource = text[(colon + 1)..];
-        if (!WorkloadPattern().IsMatch(workload))
+        if (!WorkloadPattern().IsMatch(text[..colon]))
         {
-            error = "The workload must be letters, digits, '.', '-' or '_' (for example Exchange).";
-            return false;
+            return "The workload must start with a letter and hold only letters, digits, '.', '-' or '_' (for example Exchange).";
         }
 
-        if (resource.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        foreach (var segment in text[(colon + 1)..].Split('/'))
         {
-            error = "The resource must not contain spaces or control characters.";
-            return false;
+            if (segment.Length == 0 || segment.All(c => c == '.'))
+            {
+                return "The resource must not contain empty, '.' or '..' path segments.";
+            }
+
+            if (segment.FirstOrDefault(c => !IsSegmentCharacter(c)) is var bad && bad != default)
+            {
+                return char.IsWhiteSpace(bad)
+                    ? "The resource must not contain spaces."
+                    : $"The resource may hold letters, digits and {string.Join(" ", SegmentPunctuation.ToCharArray())} between '/' separators; '{bad}' is not allowed.";
+            }
         }
 
-        if (resource.Split('/').Any(segment => segment is "" or "." or ".."))
-        {
-            error = "The resource must not contain empty, '.' or '..' path segments.";
-            return false;
-        }
-
-        scope = new ResourceScope(workload, resource);
-        error = null;
-        return true;
+        return null;
     }
+
+    private static bool IsSegmentCharacter(char c) =>
+        char.IsAsciiLetterOrDigit(c) || SegmentPunctuation.Contains(c)
+        || (c > 0x7F && CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter
+            or UnicodeCategory.TitlecaseLetter or UnicodeCategory.OtherLetter or UnicodeCategory.DecimalDigitNumber
+            or UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark);
 
     /// <summary>True when access granted to this scope extends to <paramref name="wanted"/>.</summary>
     public bool Covers(ResourceScope wanted) =>
@@ -84,6 +128,6 @@ public sealed partial record ResourceScope
         && (string.Equals(Resource, wanted.Resource, StringComparison.Ordinal)
             || wanted.Resource.StartsWith(Resource + "/", StringComparison.Ordinal));
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9._-]{0,63}$")]
     private static partial Regex WorkloadPattern();
 }

@@ -65,6 +65,7 @@ public sealed class ApiTokenAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     IDbContextFactory<LockboxDbContext> dbFactory,
+    RecentlyAuthenticatedTokens recentTokens,
     TimeProvider time) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     /// <summary>"Last used" is a hint for people, not an audit record; writing it at most this often keeps calls cheap.</summary>
@@ -88,6 +89,7 @@ public sealed class ApiTokenAuthenticationHandler(
         var token = await db.ApiTokens.AsNoTracking().SingleOrDefaultAsync(t => t.TokenHash == hash, Context.RequestAborted);
         if (token is null || !token.IsUsable(now))
         {
+            recentTokens.Forget(hash);
             return AuthenticateResult.Fail("The token is unknown, expired or revoked.");
         }
 
@@ -102,6 +104,7 @@ public sealed class ApiTokenAuthenticationHandler(
                 .SingleOrDefaultAsync(Context.RequestAborted);
             if (owner is null)
             {
+                recentTokens.Forget(hash);
                 return AuthenticateResult.Fail("The token's owner is not active.");
             }
 
@@ -122,6 +125,7 @@ public sealed class ApiTokenAuthenticationHandler(
             await TouchAsync(db, token.Id, now);
         }
 
+        recentTokens.Remember(hash);
         var identity = new ClaimsIdentity(claims, Scheme.Name, ClaimTypes.Name, LockboxClaims.Role);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
     }

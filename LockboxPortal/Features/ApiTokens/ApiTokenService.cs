@@ -163,9 +163,9 @@ public sealed class ApiTokenService(
     private static Dictionary<string, string[]> ValidateName(string? name)
     {
         var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(name) || name.Trim().Length > ApiToken.NameMaxLength)
+        if (string.IsNullOrWhiteSpace(name) || name.Trim().Length > ApiToken.NameMaxLength || TextRules.FirstHiddenCharacter(name) is not null)
         {
-            errors["Name"] = [$"Give the token a name of 1 to {ApiToken.NameMaxLength} characters."];
+            errors["Name"] = [$"Give the token a name of 1 to {ApiToken.NameMaxLength} printable characters."];
         }
 
         return errors;

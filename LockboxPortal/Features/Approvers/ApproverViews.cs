@@ -37,7 +37,9 @@ public sealed record PolicySnapshot(
     string MaxGrantDuration,
     string DefaultGrantDuration,
     bool RequireTicketReference,
-    bool RequireTwoFactor)
+    bool RequireTwoFactor,
+    bool RequireFreshFactor,
+    string FreshFactorWindow)
 {
     public static PolicySnapshot Of(TenantPolicy policy) => new(
         policy.RequiredApprovals,
@@ -45,7 +47,9 @@ public sealed record PolicySnapshot(
         policy.MaxGrantDuration.ToString("c"),
         policy.DefaultGrantDuration.ToString("c"),
         policy.RequireTicketReference,
-        policy.RequireTwoFactor);
+        policy.RequireTwoFactor,
+        policy.RequireFreshFactor,
+        policy.FreshFactorWindow.ToString("c"));
 }
 
 /// <summary>A delegation as written to the audit trail.</summary>

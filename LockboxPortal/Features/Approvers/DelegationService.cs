@@ -19,6 +19,7 @@ public sealed class DelegationService(
     AuditWriter audit,
     ApproverNotifier notifier,
     Grants.DeadlineSignal deadlines,
+    IDatabaseProvider database,
     IOutboundMessages outbound,
     TimeProvider time)
 {
@@ -109,10 +110,14 @@ public sealed class DelegationService(
     {
         var tenants = await transactions.RunAsync(async db =>
         {
-            var due = await db.Delegations
+            IQueryable<Delegation> Due() => db.Delegations
                 .Where(d => d.RevokedAt == null && d.EndRecordedAt == null && d.EndsAt <= now)
-                .OrderBy(d => d.EndsAt)
-                .ToListAsync(cancellationToken);
+                .OrderBy(d => d.EndsAt);
+
+            // Each node's timer claims the rows it records (FOR UPDATE SKIP LOCKED on PostgreSQL) and re-reads them
+            // under the claim, so an end another node recorded meanwhile is not recorded twice.
+            var claimed = await database.ClaimAsync<Delegation>(db, await Due().Select(d => d.Id).ToListAsync(cancellationToken), cancellationToken);
+            var due = await Due().Where(d => claimed.Contains(d.Id)).ToListAsync(cancellationToken);
             foreach (var delegation in due)
             {
                 var before = DelegationSnapshot.Of(delegation, delegation.EndsAt.AddTicks(-1));

@@ -9,7 +9,9 @@ public static class AuditCommands
 {
     public const string Usage = """
         Usage:
-          audit verify [--tenant SHORTNAME | --provider]    verify every chain, or one; exit code 1 when any is broken
+          audit verify [--tenant SHORTNAME | --provider] [--checkpoint FILE]    verify every chain (its hashes and its signed
+                                                             checkpoints), or one, or one against a checkpoint kept
+                                                             elsewhere (an export or a message); exit code 1 when broken
           audit export (--tenant SHORTNAME | --provider) --format json|csv    write one chain to standard output
         """;
 
@@ -39,8 +41,9 @@ public static class AuditCommands
         foreach (var chain in chains)
         {
             var result = await store.VerifyAsync(chain.ChainId, context.CancellationToken);
-            await context.Output.WriteLineAsync($"{chain.ShortName}: {result}");
-            broken += result.IsIntact ? 0 : 1;
+            var anchored = await AuditCheckpointCommand.VerifyAsync(context, chain);
+            await context.Output.WriteLineAsync($"{chain.ShortName}: {result}{(anchored is { IsIntact: true, Checked: 0 } ? "" : $"; checkpoints: {anchored}")}");
+            broken += result.IsIntact && anchored.IsIntact ? 0 : 1;
         }
 
         return broken == 0 ? ConsoleExitCodes.Success : ConsoleExitCodes.Failure;
@@ -67,8 +70,9 @@ public static class AuditCommands
 
         var query = new AuditQuery(chain.TenantId);
         var now = context.Services.GetRequiredService<TimeProvider>().GetUtcNow();
-        var head = await store.HeadAsync(chain.ChainId, context.CancellationToken);
-        await AuditExportWriter.WriteAsync(format, chain, query, now, store.StreamAsync(query, head, context.CancellationToken), context.Output, context.CancellationToken);
+        var checkpoint = await context.Services.GetRequiredService<AuditCheckpoints>().TakeAsync(chain.ChainId, context.CancellationToken);
+        await AuditExportWriter.WriteAsync(format, chain, query, now, store.StreamAsync(query, checkpoint?.Sequence ?? 0, context.CancellationToken),
+            context.Output, context.CancellationToken, checkpoint);
         return ConsoleExitCodes.Success;
     }
 

@@ -120,6 +120,12 @@ public sealed class AuditEntry
             DetailsJson,
             PreviousHash,
         ];
+        return Netstrings(fields);
+    }
+
+    /// <summary>Each field as <c>&lt;UTF-8 byte length&gt;:&lt;UTF-8 bytes&gt;,</c>, null as the empty string (also the checkpoints' signed form).</summary>
+    internal static string Netstrings(IEnumerable<string?> fields)
+    {
         var builder = new StringBuilder();
         foreach (var field in fields)
         {

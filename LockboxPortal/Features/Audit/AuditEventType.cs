@@ -55,6 +55,10 @@ public enum AuditEventType
     TwoFactor_Enabled = 1520,
     TwoFactor_Reset = 1521,
     TwoFactor_RecoveryCodesReplaced = 1522,
+    Passkey_Added = 1530,
+    Passkey_Renamed = 1531,
+    Passkey_Removed = 1532,
+    SignIn_WithPasskey = 1533,
 
     // 1600: the audit trail itself
     Audit_Exported = 1600,
@@ -70,4 +74,18 @@ public enum AuditEventType
 
     // 1800: notifications
     Notification_ReminderSent = 1800,
+
+    // 1850: webhook endpoints
+    Webhook_EndpointCreated = 1850,
+    Webhook_EndpointDeleted = 1851,
+    Webhook_EndpointEnabled = 1852,
+    Webhook_EndpointDisabled = 1853,
+
+    // 2100: sign-in through a customer's (or the provider's) Microsoft Entra directory; the roles it grants and
+    // removes are Membership_Granted and Membership_Removed with "through": "entra"
+    EntraSignIn_Succeeded = 2100,
+    EntraSignIn_UnknownDirectory = 2101,
+    EntraSignIn_Refused = 2102,
+    EntraPerson_Created = 2103,
+    Tenant_DirectoryChanged = 2110,
 }

@@ -84,7 +84,7 @@ public static class AuditExportWriter
 
     public static async Task WriteAsync(
         AuditExportFormat format, AuditChainInfo chain, AuditQuery query, DateTimeOffset exportedAt,
-        IAsyncEnumerable<AuditEntry> entries, TextWriter output, CancellationToken cancellationToken = default)
+        IAsyncEnumerable<AuditEntry> entries, TextWriter output, CancellationToken cancellationToken = default, AuditCheckpoint? checkpoint = null)
     {
         if (format == AuditExportFormat.Csv)
         {
@@ -92,7 +92,7 @@ public static class AuditExportWriter
         }
         else
         {
-            await WriteJsonAsync(chain, query, exportedAt, entries, output, cancellationToken);
+            await WriteJsonAsync(chain, query, exportedAt, entries, output, checkpoint, cancellationToken);
         }
 
         await output.FlushAsync(cancellationToken);
@@ -108,7 +108,8 @@ public static class AuditExportWriter
     }
 
     private static async Task WriteJsonAsync(
-        AuditChainInfo chain, AuditQuery query, DateTimeOffset exportedAt, IAsyncEnumerable<AuditEntry> entries, TextWriter output, CancellationToken cancellationToken)
+        AuditChainInfo chain, AuditQuery query, DateTimeOffset exportedAt, IAsyncEnumerable<AuditEntry> entries, TextWriter output,
+        AuditCheckpoint? checkpoint, CancellationToken cancellationToken)
     {
         // The envelope is written by hand so that entries can stream; each entry is serialized on its own.
         var header = new StringBuilder()
@@ -127,16 +128,32 @@ public static class AuditExportWriter
             first = false;
         }
 
-        await output.WriteAsync("\n]}\n");
+        // The signed head the export ends at (docs/audit-trail.md): keep it, and a later re-write or cut shows.
+        await output.WriteAsync("\n],\"checkpoint\":");
+        await output.WriteAsync(checkpoint is null ? "null" : JsonSerializer.Serialize(checkpoint.ToDocument(), RowOptions));
+        await output.WriteAsync("}\n");
     }
 
-    /// <summary>RFC 4180: quote a field holding a comma, quote, CR or LF, and double its quotes; lines end in CRLF.</summary>
+    /// <summary>
+    /// RFC 4180: quote a field holding a comma, quote, CR or LF, and double its quotes; lines end in CRLF. A cell that
+    /// a spreadsheet would read as a formula (starting with =, +, -, @, a tab or a CR) gets a leading apostrophe, and
+    /// so does one that starts with an apostrophe itself, so a verifier drops exactly one leading apostrophe
+    /// (docs/audit-trail.md): a display name such as <c>=HYPERLINK(...)</c> stays text.
+    /// </summary>
     public static string CsvLine(IEnumerable<string?> values) =>
         string.Join(',', values.Select(CsvField)) + "\r\n";
+
+    /// <summary>What makes a spreadsheet treat a cell as a formula, and the apostrophe that marks one neutralized.</summary>
+    public const string FormulaLeaders = "=+-@\t\r'";
 
     private static string CsvField(string? value)
     {
         value ??= "";
+        if (value.Length > 0 && FormulaLeaders.Contains(value[0]))
+        {
+            value = "'" + value;
+        }
+
         return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
     }
 }

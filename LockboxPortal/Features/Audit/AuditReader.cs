@@ -115,9 +115,10 @@ public sealed class AuditReader(IDbContextFactory<LockboxDbContext> dbFactory)
         if (!string.IsNullOrWhiteSpace(query.Actor))
         {
             var actor = query.Actor.Trim();
-            var pattern = $"%{EscapeLike(actor)}%";
+            // Lower-cased on both sides: LIKE ignores case on SQLite but not on PostgreSQL.
+            var pattern = $"%{EscapeLike(actor)}%".ToLowerInvariant();
             entries = entries.Where(e => e.ActorId == actor || e.OnBehalfOfId == actor
-                || EF.Functions.Like(e.ActorName, pattern, "\\") || EF.Functions.Like(e.OnBehalfOfName!, pattern, "\\"));
+                || EF.Functions.Like(e.ActorName.ToLower(), pattern, "\\") || EF.Functions.Like(e.OnBehalfOfName!.ToLower(), pattern, "\\"));
         }
 
         if (!string.IsNullOrWhiteSpace(query.RequestReference))

@@ -10,6 +10,9 @@ public static class AuditRegistration
         services.AddSingleton<AuditReader>();
         services.AddScoped<AuditService>();
         services.AddSingleton<IAuthorizationHandler, AuditAuthorizationHandler>();
+        services.AddScoped<AuditCheckpoints>();
+        services.AddSingleton<AuditCheckpointTimer>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditCheckpointTimer>());
         return services;
     }
 }

@@ -21,6 +21,7 @@ public sealed class AuditService(
     RequestGate requests,
     AuditWriter audit,
     AuditReader store,
+    AuditCheckpoints checkpoints,
     TimeProvider time)
 {
     public const string Subject = "AuditTrail";
@@ -62,7 +63,9 @@ public sealed class AuditService(
         ClaimsPrincipal principal, AuditQuery query, AuditExportFormat format, ClientInfo? client = null, CancellationToken cancellationToken = default)
     {
         var (user, chain) = await AuthorizeAsync(principal, query.TenantId, AuditOperations.Export, client, cancellationToken);
-        var upTo = await store.HeadAsync(query.ChainId, cancellationToken);
+        // Every export ends at a signed checkpoint of the head, which the export carries.
+        var checkpoint = await checkpoints.TakeAsync(query.ChainId, cancellationToken);
+        var upTo = checkpoint?.Sequence ?? 0;
         var now = time.GetUtcNow();
         await transactions.RunAsync(db => audit.AppendAsync(db, Record(AuditEventType.Audit_Exported, user, chain, new
         {
@@ -77,7 +80,7 @@ public sealed class AuditService(
 
         return new AuditExportJob(
             chain, format, AuditExportWriter.FileName(chain, format, now), AuditExportWriter.ContentType(format),
-            (output, ct) => AuditExportWriter.WriteAsync(format, chain, query, now, store.StreamAsync(query, upTo, ct), output, ct));
+            (output, ct) => AuditExportWriter.WriteAsync(format, chain, query, now, store.StreamAsync(query, upTo, ct), output, ct, checkpoint));
     }
 
     public async Task<AuditVerification> VerifyAsync(ClaimsPrincipal principal, Guid? tenantId, ClientInfo? client = null, CancellationToken cancellationToken = default)

@@ -9,11 +9,12 @@ namespace LockboxPortal.Features.Audit;
 /// no client gets the scope's (the HTTP request's or the Blazor circuit's), so every operation records where it came
 /// from; the timer's and the console's scopes have none, and their entries name none.
 /// </summary>
-public sealed class AuditWriter(TimeProvider time, LockboxTransactions transactions, ClientContext client)
+public sealed class AuditWriter(TimeProvider time, LockboxTransactions transactions, IDatabaseProvider database, ClientContext client)
 {
     /// <summary>A writer outside any scope, for a singleton that names each entry's client itself (the access check).</summary>
     public static AuditWriter Unscoped(IServiceProvider services) =>
-        new(services.GetRequiredService<TimeProvider>(), services.GetRequiredService<LockboxTransactions>(), new ClientContext());
+        new(services.GetRequiredService<TimeProvider>(), services.GetRequiredService<LockboxTransactions>(),
+            services.GetRequiredService<IDatabaseProvider>(), new ClientContext());
 
     /// <summary>
     /// Records an attempt that a rule or a permission refused. It is written in a transaction of its own, after the
@@ -37,6 +38,12 @@ public sealed class AuditWriter(TimeProvider time, LockboxTransactions transacti
             .Where(e => e.State == EntityState.Added && e.Entity.ChainId == chainId)
             .Select(e => e.Entity)
             .MaxBy(e => e.Sequence);
+        if (unsaved is null)
+        {
+            // Writers of one chain take turns from here to their commit, so the head read below stays the head
+            // (on several nodes too); the unique sequence per chain still refuses a fork if anything gets past.
+            await database.SerializeAsync(db, $"audit-chain:{chainId}", cancellationToken);
+        }
 
         var (sequence, previousHash) = unsaved is not null
             ? (unsaved.Sequence, unsaved.Hash)

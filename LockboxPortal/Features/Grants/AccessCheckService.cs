@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using LockboxPortal.Data;
 using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.Audit;
+using LockboxPortal.Features.Tenants;
 using Microsoft.EntityFrameworkCore;
 
 namespace LockboxPortal.Features.Grants;
@@ -76,11 +77,14 @@ public sealed class AccessCheckService(
         }
         else
         {
+            // Read on every check, never cached: a deactivation or a removed role refuses from the next call on.
+            var standing = await StandingAsync(engineerId, cancellationToken);
             var candidates = await candidateSource.FindAsync(tenantId.Value, engineerId, now, cancellationToken);
-            verdict = AccessDecision.Evaluate(new AccessQuery(tenantId.Value, engineerId, scope!, input.AccessLevel!.Value), candidates, now);
+            verdict = AccessDecision.Evaluate(new AccessQuery(tenantId.Value, engineerId, scope!, input.AccessLevel!.Value), standing, candidates, now);
         }
 
         await RecordAsync(verdict, tenantId, input, caller, client, cancellationToken);
+        LockboxMetrics.AccessCheck(verdict.IsAllowed, verdict.Reason.ToString());
         return verdict;
     }
 
@@ -133,6 +137,20 @@ public sealed class AccessCheckService(
         var id = await resolve();
         _resolved[key] = (id, now);
         return id;
+    }
+
+    private async Task<EngineerStanding> StandingAsync(string engineerId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var person = await db.Users.AsNoTracking().Where(u => u.Id == engineerId)
+            .Select(u => new { u.IsActive, IsEngineer = db.Memberships.Any(m => m.UserId == u.Id && m.TenantId == null && m.Role == PortalRole.Engineer) })
+            .SingleOrDefaultAsync(cancellationToken);
+        return person switch
+        {
+            null or { IsActive: false } => EngineerStanding.Deactivated,
+            { IsEngineer: false } => EngineerStanding.NotAnEngineer,
+            _ => EngineerStanding.Engineer,
+        };
     }
 
     private async Task<Guid?> ResolveTenantAsync(string tenant, CancellationToken cancellationToken)

@@ -16,6 +16,16 @@ public enum AccessDecisionReason
     GrantRevoked,
     GrantNotStarted,
     GrantEnded,
+    EngineerDeactivated,
+    NotAnEngineer,
+}
+
+/// <summary>What storage says of the engineer named in a check right now: active and holding the provider's Engineer role, or not.</summary>
+public enum EngineerStanding
+{
+    Engineer,
+    Deactivated,
+    NotAnEngineer,
 }
 
 /// <summary>What the provider's data plane asks: may this engineer do this in this tenant, now?</summary>
@@ -31,12 +41,26 @@ public sealed record AccessVerdict(AccessDecisionReason Reason, Guid? RequestId,
 /// <summary>
 /// DESIGN.md rule 1 in one pure function. It fails closed: access is allowed only by an Approved request
 /// for this tenant, engineer and a covering scope and level, whose stored grant window contains <c>now</c>.
-/// It reads the timestamps itself, so a timer that runs late can never extend access.
+/// It reads the timestamps itself, so a timer that runs late can never extend access. An engineer who is deactivated
+/// or no longer holds the Engineer role is refused whatever their requests say (rule 10), so offboarding ends access
+/// at the next check even before their grants are closed.
 /// </summary>
 public static class AccessDecision
 {
-    public static AccessVerdict Evaluate(AccessQuery query, IEnumerable<AccessRequest> candidates, DateTimeOffset now)
+    public static AccessVerdict Evaluate(AccessQuery query, EngineerStanding engineer, IEnumerable<AccessRequest> candidates, DateTimeOffset now)
     {
+        switch (engineer)
+        {
+            case EngineerStanding.Engineer:
+                break;
+            case EngineerStanding.Deactivated:
+                return AccessVerdict.Refused(AccessDecisionReason.EngineerDeactivated);
+            case EngineerStanding.NotAnEngineer:
+                return AccessVerdict.Refused(AccessDecisionReason.NotAnEngineer);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(engineer), engineer, null);
+        }
+
         AccessVerdict? best = null;
         foreach (var request in candidates)
         {

@@ -82,6 +82,7 @@ public sealed class DeadlineTimer(
             while (true)
             {
                 await SleepUntilAsync(wakeAt, stoppingToken);
+                LockboxMetrics.TimerWoke(time.GetUtcNow() - wakeAt);
                 wakeAt = await PassAsync(stoppingToken);
             }
         }

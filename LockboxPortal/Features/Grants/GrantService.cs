@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LockboxPortal.Features.Grants;
 
-/// <summary>An active grant as the grant pages show it.</summary>
+/// <summary>An active grant as the grant pages show it, with the fresh-factor window a revoke must prove a factor within (null: none).</summary>
 public sealed record ActiveGrant(
     Guid RequestId,
     string Reference,
@@ -17,7 +17,8 @@ public sealed record ActiveGrant(
     string Scope,
     AccessLevel AccessLevel,
     DateTimeOffset StartsAt,
-    DateTimeOffset EndsAt);
+    DateTimeOffset EndsAt,
+    TimeSpan? FreshFactorWindow = null);
 
 /// <summary>
 /// The grant lifecycle after approval: revoke, release, the lists of active grants, and the timed transitions
@@ -31,6 +32,7 @@ public sealed class GrantService(
     RequestGate gate,
     AuditWriter audit,
     RequestNotifier notifier,
+    IDatabaseProvider database,
     TimeProvider time) : IDeadlineSource
 {
     /// <summary>
@@ -42,11 +44,12 @@ public sealed class GrantService(
     private const string Subject = RequestGate.Subject;
 
     /// <summary>A tenant approver or security officer ends an active grant early; access is refused from this moment.</summary>
-    public async Task<AccessRequest> RevokeAsync(ClaimsPrincipal principal, Guid requestId, string? reason, CancellationToken cancellationToken = default)
+    public async Task<AccessRequest> RevokeAsync(
+        ClaimsPrincipal principal, Guid requestId, string? reason, FreshFactor? factor = null, CancellationToken cancellationToken = default)
     {
         var (request, change) = await transactions.RunAsync(async db =>
         {
-            var loaded = await gate.LoadForAsync(db, principal, requestId, RequestOperations.Revoke, cancellationToken);
+            var loaded = await gate.LoadForAsync(db, principal, requestId, RequestOperations.Revoke, cancellationToken, factor);
             var (user, tracked, _) = loaded;
             await gate.ApplyAsync(loaded, nameof(RequestOperations.Revoke), () => tracked.Revoke(user.Actor, reason, time.GetUtcNow()), cancellationToken);
             await audit.AppendAsync(db, Record(AuditEventType.Grant_Revoked, user.Actor, tracked, new
@@ -54,6 +57,7 @@ public sealed class GrantService(
                 tracked.Reference,
                 Reason = reason!.Trim(),
                 tracked.GrantEndsAt,
+                loaded.FreshFactor,
             }, user.Client), cancellationToken);
             return (tracked, await notifier.RaiseAsync(db, tracked, RequestEventKind.Revoked, user.Actor, cancellationToken));
         }, cancellationToken);
@@ -176,7 +180,12 @@ public sealed class GrantService(
             {
                 applied = await transactions.RunAsync(async db =>
                 {
-                    var batch = await due(db).Take(BatchSize).ToListAsync(cancellationToken);
+                    // Claimed rows are this instance's until it commits; another node's timer skips them and takes
+                    // the next ones (FOR UPDATE SKIP LOCKED on PostgreSQL). Re-read under the claim: a row another
+                    // node finished meanwhile no longer matches the query.
+                    var candidates = await due(db).Select(r => r.Id).Take(BatchSize).ToListAsync(cancellationToken);
+                    var claimed = await database.ClaimAsync<AccessRequest>(db, candidates, cancellationToken);
+                    var batch = await due(db).Where(r => claimed.Contains(r.Id)).ToListAsync(cancellationToken);
                     var changes = new List<RequestEvent>(batch.Count);
 
                     // Each audit append looks at the unsaved entries; without this, every look re-scans every tracked
@@ -223,9 +232,11 @@ public sealed class GrantService(
             .AsNoTracking()
             .ToListAsync(cancellationToken);
         var tenantIds = active.Select(r => r.TenantId).Distinct().ToList();
-        var names = await db.Tenants.Where(t => tenantIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
+        var tenants = await db.Tenants.AsNoTracking().Where(t => tenantIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, cancellationToken);
         return active
-            .Select(r => new ActiveGrant(r.Id, r.Reference, r.TenantId, names[r.TenantId], r.RequesterName, r.Scope, r.AccessLevel, r.GrantStartsAt!.Value, r.GrantEndsAt!.Value))
+            .Select(r => new ActiveGrant(
+                r.Id, r.Reference, r.TenantId, tenants[r.TenantId].Name, r.RequesterName, r.Scope, r.AccessLevel, r.GrantStartsAt!.Value, r.GrantEndsAt!.Value,
+                tenants[r.TenantId].Policy.FreshFactorWindowRequired))
             .ToList();
     }
 

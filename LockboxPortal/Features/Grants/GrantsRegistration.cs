@@ -2,11 +2,12 @@ namespace LockboxPortal.Features.Grants;
 
 public static class GrantsRegistration
 {
-    /// <summary>The grant service, the deadline timer (a hosted service) and the signal that wakes it.</summary>
+    /// <summary>The grant service, what closes an offboarded person's requests, the deadline timer (a hosted service) and the signal that wakes it.</summary>
     public static IServiceCollection AddLockboxGrants(this IServiceCollection services)
     {
         services.AddSingleton<DeadlineSignal>();
         services.AddScoped<GrantService>();
+        services.AddScoped<OpenRequestCloser>();
         services.AddScoped<IDeadlineSource>(sp => sp.GetRequiredService<GrantService>());
         services.AddSingleton<DeadlineTimer>();
         services.AddHostedService(sp => sp.GetRequiredService<DeadlineTimer>());

@@ -7,11 +7,11 @@ namespace LockboxPortal.Features.Notifications;
 
 /// <summary>
 /// The outbound-message seam's implementation (docs/decisions/0008): each message an operation hands over becomes
-/// outbox rows (and, for a request reaching the customer stage, its reminder moments) on the operation's own context,
+/// outbox rows (emails, and calls to the webhook endpoints that hear it; and, for a request reaching the customer stage, its reminder moments) on the operation's own context,
 /// so they commit or roll back with the change. Nothing is sent here; the <see cref="OutboxDispatcher"/> sends later,
 /// outside any operation, so filing or deciding never waits for a mail server.
 /// </summary>
-public sealed class Outbox(EmailNotices email) : IOutboundMessages
+public sealed class Outbox(EmailNotices email, Webhooks.WebhookPlanner webhooks) : IOutboundMessages
 {
     public async Task HandOffAsync(LockboxDbContext db, OutboundMessage message, CancellationToken cancellationToken)
     {
@@ -21,6 +21,7 @@ public sealed class Outbox(EmailNotices email) : IOutboundMessages
         }
 
         await email.PlanAsync(db, message, cancellationToken);
+        await webhooks.PlanAsync(db, message, cancellationToken);
     }
 
     private static async Task ScheduleRemindersAsync(LockboxDbContext db, RequestEvent change, CancellationToken cancellationToken)

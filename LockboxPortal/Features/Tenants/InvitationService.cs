@@ -225,12 +225,12 @@ public sealed class InvitationService(
         }, cancellationToken);
 
     public const int DisplayNameMaxLength = 200;
-    public const string DisplayNameRule = "Enter a name of 1 to 200 printable characters.";
+    public const string DisplayNameRule = "Enter a name of 1 to 200 printable characters (no invisible or direction-changing ones such as U+202E or U+200B).";
 
     public static string? CleanDisplayName(string? name)
     {
         var trimmed = name?.Trim() ?? "";
-        return trimmed.Length is > 0 and <= DisplayNameMaxLength && !trimmed.Any(char.IsControl) ? trimmed : null;
+        return trimmed.Length is > 0 and <= DisplayNameMaxLength && TextRules.FirstHiddenCharacter(trimmed) is null ? trimmed : null;
     }
 
     private static async Task<Invitation> FindAsync(LockboxDbContext db, string? token, CancellationToken cancellationToken)

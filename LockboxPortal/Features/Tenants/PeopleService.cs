@@ -1,9 +1,11 @@
 using System.Security.Claims;
+using System.Text.Json;
 using LockboxPortal.Authorization;
 using LockboxPortal.Data;
 using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.Approvers;
 using LockboxPortal.Features.Audit;
+using LockboxPortal.Features.Grants;
 using Microsoft.EntityFrameworkCore;
 
 namespace LockboxPortal.Features.Tenants;
@@ -33,11 +35,17 @@ public sealed class PeopleService(
     OperationGate gate,
     AuditWriter audit,
     IEnumerable<IPersonDeactivationParticipant> deactivationParticipants,
+    OpenRequestCloser closer,
+    RequestNotifier requestNotifier,
+    ApproverNotifier approverNotifier,
+    IOutboundMessages outbound,
     DirectoryNotifier directory,
-    ApproverNotifier approvers,
     TimeProvider time)
 {
     private const string Subject = AdministrationResource.PersonSubject;
+
+    /// <summary>The outbound message that tells a tenant's officers the provider took one of their approvers off the list.</summary>
+    public const string ApproverDeactivatedMessage = "Approvers.ApproverDeactivated";
 
     /// <summary>
     /// The provider and tenants whose people this person may see; <paramref name="asOfficer"/> keeps only the
@@ -115,22 +123,31 @@ public sealed class PeopleService(
             AccountRules.ChangeSecurityStamp(person);
             await audit.AppendAsync(db, Record(AuditEventType.Membership_Granted, user, tenantId, person, new { Role = role.ToString() }), cancellationToken);
         }, cancellationToken);
-        await PublishAsync(userId, []);
+        await PublishDirectoryAsync(userId, []);
     }
 
-    /// <summary>Takes one role away. Taking the last role of a tenant's member removes them from the tenant.</summary>
+    /// <summary>
+    /// Takes one role away. Taking the last role of a tenant's member removes them from the tenant; taking the
+    /// Engineer role ends that engineer's open requests and grants at once (DESIGN.md rule 10).
+    /// </summary>
     public async Task RemoveRoleAsync(ClaimsPrincipal principal, string userId, Guid? tenantId, PortalRole role, CancellationToken cancellationToken = default)
     {
-        var lists = await transactions.RunAsync(async db =>
+        var (closed, lists) = await transactions.RunAsync(async db =>
         {
             var user = await gate.ActingUserAsync(db, principal, cancellationToken);
             await EnsureAsync(principal, new AdministrationResource(user, tenantId, role), AdministrationOperations.ChangeRole, userId, cancellationToken);
             var (person, memberships) = await LoadPersonAsync(db, userId, tenantId, cancellationToken);
             var membership = memberships.SingleOrDefault(m => m.Role == role)
                 ?? throw new PeopleRuleException($"{person.ToActor().DisplayName} does not hold {role} here.");
-            return await RemoveAsync(db, user, person, tenantId, [membership], cancellationToken);
+            var left = await RemoveAsync(db, user, person, tenantId, [membership], cancellationToken);
+            var ended = role == PortalRole.Engineer
+                ? await CloseRequestsOfAsync(db, user, person, $"{person.ToActor().DisplayName} is no longer an Engineer (removed by {user.Actor.DisplayName}).", cancellationToken)
+                : [];
+            return (ended, left);
         }, cancellationToken);
-        await PublishAsync(userId, lists);
+
+        await PublishAsync(closed);
+        await PublishDirectoryAsync(userId, lists);
     }
 
     /// <summary>An officer removes a person from their tenant: every role there, and their place on its approver list.</summary>
@@ -147,17 +164,24 @@ public sealed class PeopleService(
 
             return await RemoveAsync(db, user, person, tenantId, memberships, cancellationToken);
         }, cancellationToken);
-        await PublishAsync(userId, lists);
+        await PublishDirectoryAsync(userId, lists);
     }
 
     /// <summary>
     /// Deactivates a person: they cannot sign in, every session and open page loses access at its next validation
     /// (a new security stamp; one minute at most) and every service refuses them at once, they leave every approver
-    /// list, and their delegations end. Their memberships and past decisions stay, so the trail still names them.
+    /// list, their delegations end, and their open requests and grants end at once (DESIGN.md rule 10). Their
+    /// memberships and past decisions stay, so the trail still names them.
     /// </summary>
+    /// <remarks>
+    /// Taking someone off a tenant's approver list is the tenant's to decide (DESIGN.md rule 11): a deactivation that
+    /// would leave a tenant fewer approvers than its policy requires is refused, and the attempt is recorded in that
+    /// tenant's trail. When it goes through, the tenant's officers are told: the removal is in their trail, and an
+    /// <see cref="ApproverDeactivatedMessage"/> is handed to the outbound messages for the officers.
+    /// </remarks>
     public async Task DeactivateAsync(ClaimsPrincipal principal, string userId, CancellationToken cancellationToken = default)
     {
-        var lists = await transactions.RunAsync(async db =>
+        var (closed, approverTenants) = await transactions.RunAsync(async db =>
         {
             var user = await gate.ActingUserAsync(db, principal, cancellationToken);
             var person = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
@@ -185,9 +209,14 @@ public sealed class PeopleService(
                 await EnsureNotLastAsync(db, person, membership.TenantId, membership.Role, cancellationToken);
             }
 
+            var approverEntries = await db.ApproverListEntries.Where(e => e.UserId == userId).ToListAsync(cancellationToken);
+            foreach (var entry in approverEntries)
+            {
+                await EnsureQuorumStaysReachableAsync(db, user, person, entry.TenantId, cancellationToken);
+            }
+
             person.IsActive = false;
             AccountRules.ChangeSecurityStamp(person);
-            var approverEntries = await db.ApproverListEntries.Where(e => e.UserId == userId).ToListAsync(cancellationToken);
             db.ApproverListEntries.RemoveRange(approverEntries);
             foreach (var participant in deactivationParticipants)
             {
@@ -198,6 +227,12 @@ public sealed class PeopleService(
             {
                 await audit.AppendAsync(db, new AuditRecord(AuditEventType.Approvers_Removed, user.Actor, entry.TenantId, "ApproverList", entry.TenantId.ToString(),
                     AuditRecord.Details(new { UserId = person.Id, person.ToActor().DisplayName, Reason = "deactivated" }), Client: user.Client), cancellationToken);
+                await outbound.HandOffAsync(db, new OutboundMessage(ApproverDeactivatedMessage, entry.TenantId, person.Id, JsonSerializer.Serialize(new
+                {
+                    Approver = person.ToActor(),
+                    DeactivatedBy = user.Actor,
+                    At = time.GetUtcNow(),
+                }, JsonSerializerOptions.Web)), cancellationToken);
             }
 
             var chains = memberships.Select(m => m.TenantId).Distinct().DefaultIfEmpty(null);
@@ -206,9 +241,63 @@ public sealed class PeopleService(
                 await audit.AppendAsync(db, Record(AuditEventType.User_Deactivated, user, chain, person, new { person.Email }), cancellationToken);
             }
 
-            return approverEntries.Select(e => e.TenantId).ToList();
+            var ended = await CloseRequestsOfAsync(db, user, person, $"{person.ToActor().DisplayName} was deactivated by {user.Actor.DisplayName}.", cancellationToken);
+            return (ended, approverEntries.Select(e => e.TenantId).ToList());
         }, cancellationToken);
-        await PublishAsync(userId, lists);
+
+        await PublishAsync(closed);
+        await PublishDirectoryAsync(userId, approverTenants);
+    }
+
+    /// <summary>
+    /// Refuses (and records in the tenant's trail) a deactivation that would leave the tenant fewer approvers than
+    /// its policy requires, so that nothing outside the tenant makes its requests impossible to approve.
+    /// </summary>
+    private async Task EnsureQuorumStaysReachableAsync(LockboxDbContext db, ActingUser user, PortalUser person, Guid tenantId, CancellationToken cancellationToken)
+    {
+        var tenant = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == tenantId, cancellationToken);
+        var remaining = await db.ApproverListEntries.CountAsync(e => e.TenantId == tenantId && e.UserId != person.Id, cancellationToken);
+        if (remaining >= tenant.Policy.RequiredApprovals)
+        {
+            return;
+        }
+
+        await audit.RecordRefusalAsync(user.Actor, tenantId, "ApproverList", tenantId.ToString(), nameof(AdministrationOperations.Deactivate),
+            "quorum-unreachable", user.Client, cancellationToken);
+        throw new PeopleRuleException(
+            $"{person.ToActor().DisplayName} is on {tenant.Name}'s approver list, and {tenant.Name} needs {tenant.Policy.RequiredApprovals} " +
+            $"approval(s) from {remaining + 1} approver(s). Only {tenant.Name}'s security officers change who approves for it: " +
+            "ask them to add another approver (or lower the required approvals) first.");
+    }
+
+    /// <summary>Ends the person's pending requests and active grants in every tenant, each audited (DESIGN.md rule 10).</summary>
+    private async Task<IReadOnlyList<RequestEvent>> CloseRequestsOfAsync(LockboxDbContext db, ActingUser user, PortalUser person, string why, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var open = await OpenRequestCloser.Open(db.AccessRequests.Where(r => r.RequesterId == person.Id)).ToListAsync(cancellationToken);
+        return await closer.CloseAsync(db, open, user, r => r.CloseForOffboardedRequester(why, now), cancellationToken);
+    }
+
+    private async Task PublishAsync(IReadOnlyList<RequestEvent> closed)
+    {
+        foreach (var change in closed)
+        {
+            await requestNotifier.PublishAsync(change);
+        }
+    }
+
+    /// <summary>
+    /// After the commit: the person's open hub connections re-read what they may hear, and open queues of the tenants
+    /// whose approver list they left read again (their pages also lose access at the next security-stamp check).
+    /// </summary>
+    private async Task PublishDirectoryAsync(string userId, IReadOnlyList<Guid> approverListsLeft)
+    {
+        var now = time.GetUtcNow();
+        await directory.PublishAsync(new DirectoryChange(userId, now));
+        foreach (var tenantId in approverListsLeft.Distinct())
+        {
+            await approverNotifier.PublishAsync(new ApproverChange(tenantId, ApproverChangeKind.ApproverRemoved, now));
+        }
     }
 
     /// <summary>Removes the memberships; returns the tenant whose approver list the person left with them, if any.</summary>
@@ -220,41 +309,7 @@ public sealed class PeopleService(
             await EnsureNotLastAsync(db, person, tenantId, membership.Role, cancellationToken);
         }
 
-        db.Memberships.RemoveRange(removed);
-        AccountRules.ChangeSecurityStamp(person);
-        foreach (var membership in removed)
-        {
-            await audit.AppendAsync(db, Record(AuditEventType.Membership_Removed, user, tenantId, person, new { Role = membership.Role.ToString() }), cancellationToken);
-        }
-
-        // Only a TenantAdmin approves; someone who is no longer one leaves the list at once.
-        if (tenantId is { } id && removed.Any(m => m.Role == PortalRole.TenantAdmin))
-        {
-            var entry = await db.ApproverListEntries.SingleOrDefaultAsync(e => e.TenantId == id && e.UserId == person.Id, cancellationToken);
-            if (entry is not null)
-            {
-                db.ApproverListEntries.Remove(entry);
-                await audit.AppendAsync(db, new AuditRecord(AuditEventType.Approvers_Removed, user.Actor, id, "ApproverList", id.ToString(),
-                    AuditRecord.Details(new { UserId = person.Id, person.ToActor().DisplayName, Reason = "no longer a TenantAdmin" }), Client: user.Client), cancellationToken);
-                return [id];
-            }
-        }
-
-        return [];
-    }
-
-    /// <summary>
-    /// After the commit: the person's open hub connections re-read what they may hear, and open queues of the tenants
-    /// whose approver list they left read again (their pages also lose access at the next security-stamp check).
-    /// </summary>
-    private async Task PublishAsync(string userId, IReadOnlyList<Guid> approverListsLeft)
-    {
-        var now = time.GetUtcNow();
-        await directory.PublishAsync(new DirectoryChange(userId, now));
-        foreach (var tenantId in approverListsLeft.Distinct())
-        {
-            await approvers.PublishAsync(new ApproverChange(tenantId, ApproverChangeKind.ApproverRemoved, now));
-        }
+        return await MembershipChanges.RemoveAsync(db, audit, user.Actor, user.Client, person, tenantId, removed, through: null, cancellationToken);
     }
 
     private static async Task EnsureNotLastAsync(LockboxDbContext db, PortalUser person, Guid? tenantId, PortalRole role, CancellationToken cancellationToken)

@@ -16,4 +16,15 @@ public static class PortalRoles
         role is PortalRole.Engineer or PortalRole.EngineeringManager or PortalRole.ProviderAdmin;
 
     public static bool IsTenantRole(this PortalRole role) => !role.IsProviderRole();
+
+    /// <summary>The role in plain words, as pages show it.</summary>
+    public static string Words(this PortalRole role) => role switch
+    {
+        PortalRole.Engineer => "Engineer",
+        PortalRole.EngineeringManager => "Engineering manager",
+        PortalRole.ProviderAdmin => "Provider admin",
+        PortalRole.TenantAdmin => "Tenant admin",
+        PortalRole.SecurityOfficer => "Security officer",
+        _ => role.ToString(),
+    };
 }

@@ -33,7 +33,7 @@ public sealed partial class Tenant
     /// <summary>Unique across the portal; used on the command line and in references.</summary>
     public string ShortName { get; private set; }
 
-    /// <summary>The customer's Microsoft Entra tenant, for mapping Entra sign-ins to this tenant later.</summary>
+    /// <summary>The customer's Microsoft Entra directory (its tenant id): sign-ins from it land in this tenant.</summary>
     public Guid? EntraTenantId { get; private set; }
 
     public bool IsActive { get; private set; }
@@ -52,6 +52,13 @@ public sealed partial class Tenant
         Name = CleanName(name) ?? throw InvalidInputException.For(nameof(Name), NameRule);
     }
 
+    /// <summary>Maps sign-ins from the customer's Entra directory to this tenant, or (null) stops mapping them.</summary>
+    public void MapDirectory(Guid? entraTenantId)
+    {
+        EnsureActive();
+        EntraTenantId = entraTenantId;
+    }
+
     /// <summary>Deactivation is final here; the tenant's history (requests, audit trail, people) stays.</summary>
     public void Deactivate(DateTimeOffset now)
     {
@@ -68,14 +75,14 @@ public sealed partial class Tenant
         }
     }
 
-    public const string NameRule = "Enter a display name of 1 to 200 printable characters.";
+    public const string NameRule = "Enter a display name of 1 to 200 printable characters (no invisible or direction-changing ones such as U+202E or U+200B).";
     public const string ShortNameRule = "Use 2 to 40 lower-case letters, digits and hyphens, starting with a letter.";
 
-    /// <summary>The trimmed name, or null when it is empty, too long or holds control characters.</summary>
+    /// <summary>The trimmed name, or null when it is empty, too long or holds control, bidi or invisible characters (<see cref="TextRules"/>).</summary>
     public static string? CleanName(string? name)
     {
         var trimmed = name?.Trim() ?? "";
-        return trimmed.Length is > 0 and <= NameMaxLength && !trimmed.Any(char.IsControl) ? trimmed : null;
+        return trimmed.Length is > 0 and <= NameMaxLength && TextRules.FirstHiddenCharacter(trimmed) is null ? trimmed : null;
     }
 
     /// <summary>The short name in its stored (lower-case) form, or null when it breaks <see cref="ShortNameRule"/>.</summary>

@@ -3,6 +3,7 @@ using LockboxPortal.Authorization;
 using LockboxPortal.Data;
 using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.Audit;
+using LockboxPortal.Features.Grants;
 using Microsoft.EntityFrameworkCore;
 
 namespace LockboxPortal.Features.Tenants;
@@ -19,7 +20,9 @@ public sealed class TenantAdminService(
     OperationGate gate,
     AuditWriter audit,
     RequestNotifier notifier,
-    TimeProvider time)
+    OpenRequestCloser closer,
+    TimeProvider time,
+    ProviderDirectory providerDirectory)
 {
     private const string Subject = AdministrationResource.TenantSubject;
 
@@ -55,7 +58,6 @@ public sealed class TenantAdminService(
             var errors = new Dictionary<string, string[]>();
             var name = Tenant.CleanName(input.Name);
             var shortName = Tenant.CleanShortName(input.ShortName);
-            Guid? entraId = null;
             if (name is null)
             {
                 errors[nameof(Tenant.Name)] = [Tenant.NameRule];
@@ -70,20 +72,10 @@ public sealed class TenantAdminService(
                 errors[nameof(Tenant.ShortName)] = ["Another tenant already uses this short name."];
             }
 
-            if (!string.IsNullOrWhiteSpace(input.EntraTenantId))
+            var (entraId, entraError) = await CheckDirectoryAsync(db, input.EntraTenantId, null, cancellationToken);
+            if (entraError is not null)
             {
-                if (!Guid.TryParse(input.EntraTenantId.Trim(), out var parsed) || parsed == Guid.Empty)
-                {
-                    errors[nameof(Tenant.EntraTenantId)] = ["An Entra tenant id is a GUID, e.g. 72f988bf-86f1-41af-91ab-2d7cd011db47."];
-                }
-                else if (await db.Tenants.AnyAsync(t => t.EntraTenantId == parsed, cancellationToken))
-                {
-                    errors[nameof(Tenant.EntraTenantId)] = ["Another tenant is already mapped to this Entra tenant."];
-                }
-                else
-                {
-                    entraId = parsed;
-                }
+                errors[nameof(Tenant.EntraTenantId)] = [entraError];
             }
 
             if (errors.Count > 0)
@@ -108,6 +100,57 @@ public sealed class TenantAdminService(
         }, cancellationToken);
 
     /// <summary>
+    /// Sets (or, with an empty value, clears) the Entra directory whose sign-ins land in this tenant. Who holds roles
+    /// there then follows that directory's app roles at each sign-in, so the change is audited in the tenant's chain.
+    /// </summary>
+    public Task<Tenant> ChangeDirectoryAsync(ClaimsPrincipal principal, Guid tenantId, string? entraTenantId, CancellationToken cancellationToken = default) =>
+        transactions.RunAsync(async db =>
+        {
+            var (user, tenant) = await LoadAsync(db, principal, tenantId, cancellationToken);
+            var (directory, error) = await CheckDirectoryAsync(db, entraTenantId, tenant.Id, cancellationToken);
+            if (error is not null)
+            {
+                throw InvalidInputException.For(nameof(Tenant.EntraTenantId), error);
+            }
+
+            var previous = tenant.EntraTenantId;
+            if (previous == directory)
+            {
+                return tenant;
+            }
+
+            tenant.MapDirectory(directory);
+            await audit.AppendAsync(db, Record(AuditEventType.Tenant_DirectoryChanged, user, tenant, new { Previous = previous, tenant.EntraTenantId }), cancellationToken);
+            return tenant;
+        }, cancellationToken);
+
+    public const string DirectoryRule = "An Entra tenant id is a GUID, e.g. 72f988bf-86f1-41af-91ab-2d7cd011db47.";
+
+    /// <summary>The directory id typed for a tenant (null when empty), or why it cannot be used.</summary>
+    private async Task<(Guid? Directory, string? Error)> CheckDirectoryAsync(LockboxDbContext db, string? input, Guid? tenantId, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(input))
+        {
+            return (null, null);
+        }
+
+        if (!Guid.TryParse(input.Trim(), out var parsed) || parsed == Guid.Empty)
+        {
+            return (null, DirectoryRule);
+        }
+
+        // The provider's own people would otherwise sign in as that customer's admins and officers.
+        if (parsed == providerDirectory.Id)
+        {
+            return (null, "This is the provider's own directory; its people sign in as provider staff.");
+        }
+
+        return await db.Tenants.AnyAsync(t => t.EntraTenantId == parsed && t.Id != tenantId, cancellationToken)
+            ? (null, "Another tenant is already mapped to this Entra tenant.")
+            : (parsed, null);
+    }
+
+    /// <summary>
     /// Deactivates a tenant: its pending requests expire and its active grants end at once, its open invitations are
     /// revoked, and each of those is audited. Its people, requests and audit trail stay as they were.
     /// </summary>
@@ -119,21 +162,8 @@ public sealed class TenantAdminService(
             var now = time.GetUtcNow();
             tracked.Deactivate(now);
 
-            var open = await db.AccessRequests
-                .Where(r => r.TenantId == tenantId
-                    && (r.Status == RequestStatus.PendingInternal || r.Status == RequestStatus.PendingCustomer || r.Status == RequestStatus.Approved))
-                .ToListAsync(cancellationToken);
-            var closedEvents = new List<RequestEvent>(open.Count);
-            foreach (var request in open)
-            {
-                request.CloseForDeactivatedTenant(user.Actor, now);
-                closedEvents.Add(await notifier.RaiseAsync(
-                    db, request, request.Status == RequestStatus.Revoked ? RequestEventKind.Revoked : RequestEventKind.Expired, user.Actor, cancellationToken));
-                await audit.AppendAsync(db, new AuditRecord(
-                    request.Status == RequestStatus.Revoked ? AuditEventType.Grant_Revoked : AuditEventType.AccessRequest_Expired,
-                    user.Actor, tenantId, "AccessRequest", request.Id.ToString(),
-                    AuditRecord.Details(new { request.Reference, Reason = request.ClosedReason, request.GrantEndsAt }), Client: user.Client), cancellationToken);
-            }
+            var open = await OpenRequestCloser.Open(db.AccessRequests.Where(r => r.TenantId == tenantId)).ToListAsync(cancellationToken);
+            var closedEvents = await closer.CloseAsync(db, open, user, r => r.CloseForDeactivatedTenant(user.Actor, now), cancellationToken);
 
             var invitations = await db.Invitations.Where(i => i.TenantId == tenantId && i.AcceptedAt == null && i.RevokedAt == null && i.ExpiresAt > now)
                 .ToListAsync(cancellationToken);

@@ -17,7 +17,10 @@ public static class TenantAdministration
         services.AddScoped<PeopleService>();
         services.AddScoped<ProfileService>();
         services.AddScoped<TwoFactorService>();
+        services.AddScoped<FreshFactorCheck>();
         services.AddScoped<SetupService>();
+        services.TryAddSingleton(new ProviderDirectory(null));
+        services.AddScoped<DirectorySignIn>();
         return services;
     }
 

@@ -10,6 +10,8 @@ public sealed record TenantPolicy
     public static readonly TimeSpan MaxPendingLifetime = TimeSpan.FromHours(72);
     public static readonly TimeSpan MinGrantDuration = TimeSpan.FromMinutes(15);
     public static readonly TimeSpan MaxGrantDurationCeiling = TimeSpan.FromHours(24);
+    public static readonly TimeSpan MinFreshFactorWindow = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan MaxFreshFactorWindow = TimeSpan.FromMinutes(15);
 
     public TimeSpan PendingLifetime { get; init; } = TimeSpan.FromHours(12);
 
@@ -22,6 +24,18 @@ public sealed record TenantPolicy
     public bool RequireTicketReference { get; init; }
 
     public bool RequireTwoFactor { get; init; }
+
+    /// <summary>
+    /// Where two-factor is required, each customer decision and revoke also needs a factor proven no longer than
+    /// <see cref="FreshFactorWindow"/> ago (DESIGN.md rule 12): a session signed in with a second factor this morning
+    /// is not the approver deciding now. On unless an officer turns it off.
+    /// </summary>
+    public bool RequireFreshFactor { get; init; } = true;
+
+    public TimeSpan FreshFactorWindow { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The window a decision's fresh factor must fall in, or null when this tenant asks for none.</summary>
+    public TimeSpan? FreshFactorWindowRequired => RequireTwoFactor && RequireFreshFactor ? FreshFactorWindow : null;
 
     /// <summary>Remind the approvers of a request awaiting them at half of its pending window and one hour before it expires.</summary>
     public bool RemindApprovers { get; init; } = true;
@@ -50,6 +64,11 @@ public sealed record TenantPolicy
         if (RequiredApprovals < 1 || RequiredApprovals > Math.Max(1, approverCount))
         {
             errors[nameof(RequiredApprovals)] = $"Required approvals must be between 1 and the number of approvers ({Math.Max(1, approverCount)}).";
+        }
+
+        if (FreshFactorWindow < MinFreshFactorWindow || FreshFactorWindow > MaxFreshFactorWindow)
+        {
+            errors[nameof(FreshFactorWindow)] = "The window for a fresh factor must be between 1 and 15 minutes.";
         }
 
         return errors;

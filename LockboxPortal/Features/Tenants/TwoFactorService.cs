@@ -12,6 +12,9 @@ namespace LockboxPortal.Features.Tenants;
 /// <summary>Where a person stands with their authenticator app.</summary>
 public sealed record TwoFactorStatus(bool Enabled, int RecoveryCodesLeft);
 
+/// <summary>One of a person's passkeys as their page lists it; <see cref="Id"/> is the credential id, base64url.</summary>
+public sealed record PasskeyRow(string Id, string Name, DateTimeOffset CreatedAt);
+
 /// <summary>What an authenticator app needs to enrol: the key as text and as an <c>otpauth://</c> link for a QR code.</summary>
 public sealed record AuthenticatorSetup(string SharedKey, string AuthenticatorUri);
 
@@ -127,6 +130,72 @@ public sealed class TwoFactorService(
             AccountRules.ChangeSecurityStamp(tracked);
             return new { };
         }, cancellationToken);
+
+    public const int PasskeyNameMaxLength = 60;
+
+    /// <summary>The person's passkeys, oldest first.</summary>
+    public async Task<IReadOnlyList<PasskeyRow>> PasskeysAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
+    {
+        var person = await PersonAsync(principal, cancellationToken);
+        return (await users.GetPasskeysAsync(person))
+            .OrderBy(p => p.CreatedAt)
+            .Select(p => new PasskeyRow(Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(p.CredentialId), p.Name ?? "Passkey", p.CreatedAt))
+            .ToList();
+    }
+
+    /// <summary>Keeps a passkey whose registration Identity verified (attestation), under the name the person gave it.</summary>
+    public Task AddPasskeyAsync(ClaimsPrincipal principal, UserPasskeyInfo passkey, string? name, CancellationToken cancellationToken = default)
+    {
+        passkey.Name = PasskeyName(name);
+        return ChangeAsync(principal, AuditEventType.Passkey_Added, async (db, tracked) =>
+        {
+            await Store(db).AddOrUpdatePasskeyAsync(tracked, passkey, cancellationToken);
+            return new { Passkey = passkey.Name, CredentialId = Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(passkey.CredentialId) };
+        }, cancellationToken);
+    }
+
+    public Task RenamePasskeyAsync(ClaimsPrincipal principal, string id, string? name, CancellationToken cancellationToken = default) =>
+        ChangeAsync(principal, AuditEventType.Passkey_Renamed, async (db, tracked) =>
+        {
+            var store = Store(db);
+            var passkey = await store.FindPasskeyAsync(tracked, CredentialId(id), cancellationToken) ?? throw new NotFoundException("passkey");
+            var before = passkey.Name;
+            passkey.Name = PasskeyName(name);
+            await store.AddOrUpdatePasskeyAsync(tracked, passkey, cancellationToken);
+            return new { Before = before, Passkey = passkey.Name, CredentialId = id };
+        }, cancellationToken);
+
+    public Task RemovePasskeyAsync(ClaimsPrincipal principal, string id, CancellationToken cancellationToken = default) =>
+        ChangeAsync(principal, AuditEventType.Passkey_Removed, async (db, tracked) =>
+        {
+            var store = Store(db);
+            var passkey = await store.FindPasskeyAsync(tracked, CredentialId(id), cancellationToken) ?? throw new NotFoundException("passkey");
+            await store.RemovePasskeyAsync(tracked, passkey.CredentialId, cancellationToken);
+            return new { Passkey = passkey.Name, CredentialId = id };
+        }, cancellationToken);
+
+    private static string PasskeyName(string? name)
+    {
+        var trimmed = name?.Trim() ?? "";
+        if (trimmed.Length is 0 or > PasskeyNameMaxLength)
+        {
+            throw InvalidInputException.For("Name", $"Name the passkey (1 to {PasskeyNameMaxLength} characters), e.g. \"work laptop\".");
+        }
+
+        return trimmed;
+    }
+
+    private static byte[] CredentialId(string id)
+    {
+        try
+        {
+            return Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlDecode(id);
+        }
+        catch (FormatException)
+        {
+            throw new NotFoundException("passkey");
+        }
+    }
 
     private async Task<bool> IsAuthenticatorCodeAsync(PortalUser person, string? code)
     {

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Security.Claims;
 using LockboxPortal.Features.AccessRequests.Live;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -17,6 +18,7 @@ public sealed partial class DecisionQueue : IDisposable
     private readonly HashSet<Guid> _decidedHere = [];
     private readonly List<string> _notices = [];
     private LiveAudience? _audience;
+    private string? _viewerId;
     private string? _failure;
     private bool _loading = true;
     private bool _refreshing;
@@ -30,7 +32,7 @@ public sealed partial class DecisionQueue : IDisposable
     public Func<Task<IReadOnlyList<RequestRow>>> Load { get; set; } = default!;
 
     [Parameter, EditorRequired]
-    public Func<RequestRow, bool, string?, Task> Decide { get; set; } = default!;
+    public Func<RequestRow, bool, DecisionInput, Task> Decide { get; set; } = default!;
 
     [CascadingParameter]
     private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
@@ -41,7 +43,9 @@ public sealed partial class DecisionQueue : IDisposable
 
     protected override async Task OnInitializedAsync()
     {
-        _audience = await Audiences.ForAsync((await AuthenticationState).User);
+        var user = (await AuthenticationState).User;
+        _viewerId = user.FindFirstValue(ClaimTypes.NameIdentifier);
+        _audience = await Audiences.ForAsync(user);
         _countShown = Counts.ShowQueue(Stage);
         await RefreshAsync();
     }
@@ -170,7 +174,7 @@ public sealed partial class DecisionQueue : IDisposable
         };
         var dialog = await Dialogs.ShowAsync<DecisionDialog>(approve ? "Approve" : RejectVerb, parameters);
         var result = await dialog.Result;
-        if (result is null || result.Canceled)
+        if (result is not { Canceled: false, Data: DecisionInput input })
         {
             return;
         }
@@ -178,12 +182,19 @@ public sealed partial class DecisionQueue : IDisposable
         try
         {
             _decidedHere.Add(row.Request.Id);
-            await Decide(row, approve, result.Data as string);
+            await Decide(row, approve, input);
             Snackbar.Add($"{row.Request.Reference} {(approve ? "approved" : StageWords.Refused(Stage))}.", approve ? Severity.Success : Severity.Info);
         }
         catch (LockboxRuleException ex)
         {
             _decidedHere.Remove(row.Request.Id);
+            if (DirectorySession.SignInAgainFor((await AuthenticationState).User, ex, "/" + Navigation.ToBaseRelativePath(Navigation.Uri)) is { } signInAgain)
+            {
+                // Signed in through the directory: it can prove the person again, then they come back here.
+                Navigation.NavigateTo(signInAgain, forceLoad: true);
+                return;
+            }
+
             Snackbar.Add(ex.Message, Severity.Warning);
         }
 

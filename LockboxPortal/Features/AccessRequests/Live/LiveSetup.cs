@@ -37,7 +37,35 @@ public static class LiveSetup
 
     public static IEndpointRouteBuilder MapLockboxLive(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapHub<LockboxHub>(LockboxHub.Path).RequireAuthorization();
+        endpoints.MapHub<LockboxHub>(LockboxHub.Path).RequireAuthorization().Add(endpoint =>
+        {
+            var hub = endpoint.RequestDelegate!;
+            endpoint.RequestDelegate = context => IsForeignOrigin(context.Request) ? RefuseAsync(context) : hub(context);
+        });
         return endpoints;
+    }
+
+    /// <summary>
+    /// A browser sends the page's Origin with every hub call and WebSocket upgrade, and the sign-in cookie goes with it
+    /// whatever the page. A page of another site could otherwise listen as the signed-in person (cross-site WebSocket
+    /// hijacking), so a call whose Origin is not this portal's own address is refused; a program that sends no Origin
+    /// still needs the cookie.
+    /// </summary>
+    public static bool IsForeignOrigin(HttpRequest request)
+    {
+        var origin = request.Headers.Origin.ToString();
+        if (string.IsNullOrEmpty(origin))
+        {
+            return false;
+        }
+
+        return !Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+            || !string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static Task RefuseAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        return context.Response.WriteAsync("Calls to the hub are accepted only from the portal's own pages.");
     }
 }

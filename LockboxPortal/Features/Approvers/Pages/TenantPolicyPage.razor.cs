@@ -161,6 +161,10 @@ public sealed partial class TenantPolicyPage
 
         public bool RequireTwoFactor { get; set; }
 
+        public bool RequireFreshFactor { get; set; }
+
+        public int FreshFactorMinutes { get; set; }
+
         public bool RemindApprovers { get; set; }
 
         public static PolicyForm From(TenantPolicy policy) => new()
@@ -171,6 +175,8 @@ public sealed partial class TenantPolicyPage
             DefaultGrantHours = (decimal)policy.DefaultGrantDuration.TotalHours,
             RequireTicketReference = policy.RequireTicketReference,
             RequireTwoFactor = policy.RequireTwoFactor,
+            RequireFreshFactor = policy.RequireFreshFactor,
+            FreshFactorMinutes = (int)policy.FreshFactorWindow.TotalMinutes,
             RemindApprovers = policy.RemindApprovers,
         };
 
@@ -182,6 +188,8 @@ public sealed partial class TenantPolicyPage
             DefaultGrantDuration = Minutes(DefaultGrantHours),
             RequireTicketReference = RequireTicketReference,
             RequireTwoFactor = RequireTwoFactor,
+            RequireFreshFactor = RequireFreshFactor,
+            FreshFactorWindow = TimeSpan.FromMinutes(Math.Clamp(FreshFactorMinutes, -1_000, 1_000)),
             RemindApprovers = RemindApprovers,
         };
 

@@ -1,0 +1,166 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LockboxPortal.Features.AccessRequests;
+using LockboxPortal.Features.Notifications;
+
+namespace LockboxPortal.Features.Webhooks;
+
+/// <summary>
+/// The body each kind of endpoint receives about a request event, composed inside the operation's transaction (the
+/// facts it committed) and sent as it is on every attempt. Chat cards carry the facts and an "Open in
+/// LockboxPortal" link, never a button that decides: a decision needs the signed-in session and the fresh factor.
+/// </summary>
+public static class WebhookPayloads
+{
+    public const string OpenInPortal = "Open in LockboxPortal";
+
+    public sealed record Facts(string EventType, DateTimeOffset At, AccessRequest Request, string TenantName, string ActorName, string? Link);
+
+    public static string Compose(WebhookKind kind, Facts facts) => (kind switch
+    {
+        WebhookKind.Standard => Standard(facts),
+        WebhookKind.Teams => Teams(facts),
+        WebhookKind.Slack => Slack(facts),
+        _ => throw new InvalidOperationException($"Unknown webhook kind '{kind}'."),
+    }).ToJsonString(JsonSerializerOptions.Web);
+
+    /// <summary>The Standard Webhooks shape: <c>type</c>, <c>timestamp</c>, <c>data</c>.</summary>
+    private static JsonObject Standard(Facts f)
+    {
+        var r = f.Request;
+        return new JsonObject
+        {
+            ["type"] = f.EventType,
+            ["timestamp"] = f.At,
+            ["data"] = new JsonObject
+            {
+                ["requestId"] = r.Id,
+                ["reference"] = r.Reference,
+                ["tenantId"] = r.TenantId,
+                ["tenant"] = f.TenantName,
+                ["status"] = r.Status.ToString(),
+                ["requester"] = r.RequesterName,
+                ["actor"] = f.ActorName,
+                ["scope"] = r.Scope,
+                ["accessLevel"] = Level(r),
+                ["justification"] = r.Justification,
+                ["ticketReference"] = r.TicketReference,
+                ["expiresAt"] = r.ExpiresAt,
+                ["grantStartsAt"] = r.GrantStartsAt,
+                ["grantEndsAt"] = r.GrantEndsAt,
+                ["link"] = f.Link,
+            },
+        };
+    }
+
+    /// <summary>A Teams workflow ("When a Teams webhook request is received") message with one Adaptive Card attachment.</summary>
+    private static JsonObject Teams(Facts f)
+    {
+        var facts = new JsonArray();
+        foreach (var (title, value) in Rows(f))
+        {
+            facts.Add(new JsonObject { ["title"] = title, ["value"] = value });
+        }
+
+        var actions = new JsonArray();
+        if (f.Link is not null)
+        {
+            actions.Add(new JsonObject { ["type"] = "Action.OpenUrl", ["title"] = OpenInPortal, ["url"] = f.Link });
+        }
+
+        var card = new JsonObject
+        {
+            ["$schema"] = "http://adaptivecards.io/schemas/adaptive-card.json",
+            ["type"] = "AdaptiveCard",
+            ["version"] = "1.4",
+            ["body"] = new JsonArray
+            {
+                new JsonObject { ["type"] = "TextBlock", ["text"] = Headline(f), ["weight"] = "Bolder", ["size"] = "Medium", ["wrap"] = true },
+                new JsonObject { ["type"] = "FactSet", ["facts"] = facts },
+            },
+            ["actions"] = actions,
+        };
+        return new JsonObject
+        {
+            ["type"] = "message",
+            ["attachments"] = new JsonArray
+            {
+                new JsonObject { ["contentType"] = "application/vnd.microsoft.card.adaptive", ["contentUrl"] = null, ["content"] = card },
+            },
+        };
+    }
+
+    /// <summary>A Slack incoming-webhook message: a fallback <c>text</c> and <c>blocks</c> (header, section with fields, a link button).</summary>
+    private static JsonObject Slack(Facts f)
+    {
+        // plain_text everywhere: Slack does not read mentions or links in it, so typed text stays text.
+        var fields = new JsonArray();
+        foreach (var (title, value) in Rows(f).Take(10))
+        {
+            fields.Add(new JsonObject { ["type"] = "plain_text", ["text"] = $"{title}: {value}" });
+        }
+
+        var blocks = new JsonArray
+        {
+            new JsonObject { ["type"] = "header", ["text"] = PlainText(Cut(Headline(f), 150)) },
+            new JsonObject { ["type"] = "section", ["fields"] = fields },
+        };
+        if (f.Link is not null)
+        {
+            blocks.Add(new JsonObject
+            {
+                ["type"] = "actions",
+                ["elements"] = new JsonArray
+                {
+                    new JsonObject { ["type"] = "button", ["text"] = PlainText(OpenInPortal), ["url"] = f.Link },
+                },
+            });
+        }
+
+        return new JsonObject { ["text"] = Headline(f), ["blocks"] = blocks };
+    }
+
+    private static JsonObject PlainText(string text) => new() { ["type"] = "plain_text", ["text"] = text };
+
+    private static string Headline(Facts f) => $"{f.Request.Reference}: {Describe(f.EventType)} ({f.TenantName})";
+
+    private static IEnumerable<(string Title, string Value)> Rows(Facts f)
+    {
+        var r = f.Request;
+        yield return ("Status", r.Status.ToString());
+        yield return ("Requester", r.RequesterName);
+        yield return ("Scope", r.Scope);
+        yield return ("Access level", Level(r));
+        yield return ("Justification", Cut(r.Justification, 1900));
+        if (!string.IsNullOrWhiteSpace(r.TicketReference))
+        {
+            yield return ("Ticket", r.TicketReference);
+        }
+
+        yield return ("By", f.ActorName);
+        yield return ("Pending until", EmailContent.Time(r.ExpiresAt));
+        if (r.GrantEndsAt is { } ends)
+        {
+            yield return ("Grant ends", EmailContent.Time(ends));
+        }
+    }
+
+    private static string Describe(string eventType) => eventType switch
+    {
+        "AccessRequest.Filed" => "filed",
+        "AccessRequest.InternalApproved" => "awaits the customer's approval",
+        "AccessRequest.InternalDenied" => "denied by the provider",
+        "AccessRequest.CustomerApproved" => "approved",
+        "AccessRequest.CustomerRejected" => "rejected",
+        "AccessRequest.Cancelled" => "cancelled",
+        "AccessRequest.Expired" => "expired",
+        "AccessRequest.Revoked" => "grant revoked",
+        "AccessRequest.Released" => "grant released",
+        "AccessRequest.Completed" => "grant completed",
+        _ => eventType,
+    };
+
+    private static string Level(AccessRequest r) => r.AccessLevel == AccessLevel.ReadWrite ? "read-write" : "read";
+
+    private static string Cut(string text, int length) => text.Length > length ? text[..(length - 1)] + "…" : text;
+}

@@ -1,0 +1,24 @@
+using LockboxPortal.Features.Audit;
+using LockboxPortal.Features.Notifications;
+using Microsoft.AspNetCore.Authorization;
+
+namespace LockboxPortal.Features.Webhooks;
+
+public static class WebhooksSetup
+{
+    /// <summary>Webhook endpoints: their authorization, service, the planner the outbox calls, and the outbox's webhook sender.</summary>
+    public static IServiceCollection AddLockboxWebhooks(this IServiceCollection services)
+    {
+        services.AddSingleton<IAuthorizationHandler, WebhookAuthorizationHandler>();
+        services.AddScoped<WebhookService>();
+        services.AddSingleton<WebhookPlanner>();
+
+        // No redirects: a receiver answers itself, and a redirect would send a signed event somewhere nobody chose.
+        services.AddHttpClient(WebhookSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+
+        // A singleton that writes outside any request or circuit, so its audit entries name no client.
+        services.AddSingleton<IOutboxSender>(sp => ActivatorUtilities.CreateInstance<WebhookSender>(sp, AuditWriter.Unscoped(sp)));
+        return services;
+    }
+}
