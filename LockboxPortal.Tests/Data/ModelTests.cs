@@ -23,7 +23,7 @@ public sealed class ModelTests : IDisposable
     public void Mapping_MatchesTheLatestPostgresMigration()
     {
         // No server is needed: the snapshot is compared with the model the context builds.
-        using var db = new PostgresLockboxDbContext(new DbContextOptionsBuilder<PostgresLockboxDbContext>().UseNpgsql("Host=unused").Options);
+        using var db = new PostgresLockboxDbContext(TestDatabase.WithIdentity(new DbContextOptionsBuilder<PostgresLockboxDbContext>().UseNpgsql("Host=unused")).Options);
 
         Assert.False(db.Database.HasPendingModelChanges(),
             "The model changed without a PostgreSQL migration: dotnet ef migrations add <Name> --project LockboxPortal --context PostgresLockboxDbContext "
@@ -55,12 +55,7 @@ public sealed class ModelTests : IDisposable
 
     /// <summary>A context with the app's Identity options (they choose Identity's schema version, passkeys included), as the app makes it.</summary>
     private SqliteLockboxDbContext NewContext() =>
-        new(new DbContextOptionsBuilder<SqliteLockboxDbContext>()
-            .UseSqlite($"Data Source={_folder.File("model.db")}")
-            .UseApplicationServiceProvider(new ServiceCollection()
-                .Configure<Microsoft.AspNetCore.Identity.IdentityOptions>(LockboxPortal.Hosting.IdentitySetup.ConfigureIdentityOptions)
-                .BuildServiceProvider())
-            .Options);
+        new(TestDatabase.WithIdentity(new DbContextOptionsBuilder<SqliteLockboxDbContext>().UseSqlite($"Data Source={_folder.File("model.db")}")).Options);
 
     public void Dispose() => _folder.Dispose();
 }

@@ -50,7 +50,7 @@ public sealed class PersistenceTests : IDisposable
     public async Task NewerBuild_OnAnOlderDatabase_AppliesItsMigrations_WithoutLosingData()
     {
         string[] all;
-        var options = new DbContextOptionsBuilder<SqliteLockboxDbContext>().UseSqlite($"Data Source={DatabasePath}").Options;
+        var options = TestDatabase.WithIdentity(new DbContextOptionsBuilder<SqliteLockboxDbContext>().UseSqlite($"Data Source={DatabasePath}")).Options;
         await using (var old = new SqliteLockboxDbContext(options))
         {
             all = old.Database.GetMigrations().ToArray();

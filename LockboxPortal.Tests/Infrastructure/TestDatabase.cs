@@ -47,8 +47,20 @@ public static class TestDatabase
 
     /// <summary>A context on the test database that <paramref name="sqlitePath"/> names, without an app around it.</summary>
     public static LockboxDbContext NewContext(string sqlitePath) => IsPostgres
-        ? new PostgresLockboxDbContext(new DbContextOptionsBuilder<PostgresLockboxDbContext>().UseNpgsql(PostgresFor(sqlitePath)).Options)
-        : new SqliteLockboxDbContext(new DbContextOptionsBuilder<SqliteLockboxDbContext>().UseSqlite($"Data Source={sqlitePath}").Options);
+        ? new PostgresLockboxDbContext(WithIdentity(new DbContextOptionsBuilder<PostgresLockboxDbContext>().UseNpgsql(PostgresFor(sqlitePath))).Options)
+        : new SqliteLockboxDbContext(WithIdentity(new DbContextOptionsBuilder<SqliteLockboxDbContext>().UseSqlite($"Data Source={sqlitePath}")).Options);
+
+    /// <summary>
+    /// The app's Identity options for a context built outside the app. The Identity schema version (passkeys) comes from
+    /// them, and EF caches one model per context type for the process, so a context without them would build, and
+    /// leave behind for every later app in the same test run, a model without the passkey table.
+    /// </summary>
+    public static DbContextOptionsBuilder<T> WithIdentity<T>(DbContextOptionsBuilder<T> builder)
+        where T : DbContext => builder.UseApplicationServiceProvider(IdentityServices);
+
+    private static readonly IServiceProvider IdentityServices = new ServiceCollection()
+        .Configure<Microsoft.AspNetCore.Identity.IdentityOptions>(LockboxPortal.Hosting.IdentitySetup.ConfigureIdentityOptions)
+        .BuildServiceProvider();
 
     /// <summary>A connection string to the PostgreSQL database of this test file, created from the template if new.</summary>
     public static string PostgresFor(string sqlitePath)

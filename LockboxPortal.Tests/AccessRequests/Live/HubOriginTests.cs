@@ -22,8 +22,10 @@ public sealed class HubOriginTests : IAsyncLifetime
         _factory = new PortalFactory(_folder.File("lockbox.db"), realPort: true);
         _baseUrl = _factory.StartOnRealPort();
         using var http = new HttpClient(new HttpClientHandler { CookieContainer = _cookies, AllowAutoRedirect = false }) { BaseAddress = new Uri(_baseUrl) };
-        var response = await SignInTests.PostLoginAsync(http, "approver1@contoso.test", PortalFactory.DemoPassword);
+        // Northwind does not require two-factor, so a password alone is a full sign-in.
+        var response = await SignInTests.PostLoginAsync(http, "approver@northwind.test", PortalFactory.DemoPassword);
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.DoesNotContain("login-2fa", response.Headers.Location?.OriginalString ?? "", StringComparison.OrdinalIgnoreCase);
     }
 
     public async Task DisposeAsync()
