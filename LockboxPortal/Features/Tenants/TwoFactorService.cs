@@ -150,7 +150,17 @@ public sealed class TwoFactorService(
         return ChangeAsync(principal, AuditEventType.Passkey_Added, async (db, tracked) =>
         {
             await Store(db).AddOrUpdatePasskeyAsync(tracked, passkey, cancellationToken);
-            return new { Passkey = passkey.Name, CredentialId = Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(passkey.CredentialId) };
+
+            // The public key goes into the trail, under its hash chain and signed checkpoints: decisions signed with this
+            // passkey are checked against this record, which nobody rewrites unseen, not against the passkey table.
+            var (publicKey, algorithm) = WebAuthnAssertion.FromCoseKey(passkey.PublicKey);
+            return new
+            {
+                Passkey = passkey.Name,
+                CredentialId = Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(passkey.CredentialId),
+                PublicKey = System.Buffers.Text.Base64Url.EncodeToString(publicKey),
+                Algorithm = algorithm,
+            };
         }, cancellationToken);
     }
 
