@@ -63,6 +63,9 @@ public sealed class SoftwarePasskey : IDisposable
         });
     }
 
+    /// <summary>The public key as SubjectPublicKeyInfo DER.</summary>
+    public byte[] PublicKey() => _key.ExportSubjectPublicKeyInfo();
+
     public void Dispose() => _key.Dispose();
 
     private byte[] CoseKey()
