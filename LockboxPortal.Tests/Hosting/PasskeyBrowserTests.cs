@@ -72,7 +72,7 @@ public sealed class PasskeyBrowserTests(BrowserFixture browser)
         Assert.Equal(1, await db.Set<Microsoft.AspNetCore.Identity.IdentityUserPasskey<string>>().CountAsync());
     }
 
-    private static async Task<string> AddAuthenticatorAsync(ICDPSession cdp)
+    internal static async Task<string> AddAuthenticatorAsync(ICDPSession cdp)
     {
         var added = await cdp.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>
         {
@@ -89,7 +89,7 @@ public sealed class PasskeyBrowserTests(BrowserFixture browser)
         return added!.Value.GetProperty("authenticatorId").GetString()!;
     }
 
-    private static async Task AddAsync(IPage page, string name)
+    internal static async Task AddAsync(IPage page, string name)
     {
         var before = await page.Locator("[data-testid=passkey-row]").CountAsync();
         await page.FillAsync("#passkey-name", name);
