@@ -22,25 +22,16 @@ public sealed class PasskeyDecisionBrowserTests(BrowserFixture browser)
     public async Task AnApprover_SignsTheDecisionWithAPasskey_InTheDialog_AndTheSignedDecisionVerifies()
     {
         await using var portal = new LivePortal(browser.Browser);
-        string key;
         await using (var db = portal.Factory.Services.GetRequiredService<IDbContextFactory<LockboxDbContext>>().CreateDbContext())
         {
             var contoso = await db.Tenants.SingleAsync(t => t.Id == DemoData.ContosoId);
             contoso.ChangePolicy(contoso.Policy with { RequireTwoFactor = true });
             await db.SaveChangesAsync();
-            key = await Authenticators.EnrolAsync(db, "approver1@contoso.test");
         }
 
         var reference = await FreshFactorBrowserTests.PendingCustomerAsync(portal);
         var page = await portal.NewPageAsync(host: "localhost");
-        await page.GotoAsync("/account/login");
-        await page.FillAsync("#email", "approver1@contoso.test");
-        await page.FillAsync("#password", PortalFactory.DemoPassword);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(url => url.Contains("/account/login-2fa", StringComparison.Ordinal));
-        await page.FillAsync("#code", Totp.Now(key));
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(url => !url.Contains("/account/login", StringComparison.Ordinal));
+        await LivePortal.SignInAsync(page, "approver1@contoso.test");
         var cdp = await page.Context.NewCDPSessionAsync(page);
         await cdp.SendAsync("WebAuthn.enable");
         await PasskeyBrowserTests.AddAuthenticatorAsync(cdp);

@@ -20,11 +20,7 @@ public sealed class PasskeyBrowserTests(BrowserFixture browser)
     {
         await using var portal = new LivePortal(browser.Browser);
         var page = await portal.NewPageAsync(host: "localhost");
-        await page.GotoAsync("/account/login");
-        await page.FillAsync("#email", "approver1@contoso.test");
-        await page.FillAsync("#password", PortalFactory.DemoPassword);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(url => !url.Contains("/account/login", StringComparison.Ordinal));
+        await LivePortal.SignInAsync(page, "approver1@contoso.test");
         var cdp = await page.Context.NewCDPSessionAsync(page);
         await cdp.SendAsync("WebAuthn.enable");
         var laptop = await AddAuthenticatorAsync(cdp);
