@@ -62,6 +62,26 @@ public sealed class SignedDecisionAuditTests
     }
 
     [Fact]
+    public async Task TheAuditPagesVerify_NamesTheEditedSignedDecision_TooAndRecordsIt()
+    {
+        var (harness, passkey, approved) = await SignedApprovalAsync();
+        await using var _h = harness;
+        using var _p = passkey;
+        var audit = harness.Services.GetRequiredService<LockboxPortal.Features.Audit.AuditService>();
+        var officer = ServiceHarness.As(Cast.ContosoOfficer);
+        Assert.True((await audit.VerifyAsync(officer, harness.Contoso)).IsIntact);
+
+        await EditFileAsync(harness, "UPDATE \"AccessRequests\" SET \"RequestedDuration\" = '08:00:00' WHERE \"Reference\" = $reference", approved.Reference);
+        var result = await audit.VerifyAsync(officer, harness.Contoso);
+
+        Assert.False(result.IsIntact);
+        Assert.Null(result.Break);
+        Assert.Contains($"{approved.Reference} approve by {Cast.Approver1}", result.ToString(), StringComparison.Ordinal);
+        var recorded = (await harness.AuditAsync()).Last(e => e.EventType == LockboxPortal.Features.Audit.AuditEventType.Audit_Verified);
+        Assert.Contains(approved.Reference, recorded.DetailsJson, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Verify_AGrantEndMovedPastTheSignedDuration_IsNamed()
     {
         var (harness, passkey, approved) = await SignedApprovalAsync();
