@@ -111,6 +111,24 @@ public sealed class PasskeySignedDecisionTests
     }
 
     [Fact]
+    public async Task AnAssertion_ThatAlreadyCounted_IsRefusedAsReused()
+    {
+        await using var harness = await ServiceHarness.CreateAsync();
+        using var passkey = new SoftwarePasskey();
+        await ArrangeAsync(harness, passkey);
+        var pending = await harness.PendingCustomerAsync();
+        var factor = await SignAsync(harness, passkey, pending.Id, DecisionStatement.Approve);
+        await harness.Requests.DecideCustomerAsync(Approver, pending.Id, approve: true, "go ahead", factor);
+
+        var refused = await Assert.ThrowsAsync<FreshFactorException>(() =>
+            harness.Requests.DecideCustomerAsync(Approver, pending.Id, approve: true, "go ahead", factor));
+
+        Assert.Equal(FreshFactorException.Reused, refused.Code);
+        await using var db = harness.NewContext();
+        Assert.Single(await db.SignedDecisions.AsNoTracking().ToListAsync());
+    }
+
+    [Fact]
     public async Task AnAssertion_ByAPasskeyThePersonNeverRegistered_IsRefused()
     {
         await using var harness = await ServiceHarness.CreateAsync();

@@ -39,7 +39,7 @@ public sealed class FreshFactorException(string code, string message) : LockboxR
         Missing => "This tenant asks for a fresh second factor with each decision: enter the 6-digit code your authenticator app shows now, or use a passkey.",
         Wrong => "That code is not right. Enter the 6-digit code your authenticator app shows now.",
         Stale => $"That proof is older than this tenant allows ({(int)window.TotalMinutes} min). Enter the code your authenticator app shows now.",
-        Reused => "That code was already used. Wait for your authenticator app to show the next one.",
+        Reused => "That code or passkey signature was already used. Use the next code your app shows, or sign with your passkey again.",
         SignatureRefused => "That passkey signature is not one of your passkeys' signatures of this decision. Use your passkey again from this dialog.",
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "Not a fresh-factor refusal."),
     });

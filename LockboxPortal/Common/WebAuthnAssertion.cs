@@ -163,6 +163,19 @@ public sealed record WebAuthnAssertion(byte[] CredentialId, byte[] Authenticator
         }
     }
 
+    /// <summary>As <see cref="FromCoseKey"/>; null for a key of another kind (e.g. Ed25519) or one that does not parse.</summary>
+    public static (byte[] SubjectPublicKeyInfo, int Algorithm)? TryFromCoseKey(byte[] coseKey)
+    {
+        try
+        {
+            return FromCoseKey(coseKey);
+        }
+        catch (Exception ex) when (ex is CryptographicException or CborContentException or InvalidOperationException or OverflowException)
+        {
+            return null;
+        }
+    }
+
     private static object SkipValue(CborReader reader)
     {
         reader.SkipValue();

@@ -136,10 +136,17 @@ public sealed class FreshFactorCheck(TimeProvider time, ClientContext client, IO
         }
 
         var rpId = RpIdFor(origin);
-        var (publicKey, algorithm) = WebAuthnAssertion.FromCoseKey(passkey.PublicKey);
-        if (assertion.Verify(publicKey, algorithm, challenge, origin, rpId) is not null)
+        if (WebAuthnAssertion.TryFromCoseKey(passkey.PublicKey) is not var (publicKey, algorithm)
+            || assertion.Verify(publicKey, algorithm, challenge, origin, rpId) is not null)
         {
             return FreshFactorResult.Refused(FreshFactorException.SignatureRefused);
+        }
+
+        // A signature counts once: the same assertion never stands for a second decision.
+        var signature = System.Buffers.Text.Base64Url.EncodeToString(assertion.Signature);
+        if (await db.SignedDecisions.AnyAsync(s => s.Signature == signature, cancellationToken))
+        {
+            return FreshFactorResult.Refused(FreshFactorException.Reused);
         }
 
         return FreshFactorResult.Proven(FreshFactorResult.PasskeyMethod) with { Passkey = new PasskeyProof(assertion, publicKey, algorithm, rpId, origin) };

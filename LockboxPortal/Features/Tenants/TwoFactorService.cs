@@ -153,13 +153,14 @@ public sealed class TwoFactorService(
 
             // The public key goes into the trail, under its hash chain and signed checkpoints: decisions signed with this
             // passkey are checked against this record, which nobody rewrites unseen, not against the passkey table.
-            var (publicKey, algorithm) = WebAuthnAssertion.FromCoseKey(passkey.PublicKey);
+            // A key of a kind decisions cannot be signed with (e.g. Ed25519) still signs in; it is recorded without a key.
+            var key = WebAuthnAssertion.TryFromCoseKey(passkey.PublicKey);
             return new
             {
                 Passkey = passkey.Name,
                 CredentialId = Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(passkey.CredentialId),
-                PublicKey = System.Buffers.Text.Base64Url.EncodeToString(publicKey),
-                Algorithm = algorithm,
+                PublicKey = key is { } known ? System.Buffers.Text.Base64Url.EncodeToString(known.SubjectPublicKeyInfo) : null,
+                Algorithm = key?.Algorithm,
             };
         }, cancellationToken);
     }

@@ -112,8 +112,9 @@ public sealed class SignedDecisionVerifier(IDbContextFactory<LockboxDbContext> d
         foreach (var entry in added)
         {
             using var details = JsonDocument.Parse(entry.DetailsJson);
-            if (details.RootElement.TryGetProperty("credentialId", out var id) && details.RootElement.TryGetProperty("publicKey", out var key)
-                && details.RootElement.TryGetProperty("algorithm", out var algorithm))
+            if (details.RootElement.TryGetProperty("credentialId", out var id)
+                && details.RootElement.TryGetProperty("publicKey", out var key) && key.ValueKind == JsonValueKind.String
+                && details.RootElement.TryGetProperty("algorithm", out var algorithm) && algorithm.ValueKind == JsonValueKind.Number)
             {
                 keys[(entry.SubjectId, id.GetString() ?? "")] = (Base64Url.DecodeFromChars(key.GetString()), algorithm.GetInt32());
             }
