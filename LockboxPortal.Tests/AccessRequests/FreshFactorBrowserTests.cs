@@ -50,7 +50,7 @@ public sealed class FreshFactorBrowserTests(BrowserFixture browser)
 
     private static ILocator Snackbar(IPage page, string text) => page.Locator(".mud-snackbar").Filter(new LocatorFilterOptions { HasText = text }).First;
 
-    private static ILocator Row(IPage page, string reference) => page.Locator("tr").Filter(new LocatorFilterOptions { HasText = reference });
+    internal static ILocator Row(IPage page, string reference) => page.Locator("tr").Filter(new LocatorFilterOptions { HasText = reference });
 
     private static async Task ApproveAsync(IPage page, string reference, string? code)
     {
@@ -82,7 +82,7 @@ public sealed class FreshFactorBrowserTests(BrowserFixture browser)
     }
 
     /// <summary>A request for Contoso that the provider's manager has approved, so it waits for Contoso's approvers.</summary>
-    private static async Task<string> PendingCustomerAsync(LivePortal portal)
+    internal static async Task<string> PendingCustomerAsync(LivePortal portal)
     {
         await using var scope = portal.Factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LockboxDbContext>();

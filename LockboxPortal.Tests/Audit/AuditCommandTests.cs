@@ -11,7 +11,7 @@ namespace LockboxPortal.Tests.Audit;
 /// <summary><c>dotnet run -- audit ...</c>, run in-process against a built host over a temp SQLite file.</summary>
 public sealed class AuditCommandTests
 {
-    private static async Task<(int? ExitCode, string Output, string Error)> RunAsync(ServiceHarness harness, params string[] args)
+    internal static async Task<(int? ExitCode, string Output, string Error)> RunAsync(ServiceHarness harness, params string[] args)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {

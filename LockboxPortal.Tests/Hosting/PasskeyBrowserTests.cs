@@ -20,11 +20,7 @@ public sealed class PasskeyBrowserTests(BrowserFixture browser)
     {
         await using var portal = new LivePortal(browser.Browser);
         var page = await portal.NewPageAsync(host: "localhost");
-        await page.GotoAsync("/account/login");
-        await page.FillAsync("#email", "approver1@contoso.test");
-        await page.FillAsync("#password", PortalFactory.DemoPassword);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(url => !url.Contains("/account/login", StringComparison.Ordinal));
+        await LivePortal.SignInAsync(page, "approver1@contoso.test");
         var cdp = await page.Context.NewCDPSessionAsync(page);
         await cdp.SendAsync("WebAuthn.enable");
         var laptop = await AddAuthenticatorAsync(cdp);
@@ -72,7 +68,7 @@ public sealed class PasskeyBrowserTests(BrowserFixture browser)
         Assert.Equal(1, await db.Set<Microsoft.AspNetCore.Identity.IdentityUserPasskey<string>>().CountAsync());
     }
 
-    private static async Task<string> AddAuthenticatorAsync(ICDPSession cdp)
+    internal static async Task<string> AddAuthenticatorAsync(ICDPSession cdp)
     {
         var added = await cdp.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>
         {
@@ -89,7 +85,7 @@ public sealed class PasskeyBrowserTests(BrowserFixture browser)
         return added!.Value.GetProperty("authenticatorId").GetString()!;
     }
 
-    private static async Task AddAsync(IPage page, string name)
+    internal static async Task AddAsync(IPage page, string name)
     {
         var before = await page.Locator("[data-testid=passkey-row]").CountAsync();
         await page.FillAsync("#passkey-name", name);

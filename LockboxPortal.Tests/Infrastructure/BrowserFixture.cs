@@ -92,7 +92,8 @@ public sealed class LivePortal : IAsyncDisposable
     public static async Task<IPage> SignInAsync(IBrowserContext context, string email, string password = PortalFactory.DemoPassword) =>
         await SignInAsync(await context.NewPageAsync(), email, password);
 
-    private static async Task<IPage> SignInAsync(IPage page, string email, string password)
+    /// <summary>Signs in as <paramref name="email"/> on <paramref name="page"/>, with the demo authenticator's code where asked.</summary>
+    public static async Task<IPage> SignInAsync(IPage page, string email, string password = PortalFactory.DemoPassword)
     {
         await page.GotoAsync("/account/login");
         await page.FillAsync("#email", email);

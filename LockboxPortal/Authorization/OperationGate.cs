@@ -124,9 +124,10 @@ public sealed class OperationGate(IAuthorizationService authorization, AuditWrit
     /// a fresh-factor window (<see cref="TenantPolicy.FreshFactorWindowRequired"/>), one proven within it and carried
     /// by this operation (an authenticator code, a passkey assertion) or a recent external sign-in, which stands for the
     /// session's second factor too; without a window, a session signed in with one. A refusal is recorded and says
-    /// why. Returns how the fresh factor was proven, for the trail, or null when none was asked for.
+    /// why. Returns how the fresh factor was proven (for the trail, with a passkey's verified assertion), or null when
+    /// none was asked for.
     /// </summary>
-    public async Task<string?> EnsureSecondFactorAsync(
+    public async Task<FreshFactorResult?> EnsureSecondFactorAsync(
         LockboxDbContext db, ClaimsPrincipal principal, IGuardedResource resource, string operation, TenantPolicy policy, FreshFactor? factor,
         CancellationToken cancellationToken)
     {
@@ -137,9 +138,9 @@ public sealed class OperationGate(IAuthorizationService authorization, AuditWrit
         }
 
         var result = await freshFactors.VerifyAsync(db, principal, resource.User.UserId, factor, window, cancellationToken);
-        if (result.Method is { } method)
+        if (result.Method is not null)
         {
-            return method;
+            return result;
         }
 
         var reason = result.NothingEnrolled ? "second-factor-required" : result.Refusal!;

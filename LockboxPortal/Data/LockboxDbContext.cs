@@ -24,6 +24,8 @@ public abstract class LockboxDbContext(DbContextOptions options) : IdentityDbCon
 
     public DbSet<RequestDecision> RequestDecisions => Set<RequestDecision>();
 
+    public DbSet<Features.AccessRequests.Signing.SignedDecision> SignedDecisions => Set<Features.AccessRequests.Signing.SignedDecision>();
+
     public DbSet<ApproverListEntry> ApproverListEntries => Set<ApproverListEntry>();
 
     public DbSet<Delegation> Delegations => Set<Delegation>();

@@ -65,6 +65,7 @@ public static class AccountEndpoints
     public static ClientInfo ClientOf(HttpContext context)
     {
         var agent = context.Request.Headers.UserAgent.ToString();
-        return new ClientInfo(context.Connection.RemoteIpAddress?.ToString(), agent.Length > 512 ? agent[..512] : agent);
+        return new ClientInfo(
+            context.Connection.RemoteIpAddress?.ToString(), agent.Length > 512 ? agent[..512] : agent, $"{context.Request.Scheme}://{context.Request.Host}");
     }
 }

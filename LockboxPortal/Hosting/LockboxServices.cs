@@ -55,6 +55,8 @@ public static class LockboxServices
         services.AddScoped<SignInAudit>();
         services.AddLockboxAudit();
         services.AddScoped<AccessRequestService>();
+        services.AddScoped<LockboxPortal.Features.AccessRequests.Signing.DecisionSigning>();
+        services.AddSingleton<LockboxPortal.Features.AccessRequests.Signing.SignedDecisionVerifier>();
         services.AddLockboxApprovers();
         services.AddLockboxAdministration();
         services.AddLockboxGrants();

@@ -35,3 +35,14 @@
     });
   });
 })();
+
+// A decision dialog's "Sign with a passkey": the portal's request options (the challenge is the decision's statement)
+// in, the assertion's JSON out.
+window.lockboxPasskeys = {
+  async sign(optionsJson) {
+    const credential = await navigator.credentials.get({
+      publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(JSON.parse(optionsJson)),
+    });
+    return JSON.stringify(credential);
+  },
+};

@@ -15,6 +15,9 @@ internal static class ComponentTestContext
         context.Services.AddMudServices();
         context.Services.AddScoped<ViewerTimeZone>();
         context.Services.AddSingleton<TimeProvider>(time);
+
+        // The passkey button talks to the portal and the browser's WebAuthn; dialogs are tested with a stand-in for it.
+        context.ComponentFactories.AddStub<LockboxPortal.Features.AccessRequests.Signing.Components.PasskeySignButton>();
         return context;
     }
 }

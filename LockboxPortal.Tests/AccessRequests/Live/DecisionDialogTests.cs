@@ -1,4 +1,5 @@
 using Bunit;
+using LockboxPortal.Common;
 using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.AccessRequests.Components;
 using LockboxPortal.Tests.AccessRequests;
@@ -72,6 +73,28 @@ public sealed class DecisionDialogTests
 
         var result = await dialog.Result.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal("123 456", Assert.IsType<DecisionInput>(result!.Data).Factor?.Totp);
+    }
+
+    [Theory]
+    [InlineData(true, "approve")]
+    [InlineData(false, "reject")]
+    public async Task WhereTheTenantAsksForAFreshFactor_ItOffersToSignThisOutcomeWithAPasskey_AndClosesWithTheSignature(bool approve, string outcome)
+    {
+        await using var context = ComponentTestContext.Create(_time);
+        var (provider, dialog) = await OpenAsync(context, approve, TimeSpan.FromMinutes(5));
+        var button = provider.FindComponent<Bunit.TestDoubles.Stub<LockboxPortal.Features.AccessRequests.Signing.Components.PasskeySignButton>>();
+        Assert.Equal(outcome, button.Instance.Parameters.Get(b => b.Outcome));
+        if (!approve)
+        {
+            provider.Find("textarea").Change("Not during the freeze.");
+        }
+
+        Assert.True(button.Instance.Parameters.Get(b => b.Ready)());
+        var signed = new FreshFactor(PasskeyAssertion: "{}", SignedAt: _time.GetUtcNow());
+        await provider.InvokeAsync(() => button.Instance.Parameters.Get(b => b.Signed).InvokeAsync(signed));
+
+        var result = await dialog.Result.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Same(signed, Assert.IsType<DecisionInput>(result!.Data).Factor);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using LockboxPortal.Authorization;
 using LockboxPortal.Data;
+using LockboxPortal.Features.AccessRequests.Signing;
 using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Tenants;
 using Microsoft.EntityFrameworkCore;
@@ -123,7 +124,8 @@ public sealed class AccessRequestService(
     {
         var (request, change) = await transactions.RunAsync(async db =>
         {
-            var loaded = await gate.LoadForAsync(db, principal, requestId, RequestOperations.DecideCustomer, cancellationToken, factor);
+            var loaded = await gate.LoadForAsync(
+                db, principal, requestId, RequestOperations.DecideCustomer, cancellationToken, factor, approve ? DecisionStatement.Approve : DecisionStatement.Reject);
             var (user, tracked, authority) = loaded;
             var onBehalfOf = tracked.CountsFor(user.Actor, authority.OnApproverList, authority.Delegators);
             await gate.ApplyAsync(loaded, approve ? "ApproveCustomer" : "RejectCustomer", () =>
@@ -148,6 +150,7 @@ public sealed class AccessRequestService(
                     ApprovalsSoFar = tracked.CustomerApprovals.Count,
                     tracked.RequiredApprovals,
                     loaded.FreshFactor,
+                    Signature = loaded.KeepSignature(db),
                 }, onBehalfOf), cancellationToken);
             if (tracked.Status == RequestStatus.Approved)
             {

@@ -1,7 +1,9 @@
 using System.Security.Claims;
 using LockboxPortal.Authorization;
 using LockboxPortal.Data;
+using LockboxPortal.Features.AccessRequests.Signing;
 using LockboxPortal.Features.Approvers;
+using LockboxPortal.Features.Tenants;
 using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -12,6 +14,25 @@ public sealed record GatedRequest(ActingUser User, AccessRequest Request, Approv
 {
     /// <summary>How this operation's fresh factor was proven, for the trail; null when the tenant asked for none.</summary>
     public string? FreshFactor { get; init; }
+
+    /// <summary>When a passkey proved it: the statement it signed and the verified assertion, kept with the decision.</summary>
+    public (DecisionStatement Statement, PasskeyProof Proof)? Signed { get; init; }
+
+    /// <summary>
+    /// Keeps a passkey's signature with the decision, in the same transaction, and returns what the decision's trail
+    /// entry carries of it (so an export verifies offline); null when the decision was not signed.
+    /// </summary>
+    public object? KeepSignature(LockboxDbContext db)
+    {
+        if (Signed is not var (statement, proof))
+        {
+            return null;
+        }
+
+        var signed = SignedDecision.Record(statement, proof);
+        db.SignedDecisions.Add(signed);
+        return signed.ToDetails(statement);
+    }
 }
 
 /// <summary>
@@ -23,24 +44,43 @@ public sealed class RequestGate(OperationGate gate, TimeProvider time)
 {
     public const string Subject = "AccessRequest";
 
-    /// <summary>The request, tracked for a change; <see cref="NotFoundException"/> or <see cref="ForbiddenException"/> when refused.</summary>
+    /// <summary>
+    /// The request, tracked for a change; <see cref="NotFoundException"/> or <see cref="ForbiddenException"/> when refused.
+    /// A passkey in <paramref name="factor"/> must sign the statement of <paramref name="outcome"/> on this request as
+    /// stored (<see cref="DecisionStatement"/>), so an assertion made for another decision is refused.
+    /// </summary>
     public async Task<GatedRequest> LoadForAsync(
         LockboxDbContext db, ClaimsPrincipal principal, Guid requestId, OperationAuthorizationRequirement operation, CancellationToken cancellationToken,
-        FreshFactor? factor = null)
+        FreshFactor? factor = null, string? outcome = null)
     {
         var user = await gate.ActingUserAsync(db, principal, cancellationToken);
         var request = await db.AccessRequests.Include(r => r.Decisions).SingleOrDefaultAsync(r => r.Id == requestId, cancellationToken)
             ?? throw new NotFoundException();
         var resource = await ResourceAsync(db, user, request, cancellationToken);
         await gate.EnsureAsync(principal, resource, operation, cancellationToken);
-        string? proven = null;
+        FreshFactorResult? proven = null;
+        DecisionStatement? statement = null;
         if (operation == RequestOperations.DecideCustomer || operation == RequestOperations.Revoke)
         {
             var policy = await db.Tenants.Where(t => t.Id == request.TenantId).Select(t => t.Policy).SingleAsync(cancellationToken);
+            if (factor is { PasskeyAssertion: not null, SignedAt: { } signedAt } && outcome is not null)
+            {
+                statement = DecisionStatement.For(request, outcome, user.UserId, signedAt);
+                factor = factor with { Challenge = statement.Challenge() };
+            }
+            else if (factor is not null)
+            {
+                factor = factor with { Challenge = null };
+            }
+
             proven = await gate.EnsureSecondFactorAsync(db, principal, resource, operation.Name, policy, factor, cancellationToken);
         }
 
-        return new GatedRequest(user, request, resource.Authority) { FreshFactor = proven };
+        return new GatedRequest(user, request, resource.Authority)
+        {
+            FreshFactor = proven?.Method,
+            Signed = proven?.Passkey is { } proof && statement is not null ? (statement, proof) : null,
+        };
     }
 
     /// <summary>The request for reading, or null when there is none or this person may not see it (a refusal is recorded).</summary>

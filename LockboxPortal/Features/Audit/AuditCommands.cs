@@ -1,3 +1,4 @@
+using LockboxPortal.Features.AccessRequests.Signing;
 
 namespace LockboxPortal.Features.Audit;
 
@@ -9,8 +10,8 @@ public static class AuditCommands
 {
     public const string Usage = """
         Usage:
-          audit verify [--tenant SHORTNAME | --provider] [--checkpoint FILE]    verify every chain (its hashes and its signed
-                                                             checkpoints), or one, or one against a checkpoint kept
+          audit verify [--tenant SHORTNAME | --provider] [--checkpoint FILE]    verify every chain (its hashes, its signed
+                                                             checkpoints and its passkey-signed decisions), or one, or one against a checkpoint kept
                                                              elsewhere (an export or a message); exit code 1 when broken
           audit export (--tenant SHORTNAME | --provider) --format json|csv    write one chain to standard output
         """;
@@ -25,6 +26,7 @@ public static class AuditCommands
     private static async Task<int> VerifyAsync(ConsoleCommandContext context)
     {
         var store = context.Services.GetRequiredService<AuditReader>();
+        var signatures = context.Services.GetRequiredService<SignedDecisionVerifier>();
         var chains = await store.ListChainsAsync(context.CancellationToken);
         if (context.Option("--tenant") is not null || context.Flag("--provider"))
         {
@@ -42,8 +44,10 @@ public static class AuditCommands
         {
             var result = await store.VerifyAsync(chain.ChainId, context.CancellationToken);
             var anchored = await AuditCheckpointCommand.VerifyAsync(context, chain);
-            await context.Output.WriteLineAsync($"{chain.ShortName}: {result}{(anchored is { IsIntact: true, Checked: 0 } ? "" : $"; checkpoints: {anchored}")}");
-            broken += result.IsIntact && anchored.IsIntact ? 0 : 1;
+            var signed = chain.TenantId is { } tenantId ? await signatures.VerifyAsync(tenantId, context.CancellationToken) : null;
+            await context.Output.WriteLineAsync($"{chain.ShortName}: {result}{(anchored is { IsIntact: true, Checked: 0 } ? "" : $"; checkpoints: {anchored}")}"
+                + (signed is null or { IsIntact: true, Checked: 0 } ? "" : $"; {signed}"));
+            broken += result.IsIntact && anchored.IsIntact && signed is null or { IsIntact: true } ? 0 : 1;
         }
 
         return broken == 0 ? ConsoleExitCodes.Success : ConsoleExitCodes.Failure;

@@ -124,7 +124,7 @@ public sealed class AuditEntry
     }
 
     /// <summary>Each field as <c>&lt;UTF-8 byte length&gt;:&lt;UTF-8 bytes&gt;,</c>, null as the empty string (also the checkpoints' signed form).</summary>
-    internal static string Netstrings(IEnumerable<string?> fields)
+    public static string Netstrings(IEnumerable<string?> fields)
     {
         var builder = new StringBuilder();
         foreach (var field in fields)

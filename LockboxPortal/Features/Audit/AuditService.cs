@@ -22,6 +22,7 @@ public sealed class AuditService(
     AuditWriter audit,
     AuditReader store,
     AuditCheckpoints checkpoints,
+    AccessRequests.Signing.SignedDecisionVerifier signedDecisions,
     TimeProvider time)
 {
     public const string Subject = "AuditTrail";
@@ -87,12 +88,19 @@ public sealed class AuditService(
     {
         var (user, chain) = await AuthorizeAsync(principal, tenantId, AuditOperations.Verify, client, cancellationToken);
         var result = await store.VerifyAsync(chain.ChainId, cancellationToken);
+        if (chain.TenantId is { } tenant)
+        {
+            result = result with { SignedDecisions = await signedDecisions.VerifyAsync(tenant, cancellationToken) };
+        }
+
         await transactions.RunAsync(db => audit.AppendAsync(db, Record(AuditEventType.Audit_Verified, user, chain, new
         {
             Intact = result.IsIntact,
             Entries = result.EntryCount,
             BrokenAt = result.Break?.Sequence,
             Kind = result.Break?.Kind.ToString(),
+            SignedDecisions = result.SignedDecisions?.Checked,
+            SignedDecisionsFailing = result.SignedDecisions?.Failures.Select(f => f.ToString()),
         }), cancellationToken), cancellationToken);
         return result;
     }

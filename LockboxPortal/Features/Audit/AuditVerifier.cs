@@ -25,12 +25,16 @@ public sealed record AuditBreak(long Sequence, AuditBreakKind Kind, string Descr
     }} ({Description})";
 }
 
-/// <summary>The outcome of verifying one chain.</summary>
+/// <summary>The outcome of verifying one chain; for a tenant's chain verified in the portal, its signed decisions too.</summary>
 public sealed record AuditVerification(Guid ChainId, long EntryCount, AuditBreak? Break)
 {
-    public bool IsIntact => Break is null;
+    /// <summary>The tenant's passkey-signed decisions checked against its trail and the requests as stored; null when not checked.</summary>
+    public AccessRequests.Signing.SignedDecisionsVerification? SignedDecisions { get; init; }
 
-    public override string ToString() => Break is null ? $"intact, {EntryCount} entries" : Break.ToString();
+    public bool IsIntact => Break is null && SignedDecisions is null or { IsIntact: true };
+
+    public override string ToString() => (Break is null ? $"intact, {EntryCount} entries" : Break.ToString())
+        + (SignedDecisions is null or { IsIntact: true, Checked: 0 } ? "" : $"; {SignedDecisions}");
 }
 
 /// <summary>

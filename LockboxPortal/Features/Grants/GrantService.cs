@@ -2,6 +2,7 @@ using System.Security.Claims;
 using LockboxPortal.Authorization;
 using LockboxPortal.Data;
 using LockboxPortal.Features.AccessRequests;
+using LockboxPortal.Features.AccessRequests.Signing;
 using LockboxPortal.Features.Audit;
 using Microsoft.EntityFrameworkCore;
 
@@ -49,7 +50,7 @@ public sealed class GrantService(
     {
         var (request, change) = await transactions.RunAsync(async db =>
         {
-            var loaded = await gate.LoadForAsync(db, principal, requestId, RequestOperations.Revoke, cancellationToken, factor);
+            var loaded = await gate.LoadForAsync(db, principal, requestId, RequestOperations.Revoke, cancellationToken, factor, DecisionStatement.Revoke);
             var (user, tracked, _) = loaded;
             await gate.ApplyAsync(loaded, nameof(RequestOperations.Revoke), () => tracked.Revoke(user.Actor, reason, time.GetUtcNow()), cancellationToken);
             await audit.AppendAsync(db, Record(AuditEventType.Grant_Revoked, user.Actor, tracked, new
@@ -58,6 +59,7 @@ public sealed class GrantService(
                 Reason = reason!.Trim(),
                 tracked.GrantEndsAt,
                 loaded.FreshFactor,
+                Signature = loaded.KeepSignature(db),
             }, user.Client), cancellationToken);
             return (tracked, await notifier.RaiseAsync(db, tracked, RequestEventKind.Revoked, user.Actor, cancellationToken));
         }, cancellationToken);

@@ -4,13 +4,20 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using LockboxPortal.Data;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace LockboxPortal.Features.Tenants;
 
 /// <summary>How a fresh factor was proven (written to the trail), or why it was not (a <see cref="FreshFactorException"/> code).</summary>
 public sealed record FreshFactorResult(string? Method, string? Refusal, bool NothingEnrolled = false)
 {
+    public const string PasskeyMethod = "passkey";
+
+    /// <summary>The verified assertion when a passkey proved it, to be stored with the decision it signed.</summary>
+    public PasskeyProof? Passkey { get; init; }
+
     public static FreshFactorResult Proven(string method) => new(method, null);
 
     public static FreshFactorResult Refused(string code) => new(null, code);
@@ -29,8 +36,10 @@ public enum ExternalSignInFreshness
 /// app whose 30-second step lies within the tenant's window and after the last code they used (RFC 6238 section 5.2:
 /// a code is accepted once), or an external sign-in whose <c>auth_time</c> lies within the window. Codes are checked
 /// here, not through Identity's token provider, because the window is the tenant's and a used code must be refused.
+/// A passkey assertion counts when it signs the decision's own statement (<see cref="FreshFactor.Challenge"/>) made
+/// within the window, on the portal's page, with one of the person's registered passkeys.
 /// </summary>
-public sealed class FreshFactorCheck(TimeProvider time)
+public sealed class FreshFactorCheck(TimeProvider time, ClientContext client, IOptions<IdentityPasskeyOptions> passkeyOptions)
 {
     /// <summary>Where the step of the last code that counted is kept, beside Identity's authenticator key.</summary>
     private const string LastStepProvider = "LockboxPortal";
@@ -50,6 +59,11 @@ public sealed class FreshFactorCheck(TimeProvider time)
         LockboxDbContext db, ClaimsPrincipal principal, string userId, FreshFactor? factor, TimeSpan window, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        if (!string.IsNullOrWhiteSpace(factor?.PasskeyAssertion))
+        {
+            return await VerifyPasskeyAsync(db, userId, factor, now, window, cancellationToken);
+        }
+
         if (!string.IsNullOrWhiteSpace(factor?.Totp))
         {
             return await VerifyCodeAsync(db, userId, factor.Totp, now, window, cancellationToken);
@@ -86,6 +100,56 @@ public sealed class FreshFactorCheck(TimeProvider time)
 
         // A minute of clock difference with the provider either way, as for tokens.
         return age <= window && age >= -TimeSpan.FromMinutes(1) ? ExternalSignInFreshness.Fresh : ExternalSignInFreshness.Stale;
+    }
+
+    /// <summary>
+    /// The relying party id passkeys are registered under: Identity's <see cref="IdentityPasskeyOptions.ServerDomain"/>,
+    /// or the host of the portal's address as the browser reached it (as Identity does without one).
+    /// </summary>
+    public string RpIdFor(string origin) => passkeyOptions.Value.ServerDomain ?? new Uri(origin).Host;
+
+    private async Task<FreshFactorResult> VerifyPasskeyAsync(
+        LockboxDbContext db, string userId, FreshFactor factor, DateTimeOffset now, TimeSpan window, CancellationToken cancellationToken)
+    {
+        // The statement's moment is what the window measures; a minute of clock difference ahead, as for codes.
+        if (factor.SignedAt is not { } signedAt || signedAt > now + TimeSpan.FromMinutes(1))
+        {
+            return FreshFactorResult.Refused(FreshFactorException.SignatureRefused);
+        }
+
+        if (now - signedAt > window)
+        {
+            return FreshFactorResult.Refused(FreshFactorException.Stale);
+        }
+
+        if (WebAuthnAssertion.Parse(factor.PasskeyAssertion) is not { } assertion || factor.Challenge is not { } challenge
+            || client.Current?.Origin is not { } origin)
+        {
+            return FreshFactorResult.Refused(FreshFactorException.SignatureRefused);
+        }
+
+        var user = await db.Users.SingleAsync(u => u.Id == userId, cancellationToken);
+        var store = new LockboxUserStore(db) { AutoSaveChanges = false };
+        if (await store.FindPasskeyAsync(user, assertion.CredentialId, cancellationToken) is not { } passkey)
+        {
+            return FreshFactorResult.Refused(FreshFactorException.SignatureRefused);
+        }
+
+        var rpId = RpIdFor(origin);
+        if (WebAuthnAssertion.TryFromCoseKey(passkey.PublicKey) is not var (publicKey, algorithm)
+            || assertion.Verify(publicKey, algorithm, challenge, origin, rpId) is not null)
+        {
+            return FreshFactorResult.Refused(FreshFactorException.SignatureRefused);
+        }
+
+        // A signature counts once: the same assertion never stands for a second decision.
+        var signature = System.Buffers.Text.Base64Url.EncodeToString(assertion.Signature);
+        if (await db.SignedDecisions.AnyAsync(s => s.Signature == signature, cancellationToken))
+        {
+            return FreshFactorResult.Refused(FreshFactorException.Reused);
+        }
+
+        return FreshFactorResult.Proven(FreshFactorResult.PasskeyMethod) with { Passkey = new PasskeyProof(assertion, publicKey, algorithm, rpId, origin) };
     }
 
     private static async Task<FreshFactorResult> VerifyCodeAsync(

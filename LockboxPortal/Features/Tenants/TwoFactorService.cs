@@ -150,7 +150,18 @@ public sealed class TwoFactorService(
         return ChangeAsync(principal, AuditEventType.Passkey_Added, async (db, tracked) =>
         {
             await Store(db).AddOrUpdatePasskeyAsync(tracked, passkey, cancellationToken);
-            return new { Passkey = passkey.Name, CredentialId = Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(passkey.CredentialId) };
+
+            // The public key goes into the trail, under its hash chain and signed checkpoints: decisions signed with this
+            // passkey are checked against this record, which nobody rewrites unseen, not against the passkey table.
+            // A key of a kind decisions cannot be signed with (e.g. Ed25519) still signs in; it is recorded without a key.
+            var key = WebAuthnAssertion.TryFromCoseKey(passkey.PublicKey);
+            return new
+            {
+                Passkey = passkey.Name,
+                CredentialId = Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(passkey.CredentialId),
+                PublicKey = key is { } known ? System.Buffers.Text.Base64Url.EncodeToString(known.SubjectPublicKeyInfo) : null,
+                Algorithm = key?.Algorithm,
+            };
         }, cancellationToken);
     }
 
