@@ -11,7 +11,7 @@ namespace LockboxPortal.Tests.Hosting;
 /// <summary>Every page needs a signed-in person, except the sign-in pages themselves.</summary>
 public sealed partial class PageAuthorizationTests(DemoPortalFixture portal) : IClassFixture<DemoPortalFixture>
 {
-    private static readonly string[] AnonymousPages = ["/account/login", "/account/login-2fa", "/account/login-recovery", "/account/lockout", "/account/access-denied", "/account/entra/refused", "/setup", "/invitations/accept"];
+    private static readonly string[] AnonymousPages = ["/account/login", "/account/login-2fa", "/account/login-recovery", "/account/login-code", "/account/lockout", "/account/access-denied", "/account/entra/refused", "/setup", "/invitations/accept"];
 
 
     public static TheoryData<string> Routes()

@@ -51,6 +51,8 @@ public enum AuditEventType
     SignOut = 1503,
     SignIn_SecondFactorFailed = 1504,
     SignIn_RecoveryCodeUsed = 1505,
+    /// <summary>Signed in with password and code together while password sign-in was locked out.</summary>
+    SignIn_DespiteLockout = 1506,
     Operation_Refused = 1510,
     TwoFactor_Enabled = 1520,
     TwoFactor_Reset = 1521,

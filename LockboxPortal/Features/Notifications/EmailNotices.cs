@@ -28,6 +28,9 @@ public sealed class EmailNotices(IOptions<EmailSettings> email, IOptions<PortalS
     public const string DelegationStarted = "Delegation.Started";
     public const string Reminder = "AccessRequest.Reminder";
 
+    /// <summary>The message type the audit feature hands off with each new signed checkpoint of a tenant's chain.</summary>
+    public const string AuditCheckpoint = "audit.checkpoint";
+
     private const string NoDecisionByEmail =
         "Decisions are made only in LockboxPortal, signed in: this email carries no approve link, by design.";
 
@@ -42,6 +45,39 @@ public sealed class EmailNotices(IOptions<EmailSettings> email, IOptions<PortalS
         {
             var change = JsonSerializer.Deserialize<DelegationEvent>(message.PayloadJson, JsonSerializerOptions.Web)!;
             await PlanDelegationAsync(db, change, cancellationToken);
+        }
+        else if (message.Type == AuditCheckpoint && email.Value.Enabled)
+        {
+            await PlanCheckpointAsync(db, message.TenantId, message, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// A signed checkpoint of the tenant's trail goes to its security officers: the copy they keep is what proves a
+    /// later re-written or cut trail, even if someone also removes the checkpoints from the database.
+    /// </summary>
+    private async Task PlanCheckpointAsync(LockboxDbContext db, Guid tenantId, OutboundMessage message, CancellationToken cancellationToken)
+    {
+        var checkpoint = JsonSerializer.Deserialize<JsonElement>(message.PayloadJson);
+        var tenantName = await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.Name).SingleAsync(cancellationToken);
+        var officers = await db.Memberships.Where(m => m.TenantId == tenantId && m.Role == PortalRole.SecurityOfficer).Select(m => m.UserId)
+            .Distinct().ToListAsync(cancellationToken);
+        var people = await db.Users.AsNoTracking().Where(u => officers.Contains(u.Id) && u.IsActive && u.Email != null).OrderBy(u => u.Email).ToListAsync(cancellationToken);
+        var sequence = checkpoint.GetProperty("sequence").GetInt64();
+        var now = time.GetUtcNow();
+        foreach (var person in people)
+        {
+            var content = EmailContent.Compose(person.Email!, person.DisplayName, $"Signed checkpoint of {tenantName}'s audit trail (entry {sequence})",
+                $"LockboxPortal signed the head of {tenantName}'s audit trail. Keep this message: the checkpoint below proves later that the trail up to this entry was not re-written or cut. Save its Checkpoint value to a file and check it with audit verify --checkpoint FILE, or with the offline verifier (docs/audit-trail.md).",
+                [
+                    ("Tenant", tenantName),
+                    ("Entry", sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    ("Hash", checkpoint.GetProperty("hash").GetString()),
+                    ("Taken at", checkpoint.GetProperty("takenAt").GetString()),
+                    ("Key id", checkpoint.GetProperty("keyId").GetString()),
+                    ("Checkpoint", message.PayloadJson),
+                ], portal.Value.LinkTo("/audit"), "The public key that checks the signature: /api/v1/audit/checkpoint-key.");
+            db.Add(new OutboxMessage(Guid.NewGuid(), OutboxChannel.Email, AuditCheckpoint, tenantId, message.SubjectId, person.Email!, content.ToJson(), now));
         }
     }
 

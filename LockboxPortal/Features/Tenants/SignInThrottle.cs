@@ -11,6 +11,12 @@ public sealed class SignInThrottleOptions
 
     public int FailuresPerAccount { get; set; } = 10;
 
+    /// <summary>
+    /// Wrong codes after a right password, per account, on the password-and-code sign-in: only someone who knows the
+    /// password can spend this budget, so a stranger cannot use it to keep the person out.
+    /// </summary>
+    public int CodeFailuresPerAccount { get; set; } = 10;
+
     public int WindowSeconds { get; set; } = 300;
 }
 
@@ -26,6 +32,16 @@ public sealed class SignInThrottle(TimeProvider time, SignInThrottleOptions opti
 
     public bool IsAllowed(string? address, string account) =>
         Below("a:" + address, options.FailuresPerAddress) && Below("u:" + Normalize(account), options.FailuresPerAccount);
+
+    /// <summary>The address budget alone: the password-and-code sign-in, which the account budget must not shut.</summary>
+    public bool IsAddressAllowed(string? address) => Below("a:" + address, options.FailuresPerAddress);
+
+    public void RecordAddressFailure(string? address) => Count("a:" + address);
+
+    /// <summary>Whether codes may still be tried for <paramref name="account"/> after a right password.</summary>
+    public bool IsCodeAllowed(string account) => Below("c:" + Normalize(account), options.CodeFailuresPerAccount);
+
+    public void RecordCodeFailure(string account) => Count("c:" + Normalize(account));
 
     public void RecordFailure(string? address, string account)
     {

@@ -145,7 +145,8 @@ public sealed class WebhookEndpoint
 /// <summary>The event types an endpoint may hear: the request events the portal raises.</summary>
 public static class WebhookEvents
 {
-    public static readonly IReadOnlyList<string> All = Enum.GetNames<AccessRequests.RequestEventKind>().Select(k => "AccessRequest." + k).ToList();
+    public static readonly IReadOnlyList<string> All =
+        [.. Enum.GetNames<AccessRequests.RequestEventKind>().Select(k => "AccessRequest." + k), WebhookPayloads.AuditCheckpoint];
 }
 
 internal sealed class WebhookEndpointConfiguration : IEntityTypeConfiguration<WebhookEndpoint>

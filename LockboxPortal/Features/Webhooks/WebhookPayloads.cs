@@ -16,6 +16,36 @@ public static class WebhookPayloads
 
     public sealed record Facts(string EventType, DateTimeOffset At, AccessRequest Request, string TenantName, string ActorName, string? Link);
 
+    /// <summary>The event type a tenant's endpoints may hear for each new signed checkpoint of its audit trail.</summary>
+    public const string AuditCheckpoint = "audit.checkpoint";
+
+    /// <summary>What a chat card shows: a headline, facts, a link.</summary>
+    private sealed record Card(string Headline, IReadOnlyList<(string Title, string Value)> Rows, string? Link);
+
+    /// <summary>
+    /// A signed checkpoint of the tenant's trail (<paramref name="checkpointJson"/>, the document <c>audit verify
+    /// --checkpoint</c> reads): whole in the standard body, so the receiver can keep it; its facts on a chat card.
+    /// </summary>
+    public static string ComposeCheckpoint(WebhookKind kind, DateTimeOffset at, Guid tenantId, string tenantName, string checkpointJson, string? link)
+    {
+        var checkpoint = JsonNode.Parse(checkpointJson)!.AsObject();
+        var card = new Card($"Signed checkpoint of {tenantName}'s audit trail (entry {checkpoint["sequence"]})",
+            [("Hash", checkpoint["hash"]!.GetValue<string>()), ("Taken at", checkpoint["takenAt"]!.GetValue<string>()), ("Key id", checkpoint["keyId"]!.GetValue<string>())],
+            link);
+        return (kind switch
+        {
+            WebhookKind.Standard => new JsonObject
+            {
+                ["type"] = AuditCheckpoint,
+                ["timestamp"] = at,
+                ["data"] = new JsonObject { ["tenantId"] = tenantId, ["tenant"] = tenantName, ["checkpoint"] = checkpoint },
+            },
+            WebhookKind.Teams => Teams(card),
+            WebhookKind.Slack => Slack(card),
+            _ => throw new InvalidOperationException($"Unknown webhook kind '{kind}'."),
+        }).ToJsonString(JsonSerializerOptions.Web);
+    }
+
     public static string Compose(WebhookKind kind, Facts facts) => (kind switch
     {
         WebhookKind.Standard => Standard(facts),
@@ -54,10 +84,12 @@ public static class WebhookPayloads
     }
 
     /// <summary>A Teams workflow ("When a Teams webhook request is received") message with one Adaptive Card attachment.</summary>
-    private static JsonObject Teams(Facts f)
+    private static JsonObject Teams(Facts f) => Teams(new Card(Headline(f), Rows(f).ToList(), f.Link));
+
+    private static JsonObject Teams(Card f)
     {
         var facts = new JsonArray();
-        foreach (var (title, value) in Rows(f))
+        foreach (var (title, value) in f.Rows)
         {
             facts.Add(new JsonObject { ["title"] = title, ["value"] = value });
         }
@@ -75,7 +107,7 @@ public static class WebhookPayloads
             ["version"] = "1.4",
             ["body"] = new JsonArray
             {
-                new JsonObject { ["type"] = "TextBlock", ["text"] = Headline(f), ["weight"] = "Bolder", ["size"] = "Medium", ["wrap"] = true },
+                new JsonObject { ["type"] = "TextBlock", ["text"] = f.Headline, ["weight"] = "Bolder", ["size"] = "Medium", ["wrap"] = true },
                 new JsonObject { ["type"] = "FactSet", ["facts"] = facts },
             },
             ["actions"] = actions,
@@ -91,18 +123,20 @@ public static class WebhookPayloads
     }
 
     /// <summary>A Slack incoming-webhook message: a fallback <c>text</c> and <c>blocks</c> (header, section with fields, a link button).</summary>
-    private static JsonObject Slack(Facts f)
+    private static JsonObject Slack(Facts f) => Slack(new Card(Headline(f), Rows(f).ToList(), f.Link));
+
+    private static JsonObject Slack(Card f)
     {
         // plain_text everywhere: Slack does not read mentions or links in it, so typed text stays text.
         var fields = new JsonArray();
-        foreach (var (title, value) in Rows(f).Take(10))
+        foreach (var (title, value) in f.Rows.Take(10))
         {
             fields.Add(new JsonObject { ["type"] = "plain_text", ["text"] = $"{title}: {value}" });
         }
 
         var blocks = new JsonArray
         {
-            new JsonObject { ["type"] = "header", ["text"] = PlainText(Cut(Headline(f), 150)) },
+            new JsonObject { ["type"] = "header", ["text"] = PlainText(Cut(f.Headline, 150)) },
             new JsonObject { ["type"] = "section", ["fields"] = fields },
         };
         if (f.Link is not null)
@@ -117,7 +151,7 @@ public static class WebhookPayloads
             });
         }
 
-        return new JsonObject { ["text"] = Headline(f), ["blocks"] = blocks };
+        return new JsonObject { ["text"] = f.Headline, ["blocks"] = blocks };
     }
 
     private static JsonObject PlainText(string text) => new() { ["type"] = "plain_text", ["text"] = text };

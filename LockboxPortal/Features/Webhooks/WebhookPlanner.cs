@@ -12,7 +12,7 @@ namespace LockboxPortal.Features.Webhooks;
 /// tenant's own and the provider's), with the body already composed for the endpoint's kind. The row's id is the
 /// <c>webhook-id</c>, the same on every attempt.
 /// </summary>
-public sealed class WebhookPlanner(IOptions<PortalSettings> portal)
+public sealed class WebhookPlanner(IOptions<PortalSettings> portal, TimeProvider time)
 {
     public async Task PlanAsync(LockboxDbContext db, OutboundMessage message, CancellationToken cancellationToken)
     {
@@ -27,6 +27,20 @@ public sealed class WebhookPlanner(IOptions<PortalSettings> portal)
         var hearing = endpoints.Where(e => e.Hears(message.Type)).ToList();
         if (hearing.Count == 0)
         {
+            return;
+        }
+
+        if (message.Type == WebhookPayloads.AuditCheckpoint)
+        {
+            // The tenant's own endpoints only: the checkpoint is the tenant's copy of its trail's head.
+            var name = await db.Tenants.Where(t => t.Id == message.TenantId).Select(t => t.Name).SingleAsync(cancellationToken);
+            foreach (var endpoint in hearing.Where(e => e.TenantId == message.TenantId))
+            {
+                db.Add(new OutboxMessage(Guid.NewGuid(), OutboxChannel.Webhook, message.Type, message.TenantId, message.SubjectId, endpoint.Id.ToString(),
+                    WebhookPayloads.ComposeCheckpoint(endpoint.Kind, time.GetUtcNow(), message.TenantId, name, message.PayloadJson, portal.Value.LinkTo("/audit")),
+                    time.GetUtcNow()));
+            }
+
             return;
         }
 
