@@ -10,6 +10,7 @@ public sealed class RequestLifecycleBrowserTests(BrowserFixture browser)
     public async Task Engineer_Manager_And_Approver_TakeARequestFromFilingToApproved()
     {
         await using var portal = new LivePortal(browser.Browser);
+        await portal.WithoutFreshFactorAtContosoAsync();
 
         // The engineer files a request and finds it under "My requests".
         var engineer = await portal.SignInAsync("engineer@fabrikam.test");

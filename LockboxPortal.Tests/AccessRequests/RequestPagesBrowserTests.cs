@@ -12,6 +12,7 @@ public sealed class RequestPagesBrowserTests(BrowserFixture browser)
     public async Task RequestsPage_PagesThroughEveryRequest_AndFiltersByStatus()
     {
         await using var portal = new LivePortal(browser.Browser);
+        await portal.WithoutFreshFactorAtContosoAsync();
         for (var i = 0; i < 12; i++)
         {
             await DemoRequests.FileAsync(portal, $"Exchange:mailbox/user{i:00}@contoso.com");
@@ -52,6 +53,7 @@ public sealed class RequestPagesBrowserTests(BrowserFixture browser)
     public async Task RequestsPage_ShowsAnEngineerOnlyTheirOwn_AndSearchFindsByScope()
     {
         await using var portal = new LivePortal(browser.Browser);
+        await portal.WithoutFreshFactorAtContosoAsync();
         var engineer = await portal.SignInAsync("engineer2@fabrikam.test");
         await engineer.GotoAsync("/requests");
         await LivePortal.WaitForInteractiveAsync(engineer);
@@ -70,6 +72,7 @@ public sealed class RequestPagesBrowserTests(BrowserFixture browser)
     public async Task AnApprover_DecidesFromTheRequestPage_AndAfterTheFirstOfTwoApprovalsSeesYouApproved()
     {
         await using var portal = new LivePortal(browser.Browser);
+        await portal.WithoutFreshFactorAtContosoAsync();
         await DemoRequests.RequireApprovalsAsync(portal, 2);
         var request = await DemoRequests.AwaitingCustomerAsync(portal);
 
@@ -107,6 +110,7 @@ public sealed class RequestPagesBrowserTests(BrowserFixture browser)
     public async Task AJustificationOf300CharactersWithoutSpaces_KeepsApproveAndRejectOnScreen(int width, int height)
     {
         await using var portal = new LivePortal(browser.Browser);
+        await portal.WithoutFreshFactorAtContosoAsync();
         var justification = "https://support.example.com/" + new string('x', 300 - 28);
         Assert.Equal(300, justification.Length);
         var request = await DemoRequests.AwaitingCustomerAsync(portal, "SharePoint:site/" + new string('s', 120), justification);

@@ -14,6 +14,7 @@ public sealed class KeyboardBrowserTests(BrowserFixture browser)
     public async Task FileApproveInternallyApproveAsCustomerAndRevoke_WithTheKeyboardAlone()
     {
         await using var portal = new LivePortal(browser.Browser);
+        await portal.WithoutFreshFactorAtContosoAsync();
 
         // The engineer files.
         var engineer = await portal.SignInAsync("engineer@fabrikam.test");

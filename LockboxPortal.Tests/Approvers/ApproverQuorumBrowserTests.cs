@@ -16,6 +16,7 @@ public sealed class ApproverQuorumBrowserTests(BrowserFixture browser)
     public async Task OfficerRequiresTwoApprovals_TheQueueShowsOneOfTwo_AndOnlyTheSecondApprovalApproves()
     {
         await using var portal = new LivePortal(browser.Browser);
+        await portal.WithoutFreshFactorAtContosoAsync();
 
         // Contoso's officer raises the quorum to 2 on the policy page.
         var officer = await portal.SignInAsync("officer@contoso.test");
@@ -68,6 +69,7 @@ public sealed class ApproverQuorumBrowserTests(BrowserFixture browser)
     public async Task AnApproverDelegates_TheDelegateSeesIt_AndEitherCanRevoke()
     {
         await using var portal = new LivePortal(browser.Browser);
+        await portal.WithoutFreshFactorAtContosoAsync();
 
         var approver = await portal.SignInAsync("approver1@contoso.test");
         await approver.GotoAsync("/delegations");

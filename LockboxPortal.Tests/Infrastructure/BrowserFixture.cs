@@ -1,3 +1,7 @@
+using LockboxPortal.Data;
+using LockboxPortal.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace LockboxPortal.Tests.Infrastructure;
@@ -80,6 +84,19 @@ public sealed class LivePortal : IAsyncDisposable
     public PortalFactory Factory { get; }
 
     public string BaseUrl { get; }
+
+    /// <summary>
+    /// The demo's Contoso asks for a fresh code with each decision. Tests of other parts of a decision's journey turn
+    /// that off here (sign-in still needs the code); FreshFactorBrowserTests and PasskeyDecisionBrowserTests test it on.
+    /// </summary>
+    public async Task<LivePortal> WithoutFreshFactorAtContosoAsync()
+    {
+        await using var db = await Factory.Services.GetRequiredService<IDbContextFactory<LockboxDbContext>>().CreateDbContextAsync();
+        var contoso = await db.Tenants.SingleAsync(t => t.Id == DemoData.ContosoId);
+        contoso.ChangePolicy(contoso.Policy with { RequireFreshFactor = false });
+        await db.SaveChangesAsync();
+        return this;
+    }
 
     /// <summary>A fresh browser context (its own cookies) signed in as <paramref name="email"/>.</summary>
     public async Task<IPage> SignInAsync(string email, string password = PortalFactory.DemoPassword)

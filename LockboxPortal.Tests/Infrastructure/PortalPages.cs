@@ -46,12 +46,31 @@ public static partial class PortalPages
                 "Id" when template.StartsWith("/requests/", StringComparison.Ordinal) =>
                     (await db.AccessRequests.OrderBy(r => r.Reference).FirstAsync(r => r.Status == Features.AccessRequests.RequestStatus.PendingCustomer)).Id.ToString(),
                 "TenantId" => (await db.Tenants.OrderBy(t => t.Name).FirstAsync()).Id.ToString(),
+                // The first tenant's endpoint, added once: its officer sees its delivery log, anyone else the not-found page.
+                "EndpointId" => (await DemoEndpointAsync(db)).ToString(),
                 _ => throw new InvalidOperationException(
                     $"No demo value for the route parameter {{{name}}} of {template}: add one to {nameof(PortalPages)}.{nameof(ConcreteAsync)}."),
             };
         }
 
         return RouteParameter().Replace(template, m => values[m.Groups["name"].Value]);
+    }
+
+    private static async Task<Guid> DemoEndpointAsync(LockboxDbContext db)
+    {
+        var tenant = await db.Tenants.OrderBy(t => t.Name).FirstAsync();
+        var existing = await db.Set<Features.Webhooks.WebhookEndpoint>().Where(e => e.TenantId == tenant.Id).Select(e => (Guid?)e.Id).FirstOrDefaultAsync();
+        if (existing is { } id)
+        {
+            return id;
+        }
+
+        var endpoint = new Features.Webhooks.WebhookEndpoint(Guid.NewGuid(), tenant.Id, Features.Webhooks.WebhookKind.Standard,
+            new Uri("https://hooks.contoso.test/lockbox"), [Features.Webhooks.WebhookEvents.All.First()], "not-a-secret",
+            new global::LockboxPortal.Common.Actor("demo", "Demo"), DateTimeOffset.UtcNow);
+        db.Add(endpoint);
+        await db.SaveChangesAsync();
+        return endpoint.Id;
     }
 
     [GeneratedRegex(@"\{(?<name>[^}:?]+)(:(?<type>[^}?]+))?\??\}")]

@@ -147,11 +147,12 @@ public static class TestDatabase
             Execute(admin, $"DROP DATABASE IF EXISTS \"{template}\" WITH (FORCE)");
             Execute(admin, $"CREATE DATABASE \"{template}\"");
             var connection = new NpgsqlConnectionStringBuilder(Server) { Database = template, Pooling = false }.ConnectionString;
+            // A host outside Development, so the portal's certificate is named as it would be in production.
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
             {
                 [DatabaseSetup.ProviderKey] = "Postgres",
                 ["ConnectionStrings:" + DatabaseSetup.PostgresConnectionName] = connection,
-            }).Build();
+            }).AddInMemoryCollection(TestCertificate.Settings()).Build();
             var services = new ServiceCollection().AddLogging();
             services.AddLockboxDatabase(configuration, new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { ContentRootPath = Path.GetTempPath() });
             using (var provider = services.BuildServiceProvider())

@@ -106,6 +106,15 @@ public static class SecurityHeaders
             app.UseHsts();
         }
 
+        // Signing in with the directory posts a form here that redirects to the directory, which the browser checks
+        // against form-action too: the directory's origin is allowed, and only when the portal is set up for it.
+        var policy = ContentSecurityPolicy;
+        if (EntraSetup.IsConfigured(app.Configuration))
+        {
+            var directory = new Uri(app.Configuration[$"{EntraSetup.Section}:Instance"] ?? "https://login.microsoftonline.com/");
+            policy = policy.Replace("form-action 'self'", $"form-action 'self' {directory.GetLeftPart(UriPartial.Authority)}", StringComparison.Ordinal);
+        }
+
         // The interactive reference (Development only) runs its own inline scripts; it gets the headers but not the policy.
         var scalar = app.Environment.IsDevelopment() ? new PathString("/scalar") : (PathString?)null;
         app.Use((context, next) =>
@@ -120,7 +129,7 @@ public static class SecurityHeaders
                         // Blazor sets frame-ancestors alone on pages; this policy includes it, so it replaces that one.
                         if (!skipPolicy)
                         {
-                            context.Response.Headers[name] = value;
+                            context.Response.Headers[name] = policy;
                         }
 
                         continue;

@@ -18,6 +18,7 @@ public sealed class LiveQueueBrowserTests(BrowserFixture browser)
     public async Task FiledRequest_ReachesOpenQueues_AndOneApproval_UpdatesTheEngineerAndTheSecondApprover_WithoutReload()
     {
         await using var portal = new LivePortal(browser.Browser);
+        await portal.WithoutFreshFactorAtContosoAsync();
         var approver1 = await OpenQueueAsync(portal, "approver1@contoso.test");
         var approver2 = await OpenQueueAsync(portal, "approver2@contoso.test");
 
