@@ -18,6 +18,10 @@ public static class RequestBuilder
     public static readonly DateTimeOffset GrantStart = FiledAt.AddMinutes(20);
     public static readonly DateTimeOffset GrantEnd = GrantStart + GrantDuration;
 
+    /// <summary>The tenant's escalation delay; a pending request escalates at <see cref="EscalatesAt"/>, before <see cref="GrantStart"/> ends.</summary>
+    public static readonly TimeSpan EscalateAfter = TimeSpan.FromMinutes(10);
+    public static readonly DateTimeOffset EscalatesAt = InternalAt + EscalateAfter;
+
     public static readonly Guid Contoso = new("11111111-1111-1111-1111-111111111111");
     public static readonly Guid Northwind = new("22222222-2222-2222-2222-222222222222");
 
@@ -41,7 +45,7 @@ public static class RequestBuilder
     public static AccessRequest PendingCustomer(int requiredApprovals = 1, string scope = DefaultScope, AccessLevel level = AccessLevel.Read, Guid? tenant = null)
     {
         var request = Filed(scope, level, tenant);
-        request.ApproveInternal(Manager, "ok", requiredApprovals, InternalAt);
+        request.ApproveInternal(Manager, "ok", requiredApprovals, InternalAt, EscalateAfter);
         return request;
     }
 

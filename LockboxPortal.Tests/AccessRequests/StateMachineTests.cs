@@ -7,7 +7,8 @@ namespace LockboxPortal.Tests.AccessRequests;
 public class StateMachineTests
 {
     /// <summary>
-    /// The allowed transitions, copied by hand from DESIGN.md's diagram (not derived from the code under test).
+    /// The allowed transitions, copied by hand from DESIGN.md's diagram (not derived from the code under test), and
+    /// escalation (issue 14), which adds deciders to a request awaiting the customer without changing its state.
     /// Every pair not listed here must be refused.
     /// </summary>
     private static readonly IReadOnlyDictionary<(RequestStatus From, RequestAction Action), RequestStatus> Allowed = new Dictionary<(RequestStatus From, RequestAction Action), RequestStatus>
@@ -20,6 +21,7 @@ public class StateMachineTests
         [(RequestStatus.PendingCustomer, RequestAction.RejectCustomer)] = RequestStatus.Rejected,         // any approver rejects
         [(RequestStatus.PendingCustomer, RequestAction.Cancel)] = RequestStatus.Cancelled,                // requester cancels
         [(RequestStatus.PendingCustomer, RequestAction.Expire)] = RequestStatus.Expired,                  // deadline passes
+        [(RequestStatus.PendingCustomer, RequestAction.Escalate)] = RequestStatus.PendingCustomer,        // undecided for N hours
         [(RequestStatus.Approved, RequestAction.Complete)] = RequestStatus.Completed,                     // grant end reached
         [(RequestStatus.Approved, RequestAction.Revoke)] = RequestStatus.Revoked,                         // approver/officer revokes
         [(RequestStatus.Approved, RequestAction.Release)] = RequestStatus.Completed,                      // engineer releases
@@ -46,12 +48,12 @@ public class StateMachineTests
     }
 
     [Fact]
-    public void Table_CoversNineStatesByNineActions()
+    public void Table_CoversNineStatesByTenActions()
     {
         // If a state or action is added, the diagram and this table must be revisited.
         Assert.Equal(9, Enum.GetValues<RequestStatus>().Length);
-        Assert.Equal(9, Enum.GetValues<RequestAction>().Length);
-        Assert.Equal(81, EveryPair().Count());
+        Assert.Equal(10, Enum.GetValues<RequestAction>().Length);
+        Assert.Equal(90, EveryPair().Count());
     }
 
     [Theory]
@@ -156,6 +158,47 @@ public class StateMachineTests
         Assert.Equal(BeforeDeadlines + GrantDuration, request.GrantEndsAt);
     }
 
+    [Fact]
+    public void Escalate_HappensAtItsMoment_NotOneTickBefore_AndOnlyOnce()
+    {
+        var request = PendingCustomer();
+        Assert.Equal(EscalatesAt, request.EscalatesAt);
+        var version = request.Version;
+
+        Assert.Throws<DeadlineNotReachedException>(() => request.Escalate(EscalatesAt - TimeSpan.FromTicks(1)));
+        Assert.Equal(((DateTimeOffset?)null, version), (request.EscalatedAt, request.Version));
+
+        request.Escalate(EscalatesAt);
+        Assert.Equal((RequestStatus.PendingCustomer, EscalatesAt), (request.Status, request.EscalatedAt));
+        Assert.NotEqual(version, request.Version);
+
+        Assert.Throws<InvalidTransitionException>(() => request.Escalate(EscalatesAt.AddMinutes(1)));
+        Assert.Equal(EscalatesAt, request.EscalatedAt);
+    }
+
+    [Fact]
+    public void Escalate_AfterTheDeadline_IsRefused()
+    {
+        var request = PendingCustomer();
+
+        Assert.Throws<DeadlinePassedException>(() => request.Escalate(Deadline));
+        Assert.Null(request.EscalatedAt);
+    }
+
+    [Fact]
+    public void ARequestWithoutEscalation_OrWhoseMomentFallsAtTheDeadline_HasNoneToApply()
+    {
+        var none = Filed();
+        none.ApproveInternal(Manager, "ok", 1, InternalAt);
+        var tooLate = Filed();
+        tooLate.ApproveInternal(Manager, "ok", 1, InternalAt, Deadline - InternalAt);
+
+        Assert.Null(none.EscalatesAt);
+        Assert.Null(tooLate.EscalatesAt);
+        Assert.Throws<InvalidTransitionException>(() => none.Escalate(Deadline.AddMinutes(-1)));
+        Assert.Throws<InvalidTransitionException>(() => tooLate.Escalate(Deadline.AddMinutes(-1)));
+    }
+
     /// <summary>Applies an action with valid arguments: a decider other than the requester, the requester for cancel and release.</summary>
     private static void Apply(AccessRequest request, RequestAction action)
     {
@@ -187,6 +230,9 @@ public class StateMachineTests
                 break;
             case RequestAction.Complete:
                 request.Complete(PastDeadlines);
+                break;
+            case RequestAction.Escalate:
+                request.Escalate(BeforeDeadlines);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(action), action, null);

@@ -28,6 +28,8 @@ public abstract class LockboxDbContext(DbContextOptions options) : IdentityDbCon
 
     public DbSet<ApproverListEntry> ApproverListEntries => Set<ApproverListEntry>();
 
+    public DbSet<EscalationListEntry> EscalationListEntries => Set<EscalationListEntry>();
+
     public DbSet<Delegation> Delegations => Set<Delegation>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();

@@ -55,6 +55,16 @@ public sealed class AccessRequest
     /// <summary>How many distinct customer approvals are needed; fixed when the request reaches the customer stage.</summary>
     public int? RequiredApprovals { get; private set; }
 
+    /// <summary>
+    /// When the tenant's escalation approvers join this request if nobody has settled it by then; fixed when it
+    /// reaches the customer stage (from the policy's <c>EscalateAfter</c>), null when the tenant does not escalate or
+    /// the moment would fall at or after the deadline.
+    /// </summary>
+    public DateTimeOffset? EscalatesAt { get; private set; }
+
+    /// <summary>When the request was escalated; from then on the escalation approvers may decide it.</summary>
+    public DateTimeOffset? EscalatedAt { get; private set; }
+
     public DateTimeOffset? GrantStartsAt { get; private set; }
 
     public DateTimeOffset? GrantEndsAt { get; private set; }
@@ -160,8 +170,11 @@ public sealed class AccessRequest
         return errors;
     }
 
-    /// <summary>The provider's engineering manager lets the request go on to the customer.</summary>
-    public void ApproveInternal(Actor manager, string? comment, int requiredCustomerApprovals, DateTimeOffset now)
+    /// <summary>
+    /// The provider's engineering manager lets the request go on to the customer. <paramref name="escalateAfter"/> is
+    /// the tenant's escalation delay, counted from now (the moment the approvers are asked).
+    /// </summary>
+    public void ApproveInternal(Actor manager, string? comment, int requiredCustomerApprovals, DateTimeOffset now, TimeSpan? escalateAfter = null)
     {
         EnsureDecidable(RequestStatus.PendingInternal, RequestAction.ApproveInternal, manager, null, now);
         if (requiredCustomerApprovals < 1)
@@ -171,7 +184,30 @@ public sealed class AccessRequest
 
         _decisions.Add(new RequestDecision(DecisionStage.Internal, DecisionOutcome.Approved, manager, null, Clean(comment), now));
         RequiredApprovals = requiredCustomerApprovals;
+        EscalatesAt = escalateAfter is { } after && now + after < ExpiresAt ? now + after : null;
         MoveTo(RequestStatus.PendingCustomer);
+    }
+
+    /// <summary>
+    /// Nobody settled the request by <see cref="EscalatesAt"/>: the tenant's escalation approvers join its deciders.
+    /// Refused before that moment, after the deadline, twice, or for a request not awaiting the customer.
+    /// </summary>
+    public void Escalate(DateTimeOffset now)
+    {
+        EnsureStatus(RequestAction.Escalate, RequestStatus.PendingCustomer);
+        if (EscalatesAt is not { } due || EscalatedAt is not null)
+        {
+            throw new InvalidTransitionException(Status, RequestAction.Escalate);
+        }
+
+        if (now < due)
+        {
+            throw new DeadlineNotReachedException(due);
+        }
+
+        EnsureBeforeDeadline(now);
+        EscalatedAt = now;
+        Touch();
     }
 
     public void DenyInternal(Actor manager, string? reason, DateTimeOffset now)

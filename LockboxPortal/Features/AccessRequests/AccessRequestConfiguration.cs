@@ -27,5 +27,6 @@ internal sealed class AccessRequestConfiguration : IEntityTypeConfiguration<Acce
         request.HasIndex(r => new { r.RequesterId, r.CreatedAt });
         request.HasIndex(r => new { r.Status, r.ExpiresAt });
         request.HasIndex(r => new { r.Status, r.GrantEndsAt });
+        request.HasIndex(r => new { r.Status, r.EscalatesAt });
     }
 }

@@ -96,7 +96,7 @@ public sealed class AccessRequestService(
                 if (approve)
                 {
                     // The quorum is fixed now, so a later policy change does not move the goalposts for approvers.
-                    tracked.ApproveInternal(user.Actor, comment, policy.RequiredApprovals, time.GetUtcNow());
+                    tracked.ApproveInternal(user.Actor, comment, policy.RequiredApprovals, time.GetUtcNow(), policy.EscalateAfter);
                 }
                 else
                 {
@@ -106,7 +106,7 @@ public sealed class AccessRequestService(
 
             await audit.AppendAsync(db, Record(
                 approve ? AuditEventType.AccessRequest_InternalApproved : AuditEventType.AccessRequest_InternalDenied,
-                user, tracked, new { tracked.Reference, Comment = tracked.Decisions[^1].Comment, tracked.RequiredApprovals }), cancellationToken);
+                user, tracked, new { tracked.Reference, Comment = tracked.Decisions[^1].Comment, tracked.RequiredApprovals, tracked.EscalatesAt }), cancellationToken);
             return (tracked, await notifier.RaiseAsync(db, tracked, approve ? RequestEventKind.InternalApproved : RequestEventKind.InternalDenied, user.Actor, cancellationToken));
         }, cancellationToken);
 
@@ -319,8 +319,12 @@ public sealed class AccessRequestService(
 
         var now = time.GetUtcNow();
         var tenants = await gate.TenantsWhereAsync(db, user, RequestAuthorizationHandler.MayDecideIn, cancellationToken);
+
+        // Escalation approvers see a tenant's requests once they were escalated, not before.
+        var escalation = await gate.TenantsWhereEscalationDeciderAsync(db, user, cancellationToken);
         var query = db.AccessRequests
-            .Where(r => tenants.Contains(r.TenantId) && r.Status == RequestStatus.PendingCustomer && r.ExpiresAt > now && r.RequesterId != user.UserId)
+            .Where(r => (tenants.Contains(r.TenantId) || (escalation.Contains(r.TenantId) && r.EscalatedAt != null))
+                && r.Status == RequestStatus.PendingCustomer && r.ExpiresAt > now && r.RequesterId != user.UserId)
             .OrderBy(r => r.ExpiresAt);
         return await ToRowsAsync(db, query, cancellationToken);
     }

@@ -33,6 +33,7 @@ public sealed class InvalidTransitionException(RequestStatus status, RequestActi
         RequestAction.Revoke => "revoked",
         RequestAction.Release => "released",
         RequestAction.Complete => "completed",
+        RequestAction.Escalate => "escalated",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
 }

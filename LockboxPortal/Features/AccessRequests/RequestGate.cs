@@ -144,6 +144,21 @@ public sealed class RequestGate(OperationGate gate, TimeProvider time)
         return tenants;
     }
 
+    /// <summary>The tenants where this person may decide escalated requests (on the escalation list, or its delegate).</summary>
+    public async Task<IReadOnlyList<Guid>> TenantsWhereEscalationDeciderAsync(LockboxDbContext db, ActingUser user, CancellationToken cancellationToken)
+    {
+        var tenants = new List<Guid>();
+        foreach (var tenantId in user.Memberships.Tenants)
+        {
+            if ((await ApprovalAuthorities.ForEscalationAsync(db, user, tenantId, time.GetUtcNow(), cancellationToken)).CanDecide)
+            {
+                tenants.Add(tenantId);
+            }
+        }
+
+        return tenants;
+    }
+
     /// <summary>Applies a state change; separation-of-duties, counting-twice and late attempts that the state machine refuses are recorded.</summary>
     public async Task ApplyAsync(GatedRequest loaded, string operation, Action change, CancellationToken cancellationToken)
     {
@@ -159,5 +174,5 @@ public sealed class RequestGate(OperationGate gate, TimeProvider time)
     }
 
     private async Task<RequestResource> ResourceAsync(LockboxDbContext db, ActingUser user, AccessRequest request, CancellationToken cancellationToken) =>
-        new(request, user, await ApprovalAuthorities.ForAsync(db, user, request.TenantId, time.GetUtcNow(), cancellationToken));
+        new(request, user, await ApprovalAuthorities.ForRequestAsync(db, user, request, time.GetUtcNow(), cancellationToken));
 }

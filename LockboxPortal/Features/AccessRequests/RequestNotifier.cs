@@ -15,6 +15,7 @@ public enum RequestEventKind
     Revoked,
     Released,
     Completed,
+    Escalated,
 }
 
 /// <summary>Something happened to a request. Carries only what is needed to decide who should look again.</summary>
@@ -33,7 +34,7 @@ public sealed record RequestEvent(
 }
 
 /// <summary>
-/// Request events (filed, decided, cancelled, expired, revoked, released, completed), produced in one place: the
+/// Request events (filed, decided, escalated, cancelled, expired, revoked, released, completed), produced in one place: the
 /// operation raises the event inside its transaction, which hands it to <see cref="IOutboundMessages"/> there, and
 /// publishes the same event to subscribers once the transaction has committed.
 /// </summary>

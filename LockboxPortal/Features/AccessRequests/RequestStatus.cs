@@ -43,6 +43,7 @@ public enum RequestAction
     Revoke,
     Release,
     Complete,
+    Escalate,
 }
 
 public static class RequestStatusExtensions

@@ -11,4 +11,7 @@ public sealed record ApprovalAuthority(bool OnApproverList, IReadOnlyList<Actor>
     public static ApprovalAuthority None { get; } = new(false, []);
 
     public bool CanDecide => OnApproverList || Delegators.Count > 0;
+
+    /// <summary>The authority comes only from the request's escalation (the escalation list or its delegates).</summary>
+    public bool ByEscalation { get; init; }
 }

@@ -28,8 +28,9 @@ public sealed class ApproverListQueries(IDbContextFactory<LockboxDbContext> dbFa
         var tenant = await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Id == tenantId, cancellationToken);
         await gate.EnsureAsync(principal, ApproverResource.ApproverList(user, tenantId, tenant is not null), ApproverOperations.ViewApprovers, cancellationToken);
         var approvers = await ApproverReads.ApproversOfAsync(db, tenantId, cancellationToken);
-        var onList = approvers.Select(a => a.Person.UserId).ToHashSet(StringComparer.Ordinal);
+        var escalation = await ApproverReads.EscalationApproversOfAsync(db, tenantId, cancellationToken);
+        var onList = approvers.Concat(escalation).Select(a => a.Person.UserId).ToHashSet(StringComparer.Ordinal);
         var candidates = (await ApproverReads.TenantAdminsAsync(db, tenantId, cancellationToken)).Where(a => !onList.Contains(a.UserId)).ToList();
-        return new TenantApprovers(tenant!.Id, tenant.Name, tenant.Policy, approvers, candidates);
+        return new TenantApprovers(tenant!.Id, tenant.Name, tenant.Policy, approvers, candidates) { EscalationApprovers = escalation };
     }
 }

@@ -21,6 +21,9 @@ public sealed class ApproverListService(
     IOutboundMessages outbound,
     TimeProvider time)
 {
+    /// <summary>The form field a refusal about the escalation list concerns.</summary>
+    public const string EscalationField = "EscalationUserId";
+
     public async Task AddApproverAsync(ClaimsPrincipal principal, Guid tenantId, string userId, CancellationToken cancellationToken = default)
     {
         await transactions.RunAsync(async db =>
@@ -36,6 +39,11 @@ public sealed class ApproverListService(
             if (!await ApprovalAuthorities.IsActiveTenantAdminAsync(db, userId, tenantId, cancellationToken))
             {
                 throw InvalidInputException.For("UserId", "Only active TenantAdmins of this tenant can be approvers.");
+            }
+
+            if (await db.EscalationListEntries.AnyAsync(e => e.TenantId == tenantId && e.UserId == userId, cancellationToken))
+            {
+                throw InvalidInputException.For("UserId", "This person is on the escalation list; take them off it first.");
             }
 
             var person = (await db.Users.AsNoTracking().SingleAsync(u => u.Id == userId, cancellationToken)).ToActor();
@@ -85,6 +93,73 @@ public sealed class ApproverListService(
     }
 
     /// <summary>
+    /// Puts an active TenantAdmin on the tenant's escalation list: they may decide the tenant's requests once one is
+    /// escalated (never before), under the same rules as the approvers. Someone on the approver list already decides
+    /// every request, so they cannot be on both.
+    /// </summary>
+    public async Task AddEscalationApproverAsync(ClaimsPrincipal principal, Guid tenantId, string userId, CancellationToken cancellationToken = default)
+    {
+        await transactions.RunAsync(async db =>
+        {
+            var user = await AuthorizeAsync(db, principal, tenantId, ApproverOperations.AddApprover, cancellationToken);
+            var before = await ApproverReads.EscalationApproversOfAsync(db, tenantId, cancellationToken);
+            if (before.Any(a => a.Person.UserId == userId))
+            {
+                throw InvalidInputException.For(EscalationField, "This person is already on the escalation list.");
+            }
+
+            if (!await ApprovalAuthorities.IsActiveTenantAdminAsync(db, userId, tenantId, cancellationToken))
+            {
+                throw InvalidInputException.For(EscalationField, "Only active TenantAdmins of this tenant can be escalation approvers.");
+            }
+
+            if (await db.ApproverListEntries.AnyAsync(e => e.TenantId == tenantId && e.UserId == userId, cancellationToken))
+            {
+                throw InvalidInputException.For(EscalationField, "This person is on the approver list and already decides every request.");
+            }
+
+            var person = (await db.Users.AsNoTracking().SingleAsync(u => u.Id == userId, cancellationToken)).ToActor();
+            db.EscalationListEntries.Add(new EscalationListEntry(tenantId, userId, time.GetUtcNow()));
+            await audit.AppendAsync(db, new AuditRecord(
+                AuditEventType.Approvers_EscalationAdded, user.Actor, tenantId, ApproverResource.ListSubject, tenantId.ToString(),
+                AuditRecord.Details(new { Approver = person, Before = People(before), After = People(before).Append(person).OrderBy(p => p.DisplayName) }),
+                Client: user.Client), cancellationToken);
+        }, cancellationToken);
+
+        await PublishAsync(tenantId, ApproverChangeKind.ApproverAdded);
+    }
+
+    /// <summary>Takes someone off the escalation list, at once; the delegations they gave are revoked too.</summary>
+    public async Task RemoveEscalationApproverAsync(ClaimsPrincipal principal, Guid tenantId, string userId, CancellationToken cancellationToken = default)
+    {
+        await transactions.RunAsync(async db =>
+        {
+            var user = await AuthorizeAsync(db, principal, tenantId, ApproverOperations.RemoveApprover, cancellationToken);
+            var before = await ApproverReads.EscalationApproversOfAsync(db, tenantId, cancellationToken);
+            var entry = await db.EscalationListEntries.SingleOrDefaultAsync(e => e.TenantId == tenantId && e.UserId == userId, cancellationToken)
+                ?? throw InvalidInputException.For(EscalationField, "This person is not on the escalation list.");
+            var policy = await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.Policy).SingleAsync(cancellationToken);
+            if (policy.EscalateAfter is not null && before.Count == 1)
+            {
+                throw InvalidInputException.For(EscalationField, "Escalation is on and needs someone on this list; turn escalation off before removing the last one.");
+            }
+
+            db.EscalationListEntries.Remove(entry);
+            var person = before.Single(a => a.Person.UserId == userId).Person;
+            await audit.AppendAsync(db, new AuditRecord(
+                AuditEventType.Approvers_EscalationRemoved, user.Actor, tenantId, ApproverResource.ListSubject, tenantId.ToString(),
+                AuditRecord.Details(new { Approver = person, Before = People(before), After = People(before.Where(a => a.Person.UserId != userId)) }),
+                Client: user.Client), cancellationToken);
+
+            await DelegationService.RevokeOpenDelegationsAsync(
+                db, audit, outbound, user, d => d.TenantId == tenantId && d.DelegatorId == userId,
+                "The delegator was removed from the escalation list.", time.GetUtcNow(), cancellationToken);
+        }, cancellationToken);
+
+        await PublishAsync(tenantId, ApproverChangeKind.ApproverRemoved);
+    }
+
+    /// <summary>
     /// Replaces the tenant's policy. Requests already at the customer stage keep the quorum fixed when they got there.
     /// Returns false when nothing differed (nothing is written then).
     /// </summary>
@@ -94,7 +169,8 @@ public sealed class ApproverListService(
         {
             var user = await AuthorizeAsync(db, principal, tenantId, ApproverOperations.ChangePolicy, cancellationToken);
             var approverCount = await db.ApproverListEntries.CountAsync(e => e.TenantId == tenantId, cancellationToken);
-            var errors = policy.Validate(approverCount);
+            var escalationCount = await db.EscalationListEntries.CountAsync(e => e.TenantId == tenantId, cancellationToken);
+            var errors = policy.Validate(approverCount, escalationCount);
             if (errors.Count > 0)
             {
                 throw new InvalidInputException(errors.ToDictionary(e => e.Key, e => new[] { e.Value }));

@@ -16,6 +16,15 @@ internal static class ApproverReads
         return rows.Select(r => new ApproverRow(r.User.ToActor(), r.AddedAt)).OrderBy(r => r.Person.DisplayName, StringComparer.CurrentCulture).ToList();
     }
 
+    public static async Task<IReadOnlyList<ApproverRow>> EscalationApproversOfAsync(LockboxDbContext db, Guid tenantId, CancellationToken cancellationToken)
+    {
+        var rows = await db.EscalationListEntries.AsNoTracking()
+            .Where(e => e.TenantId == tenantId)
+            .Join(db.Users, e => e.UserId, u => u.Id, (e, u) => new { User = u, e.AddedAt })
+            .ToListAsync(cancellationToken);
+        return rows.Select(r => new ApproverRow(r.User.ToActor(), r.AddedAt)).OrderBy(r => r.Person.DisplayName, StringComparer.CurrentCulture).ToList();
+    }
+
     /// <summary>The active TenantAdmins of a tenant: the only people who may approve or be delegated to.</summary>
     public static async Task<IReadOnlyList<Actor>> TenantAdminsAsync(LockboxDbContext db, Guid tenantId, CancellationToken cancellationToken)
     {

@@ -14,7 +14,11 @@ public sealed record TenantApprovers(
     string TenantName,
     TenantPolicy Policy,
     IReadOnlyList<ApproverRow> Approvers,
-    IReadOnlyList<Actor> Candidates);
+    IReadOnlyList<Actor> Candidates)
+{
+    /// <summary>The escalation list: who may decide a request once it is escalated.</summary>
+    public IReadOnlyList<ApproverRow> EscalationApprovers { get; init; } = [];
+}
 
 /// <summary>A new delegation as asked for. A null <see cref="StartsAt"/> means "now".</summary>
 public sealed record DelegationInput(
@@ -39,7 +43,9 @@ public sealed record PolicySnapshot(
     bool RequireTicketReference,
     bool RequireTwoFactor,
     bool RequireFreshFactor,
-    string FreshFactorWindow)
+    string FreshFactorWindow,
+    bool RemindApprovers,
+    string? EscalateAfter)
 {
     public static PolicySnapshot Of(TenantPolicy policy) => new(
         policy.RequiredApprovals,
@@ -49,7 +55,9 @@ public sealed record PolicySnapshot(
         policy.RequireTicketReference,
         policy.RequireTwoFactor,
         policy.RequireFreshFactor,
-        policy.FreshFactorWindow.ToString("c"));
+        policy.FreshFactorWindow.ToString("c"),
+        policy.RemindApprovers,
+        policy.EscalateAfter?.ToString("c"));
 }
 
 /// <summary>A delegation as written to the audit trail.</summary>

@@ -37,7 +37,8 @@ public sealed class DelegationService(
             var now = time.GetUtcNow();
             var parties = new DelegationParties(
                 await ActorOfAsync(db, delegatorId, cancellationToken),
-                await ApprovalAuthorities.IsDirectApproverAsync(db, delegatorId, input.TenantId, cancellationToken),
+                await ApprovalAuthorities.IsDirectApproverAsync(db, delegatorId, input.TenantId, cancellationToken)
+                    || await ApprovalAuthorities.IsDirectEscalationApproverAsync(db, delegatorId, input.TenantId, cancellationToken),
                 await IsActiveDelegateAsync(db, delegatorId, input.TenantId, now, cancellationToken),
                 await ActorOfAsync(db, input.DelegateId ?? "", cancellationToken),
                 await ApprovalAuthorities.IsActiveTenantAdminAsync(db, input.DelegateId ?? "", input.TenantId, cancellationToken));

@@ -14,6 +14,7 @@ public enum AuditEventType
     AccessRequest_CustomerRejected = 1104,
     AccessRequest_Cancelled = 1105,
     AccessRequest_Expired = 1106,
+    AccessRequest_Escalated = 1107,
 
     // 1200: grants
     Grant_Opened = 1200,
@@ -26,6 +27,8 @@ public enum AuditEventType
     Approvers_Added = 1300,
     Approvers_Removed = 1301,
     Policy_Changed = 1302,
+    Approvers_EscalationAdded = 1303,
+    Approvers_EscalationRemoved = 1304,
     Delegation_Created = 1310,
     Delegation_Revoked = 1311,
     Delegation_Ended = 1312,

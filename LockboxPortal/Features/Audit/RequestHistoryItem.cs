@@ -23,6 +23,7 @@ public sealed record RequestHistoryItem(long Sequence, DateTimeOffset At, string
             AuditEventType.Grant_Released => ($"Access ended early by {who}", RequestHistoryTone.Neutral),
             AuditEventType.Grant_Completed => ("Access ended: the grant ran out", RequestHistoryTone.Neutral),
             AuditEventType.Grant_AccessChecked => ($"Access checked for {who}", RequestHistoryTone.Neutral),
+            AuditEventType.AccessRequest_Escalated => ("Escalated: the escalation approvers may decide it now", RequestHistoryTone.Neutral),
             AuditEventType.Notification_ReminderSent => ("Approvers reminded", RequestHistoryTone.Neutral),
             _ => ($"{entry.EventType} by {who}", RequestHistoryTone.Neutral),
         };

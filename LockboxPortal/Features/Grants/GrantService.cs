@@ -23,7 +23,7 @@ public sealed record ActiveGrant(
 
 /// <summary>
 /// The grant lifecycle after approval: revoke, release, the lists of active grants, and the timed transitions
-/// (pending requests expire, grants complete) that the <see cref="DeadlineTimer"/> applies through
+/// (pending requests expire or escalate, grants complete) that the <see cref="DeadlineTimer"/> applies through
 /// <see cref="IDeadlineSource"/>. Each operation is one transaction that writes the change and its audit entry
 /// together, then publishes; the timed ones work in batches of <see cref="BatchSize"/>, one transaction each.
 /// </summary>
@@ -128,6 +128,24 @@ public sealed class GrantService(
             now,
             cancellationToken);
 
+    /// <summary>
+    /// Escalates every request still awaiting the customer whose escalation moment is at or before <paramref name="now"/>
+    /// (and whose deadline is not): from then on the tenant's escalation approvers may decide it, and the event tells
+    /// them by email. Returns how many this call escalated.
+    /// </summary>
+    public Task<int> EscalateDueAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        ApplyDueInBatchesAsync(
+            db => db.AccessRequests
+                .Where(r => r.Status == RequestStatus.PendingCustomer && r.EscalatedAt == null && r.EscalatesAt <= now && r.ExpiresAt > now)
+                .OrderBy(r => r.EscalatesAt),
+            (request, at) =>
+            {
+                request.Escalate(at);
+                return (AuditEventType.AccessRequest_Escalated, RequestEventKind.Escalated, new { request.Reference, Moment = request.EscalatesAt, request.ExpiresAt });
+            },
+            now,
+            cancellationToken);
+
     /// <summary>Completes every grant whose end is at or before <paramref name="now"/>; returns how many this call completed.</summary>
     public Task<int> CompleteDueAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
         ApplyDueInBatchesAsync(
@@ -151,13 +169,15 @@ public sealed class GrantService(
         var pendingInternal = await EarliestAsync(db.AccessRequests.Where(r => r.Status == RequestStatus.PendingInternal), r => r.ExpiresAt, cancellationToken);
         var pendingCustomer = await EarliestAsync(db.AccessRequests.Where(r => r.Status == RequestStatus.PendingCustomer), r => r.ExpiresAt, cancellationToken);
         var grantEnd = await EarliestAsync(db.AccessRequests.Where(r => r.Status == RequestStatus.Approved), r => r.GrantEndsAt!.Value, cancellationToken);
-        return new[] { pendingInternal, pendingCustomer, grantEnd }.Where(d => d is not null).Min();
+        var escalation = await EarliestAsync(
+            db.AccessRequests.Where(r => r.Status == RequestStatus.PendingCustomer && r.EscalatesAt != null && r.EscalatedAt == null), r => r.EscalatesAt!.Value, cancellationToken);
+        return new[] { pendingInternal, pendingCustomer, grantEnd, escalation }.Where(d => d is not null).Min();
     }
 
     Task<DateTimeOffset?> IDeadlineSource.NextDueAsync(CancellationToken cancellationToken) => NextDeadlineAsync(cancellationToken);
 
     async Task<int> IDeadlineSource.ApplyDueAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
-        await ExpireDueAsync(now, cancellationToken) + await CompleteDueAsync(now, cancellationToken);
+        await ExpireDueAsync(now, cancellationToken) + await EscalateDueAsync(now, cancellationToken) + await CompleteDueAsync(now, cancellationToken);
 
     /// <summary>
     /// Applies one kind of timed transition to everything the query finds, a batch per transaction. The query's state

@@ -120,7 +120,7 @@ public sealed class EmailNotices(IOptions<EmailSettings> email, IOptions<PortalS
                 var decision = request.Decisions[^1];
                 var settled = request.Status != RequestStatus.PendingCustomer;
                 var what = change.Kind == RequestEventKind.CustomerApproved ? "approved" : "rejected";
-                foreach (var person in await Recipients.ApproversAndDelegatesAsync(db, request.TenantId, time.GetUtcNow(), cancellationToken))
+                foreach (var person in await Recipients.DecidersAsync(db, request, time.GetUtcNow(), cancellationToken))
                 {
                     if (person.Id == request.RequesterId || decision.PeopleCounted.Contains(person.Id))
                     {
@@ -147,6 +147,23 @@ public sealed class EmailNotices(IOptions<EmailSettings> email, IOptions<PortalS
                 if (request.Status == RequestStatus.Approved && requester is not null)
                 {
                     ScheduleGrantEnding(db, change, request, requester, tenantName);
+                }
+
+                break;
+
+            case RequestEventKind.Escalated:
+                // Those who could decide before were told already; the escalation list (and its delegates) hears now.
+                var before = (await Recipients.ApproversAndDelegatesAsync(db, request.TenantId, time.GetUtcNow(), cancellationToken)).Select(p => p.Id).ToHashSet();
+                foreach (var person in await Recipients.EscalationApproversAndDelegatesAsync(db, request.TenantId, time.GetUtcNow(), cancellationToken))
+                {
+                    if (person.Id == request.RequesterId || before.Contains(person.Id))
+                    {
+                        continue;
+                    }
+
+                    Add(db, change, request, person, $"Escalated: {request.Reference} awaits your approval ({tenantName})",
+                        $"Nobody has decided {request.RequesterName}'s request for {Level(request)} access to {request.Scope} in {tenantName} yet, so it was escalated to you. It needs a decision by {EmailContent.Time(request.ExpiresAt)}.",
+                        tenantName);
                 }
 
                 break;
@@ -179,7 +196,7 @@ public sealed class EmailNotices(IOptions<EmailSettings> email, IOptions<PortalS
         var tenantName = await db.Tenants.Where(t => t.Id == request.TenantId).Select(t => t.Name).SingleAsync(cancellationToken);
         var decided = request.Decisions.Where(d => d.Stage == DecisionStage.Customer).SelectMany(d => d.PeopleCounted).ToHashSet();
         var told = 0;
-        foreach (var person in await Recipients.ApproversAndDelegatesAsync(db, request.TenantId, now, cancellationToken))
+        foreach (var person in await Recipients.DecidersAsync(db, request, now, cancellationToken))
         {
             if (person.Id == request.RequesterId || decided.Contains(person.Id))
             {

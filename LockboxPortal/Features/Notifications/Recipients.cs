@@ -9,13 +9,34 @@ namespace LockboxPortal.Features.Notifications;
 public static class Recipients
 {
     /// <summary>The approvers on the list whose authority stands, and everyone they actively delegate to; active accounts with an email.</summary>
-    public static async Task<IReadOnlyList<PortalUser>> ApproversAndDelegatesAsync(LockboxDbContext db, Guid tenantId, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<PortalUser>> ApproversAndDelegatesAsync(LockboxDbContext db, Guid tenantId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await ListedAndDelegatesAsync(db, tenantId, now,
+            await db.ApproverListEntries.Where(e => e.TenantId == tenantId).Select(e => e.UserId).ToListAsync(cancellationToken),
+            ApprovalAuthorities.IsDirectApproverAsync, cancellationToken);
+
+    /// <summary>The people on the escalation list whose place stands, and everyone they actively delegate to.</summary>
+    public static async Task<IReadOnlyList<PortalUser>> EscalationApproversAndDelegatesAsync(LockboxDbContext db, Guid tenantId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await ListedAndDelegatesAsync(db, tenantId, now,
+            await db.EscalationListEntries.Where(e => e.TenantId == tenantId).Select(e => e.UserId).ToListAsync(cancellationToken),
+            ApprovalAuthorities.IsDirectEscalationApproverAsync, cancellationToken);
+
+    /// <summary>Who may decide this request now: its tenant's approvers and delegates, and once it was escalated, the escalation list's too.</summary>
+    public static async Task<IReadOnlyList<PortalUser>> DecidersAsync(LockboxDbContext db, AccessRequests.AccessRequest request, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var listed = await db.ApproverListEntries.Where(e => e.TenantId == tenantId).Select(e => e.UserId).ToListAsync(cancellationToken);
+        var people = await ApproversAndDelegatesAsync(db, request.TenantId, now, cancellationToken);
+        return request.EscalatedAt is null
+            ? people
+            : people.Concat(await EscalationApproversAndDelegatesAsync(db, request.TenantId, now, cancellationToken)).DistinctBy(p => p.Id).ToList();
+    }
+
+    private static async Task<IReadOnlyList<PortalUser>> ListedAndDelegatesAsync(
+        LockboxDbContext db, Guid tenantId, DateTimeOffset now, List<string> listed,
+        Func<LockboxDbContext, string, Guid, CancellationToken, Task<bool>> stands, CancellationToken cancellationToken)
+    {
         var approvers = new List<string>();
         foreach (var id in listed)
         {
-            if (await ApprovalAuthorities.IsDirectApproverAsync(db, id, tenantId, cancellationToken))
+            if (await stands(db, id, tenantId, cancellationToken))
             {
                 approvers.Add(id);
             }

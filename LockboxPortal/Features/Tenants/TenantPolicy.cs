@@ -40,10 +40,22 @@ public sealed record TenantPolicy
     /// <summary>Remind the approvers of a request awaiting them at half of its pending window and one hour before it expires.</summary>
     public bool RemindApprovers { get; init; } = true;
 
+    /// <summary>
+    /// When set, a request still awaiting the customer this long after it reached the approvers is escalated: the
+    /// tenant's escalation approvers (a second list its officers keep) may decide it from then on, and are emailed.
+    /// Fixed on each request when it reaches the customer stage, like the quorum. Null: no escalation.
+    /// </summary>
+    public TimeSpan? EscalateAfter { get; init; }
+
+    public static readonly TimeSpan MinEscalateAfter = TimeSpan.FromHours(1);
+
     public static TenantPolicy Default { get; } = new();
 
-    /// <summary>Returns the problems with this policy, keyed by property name; empty when valid.</summary>
-    public IReadOnlyDictionary<string, string> Validate(int approverCount)
+    /// <summary>
+    /// Returns the problems with this policy, keyed by property name; empty when valid. Escalation needs someone on
+    /// the escalation list (<paramref name="escalationApproverCount"/>) and must come before a request expires.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Validate(int approverCount, int escalationApproverCount = 0)
     {
         var errors = new Dictionary<string, string>();
         if (PendingLifetime < MinPendingLifetime || PendingLifetime > MaxPendingLifetime)
@@ -69,6 +81,20 @@ public sealed record TenantPolicy
         if (FreshFactorWindow < MinFreshFactorWindow || FreshFactorWindow > MaxFreshFactorWindow)
         {
             errors[nameof(FreshFactorWindow)] = "The window for a fresh factor must be between 1 and 15 minutes.";
+        }
+
+        if (EscalateAfter is { } escalateAfter)
+        {
+            if (escalateAfter < MinEscalateAfter || escalateAfter >= PendingLifetime)
+            {
+                errors[nameof(EscalateAfter)] = PendingLifetime > MinEscalateAfter
+                    ? $"Escalation must come within the pending window: from 1 to {PendingLifetime.TotalHours - 1:0} hours, since a request lives {PendingLifetime.TotalHours:0} hours."
+                    : "Escalation must come within the pending window; a request that lives 1 hour leaves no room for it. Lengthen the pending window or turn escalation off.";
+            }
+            else if (escalationApproverCount < 1)
+            {
+                errors[nameof(EscalateAfter)] = "Add someone to the escalation list before turning escalation on.";
+            }
         }
 
         return errors;

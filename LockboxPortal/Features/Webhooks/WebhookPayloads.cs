@@ -191,6 +191,7 @@ public static class WebhookPayloads
         "AccessRequest.Revoked" => "grant revoked",
         "AccessRequest.Released" => "grant released",
         "AccessRequest.Completed" => "grant completed",
+        "AccessRequest.Escalated" => "escalated to the escalation approvers",
         _ => eventType,
     };
 

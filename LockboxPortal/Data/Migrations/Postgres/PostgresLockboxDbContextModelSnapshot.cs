@@ -46,6 +46,12 @@ namespace LockboxPortal.Data.Migrations.Postgres
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
 
+                    b.Property<long?>("EscalatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("EscalatesAt")
+                        .HasColumnType("bigint");
+
                     b.Property<long>("ExpiresAt")
                         .HasColumnType("bigint");
 
@@ -108,6 +114,8 @@ namespace LockboxPortal.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.HasIndex("RequesterId", "CreatedAt");
+
+                    b.HasIndex("Status", "EscalatesAt");
 
                     b.HasIndex("Status", "ExpiresAt");
 
@@ -434,6 +442,32 @@ namespace LockboxPortal.Data.Migrations.Postgres
                     b.HasIndex("TenantId", "DelegatorId", "EndsAt");
 
                     b.ToTable("Delegations");
+                });
+
+            modelBuilder.Entity("LockboxPortal.Features.Approvers.EscalationListEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("AddedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("TenantId", "UserId")
+                        .IsUnique();
+
+                    b.ToTable("EscalationListEntries", (string)null);
                 });
 
             modelBuilder.Entity("LockboxPortal.Features.Audit.AuditCheckpoint", b =>
@@ -885,6 +919,9 @@ namespace LockboxPortal.Data.Migrations.Postgres
                             b1.Property<TimeSpan>("DefaultGrantDuration")
                                 .HasColumnType("interval");
 
+                            b1.Property<TimeSpan?>("EscalateAfter")
+                                .HasColumnType("interval");
+
                             b1.Property<TimeSpan>("FreshFactorWindow")
                                 .HasColumnType("interval");
 
@@ -1258,6 +1295,21 @@ namespace LockboxPortal.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LockboxPortal.Features.Approvers.EscalationListEntry", b =>
+                {
+                    b.HasOne("LockboxPortal.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("LockboxPortal.Features.Tenants.PortalUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -39,6 +39,12 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("EscalatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("EscalatesAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("ExpiresAt")
                         .HasColumnType("TEXT");
 
@@ -101,6 +107,8 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("RequesterId", "CreatedAt");
+
+                    b.HasIndex("Status", "EscalatesAt");
 
                     b.HasIndex("Status", "ExpiresAt");
 
@@ -427,6 +435,32 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                     b.HasIndex("TenantId", "DelegatorId", "EndsAt");
 
                     b.ToTable("Delegations");
+                });
+
+            modelBuilder.Entity("LockboxPortal.Features.Approvers.EscalationListEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("AddedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("TenantId", "UserId")
+                        .IsUnique();
+
+                    b.ToTable("EscalationListEntries", (string)null);
                 });
 
             modelBuilder.Entity("LockboxPortal.Features.Audit.AuditCheckpoint", b =>
@@ -874,6 +908,9 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                             b1.Property<TimeSpan>("DefaultGrantDuration")
                                 .HasColumnType("TEXT");
 
+                            b1.Property<TimeSpan?>("EscalateAfter")
+                                .HasColumnType("TEXT");
+
                             b1.Property<TimeSpan>("FreshFactorWindow")
                                 .HasColumnType("TEXT");
 
@@ -1224,6 +1261,21 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LockboxPortal.Features.Approvers.EscalationListEntry", b =>
+                {
+                    b.HasOne("LockboxPortal.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("LockboxPortal.Features.Tenants.PortalUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -16,6 +16,7 @@ public sealed partial class TenantPolicyPage
     private TenantApprovers? _view;
     private PolicyForm _form = new();
     private string? _candidateId;
+    private string? _escalationCandidateId;
     private IReadOnlyDictionary<string, string[]> _errors = new Dictionary<string, string[]>();
     private string? _failure;
     private bool _busy;
@@ -113,6 +114,19 @@ public sealed partial class TenantPolicyPage
         Snackbar.Add($"{person.DisplayName} is no longer an approver.", Severity.Info);
     });
 
+    private Task AddEscalationAsync() => RunAsync(async user =>
+    {
+        await Approvers.AddEscalationApproverAsync(user, _tenantId, _escalationCandidateId!);
+        _escalationCandidateId = null;
+        Snackbar.Add("Escalation approver added.", Severity.Success);
+    });
+
+    private Task RemoveEscalationAsync(Actor person) => RunAsync(async user =>
+    {
+        await Approvers.RemoveEscalationApproverAsync(user, _tenantId, person.UserId);
+        Snackbar.Add($"{person.DisplayName} is no longer an escalation approver.", Severity.Info);
+    });
+
     private Task SaveAsync() => RunAsync(async user =>
     {
         var changed = await Approvers.ChangePolicyAsync(user, _tenantId, _form.ToPolicy());
@@ -167,6 +181,10 @@ public sealed partial class TenantPolicyPage
 
         public bool RemindApprovers { get; set; }
 
+        public bool Escalate { get; set; }
+
+        public int EscalateHours { get; set; }
+
         public static PolicyForm From(TenantPolicy policy) => new()
         {
             RequiredApprovals = policy.RequiredApprovals,
@@ -178,6 +196,8 @@ public sealed partial class TenantPolicyPage
             RequireFreshFactor = policy.RequireFreshFactor,
             FreshFactorMinutes = (int)policy.FreshFactorWindow.TotalMinutes,
             RemindApprovers = policy.RemindApprovers,
+            Escalate = policy.EscalateAfter is not null,
+            EscalateHours = (int)(policy.EscalateAfter ?? TimeSpan.FromHours(4)).TotalHours,
         };
 
         public TenantPolicy ToPolicy() => new()
@@ -191,6 +211,7 @@ public sealed partial class TenantPolicyPage
             RequireFreshFactor = RequireFreshFactor,
             FreshFactorWindow = TimeSpan.FromMinutes(Math.Clamp(FreshFactorMinutes, -1_000, 1_000)),
             RemindApprovers = RemindApprovers,
+            EscalateAfter = Escalate ? TimeSpan.FromHours(Math.Clamp(EscalateHours, -1_000, 1_000)) : null,
         };
 
         // Clamped only to stay inside TimeSpan; the policy's own validation gives the real answer.
