@@ -153,7 +153,8 @@ public static class TestDatabase
                 [DatabaseSetup.ProviderKey] = "Postgres",
                 ["ConnectionStrings:" + DatabaseSetup.PostgresConnectionName] = connection,
             }).AddInMemoryCollection(TestCertificate.Settings()).Build();
-            var services = new ServiceCollection().AddLogging();
+            var services = new ServiceCollection().AddLogging()
+                .Configure<Microsoft.AspNetCore.Identity.IdentityOptions>(IdentitySetup.ConfigureIdentityOptions);
             services.AddLockboxDatabase(configuration, new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { ContentRootPath = Path.GetTempPath() });
             using (var provider = services.BuildServiceProvider())
             {
