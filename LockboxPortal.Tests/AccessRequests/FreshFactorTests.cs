@@ -215,6 +215,21 @@ public sealed class FreshFactorTests
     }
 
     [Fact]
+    public async Task ARecentExternalSignIn_WithoutASecondFactor_IsRefusedAsNoSecondFactor()
+    {
+        var (harness, _) = await TenantRequiringTwoFactorAsync();
+        await using var _h = harness;
+        var pending = await harness.PendingCustomerAsync();
+        var authTime = harness.Time.GetUtcNow().AddMinutes(-1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var passwordOnly = new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(ClaimTypes.NameIdentifier, Cast.Approver1), new Claim(ClaimTypes.AuthenticationMethod, "EntraId"), new Claim(FreshFactorCheck.AuthTimeClaim, authTime)], "Test"));
+
+        await Assert.ThrowsAsync<SecondFactorRequiredException>(() => harness.Requests.DecideCustomerAsync(passwordOnly, pending.Id, approve: true, "ok"));
+        await using var db = harness.NewContext();
+        Assert.Equal(RequestStatus.PendingCustomer, (await db.AccessRequests.AsNoTracking().SingleAsync(r => r.Id == pending.Id)).Status);
+    }
+
+    [Fact]
     public async Task AnAuthTimeWithoutAnExternalSignIn_IsNotAFreshFactor()
     {
         var (harness, _) = await TenantRequiringTwoFactorAsync();

@@ -104,8 +104,9 @@ public sealed class AuditCheckpointTests
         await Checkpoints(harness).TakeAsync(harness.Contoso);
         await using var db = harness.NewContext();
 
-        var update = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => db.Database.ExecuteSqlRawAsync("UPDATE AuditCheckpoints SET Sequence = 1"));
-        var delete = await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => db.Database.ExecuteSqlRawAsync("DELETE FROM AuditCheckpoints"));
+        // The same guard on either database (SqliteException or PostgresException, both a DbException).
+        var update = await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => db.Database.ExecuteSqlRawAsync("UPDATE \"AuditCheckpoints\" SET \"Sequence\" = 1"));
+        var delete = await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => db.Database.ExecuteSqlRawAsync("DELETE FROM \"AuditCheckpoints\""));
 
         Assert.Contains("append-only", update.Message);
         Assert.Contains("append-only", delete.Message);

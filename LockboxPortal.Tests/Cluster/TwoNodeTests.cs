@@ -193,6 +193,7 @@ public sealed class TwoNodeTests(BrowserFixture browser)
         string[] args = ["audit", "verify"];
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, EnvironmentName = "Test", ContentRootPath = Path.GetTempPath() });
         builder.Configuration.AddInMemoryCollection(node.DatabaseSettings);
+        builder.Configuration.AddInMemoryCollection(TestCertificate.Settings());
         builder.Services.AddLockboxPortal(builder.Configuration, builder.Environment);
         await using var app = builder.Build();
         var output = new StringWriter();

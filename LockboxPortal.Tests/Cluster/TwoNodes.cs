@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
+using LockboxPortal.Common;
 using LockboxPortal.Data;
 using LockboxPortal.Features.ApiTokens;
 using LockboxPortal.Hosting;
@@ -74,6 +75,8 @@ public sealed class TwoNodes : IAsyncDisposable
         new PortalFactory(_folder.File("lockbox.db"), realPort: true)
             .With("ConnectionStrings:" + LockboxSeams.RedisConnectionName, Redis)
             .With("Api:RateLimit:PersonalPermits", "100000")
+            .With(PortalCertificate.PathKey, TestCertificate.Path)
+            .With(PortalCertificate.PasswordKey, TestCertificate.Password)
             .WithServices(services => services.AddSingleton<TimeProvider>(Time));
 
     /// <summary>An API client on <paramref name="url"/> (node A's or B's) acting as <paramref name="who"/>.</summary>

@@ -171,7 +171,8 @@ public sealed class PortalCertificateTests : IDisposable
     [Fact]
     public async Task DataProtectionKeys_AreEncryptedAtRest_AndInDevelopmentACertificateIsMadeBesideTheData()
     {
-        await using (var factory = new PortalFactory(_folder.File("lockbox.db")))
+        // Beside the data means beside the SQLite file: on this test the database is always that file.
+        await using (var factory = new PortalFactory(_folder.File("lockbox.db"), sqliteOnly: true))
         {
             using var client = factory.CreateClient();
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/account/login")).StatusCode);

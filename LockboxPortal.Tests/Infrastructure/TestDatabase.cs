@@ -42,6 +42,8 @@ public static class TestDatabase
             {
                 [DatabaseSetup.ProviderKey] = "Postgres",
                 ["ConnectionStrings:" + DatabaseSetup.PostgresConnectionName] = PostgresFor(sqlitePath),
+                // Still the test's own data folder: the development certificate is made beside it, not in the app's.
+                [DatabaseSetup.SqlitePathKey] = sqlitePath,
             }
             : new() { [DatabaseSetup.SqlitePathKey] = sqlitePath };
 

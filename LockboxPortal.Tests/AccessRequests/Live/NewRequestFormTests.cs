@@ -24,7 +24,8 @@ public sealed class NewRequestFormTests : IAsyncLifetime
         await using var context = CreateContext();
         var cut = context.Render<NewRequest>();
 
-        cut.Find("[data-testid=submit]").Click();
+        // On the renderer's dispatcher, so the tenants arriving cannot re-render the form between finding and clicking.
+        await cut.InvokeAsync(() => cut.Find("[data-testid=submit]").Click());
 
         cut.WaitForAssertion(() => Assert.Contains("Choose an active tenant.", cut.Markup, StringComparison.Ordinal));
         Assert.Contains("A justification of 10 to 2000 characters is required.", cut.Markup, StringComparison.Ordinal);

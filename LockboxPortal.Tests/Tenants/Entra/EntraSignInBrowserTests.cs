@@ -90,7 +90,7 @@ public sealed class EntraSignInBrowserTests(BrowserFixture browser)
         Assert.Equal([PortalRole.TenantAdmin, PortalRole.SecurityOfficer], await entra.RolesAsync("bob@contoso.example", DemoData.ContosoId));
 
         // The customer's officer puts Bob on the approver list (a LockboxPortal decision, not the directory's).
-        var officer = ServiceHarness.As(await entra.UserIdAsync("officer@contoso.test"));
+        var officer = ServiceHarness.WithSecondFactor(await entra.UserIdAsync("officer@contoso.test"));
         var bobId = await entra.UserIdAsync("bob@contoso.example");
         await entra.WithServiceAsync<bool, ApproverListService>(async s =>
         {
@@ -190,7 +190,7 @@ public sealed class EntraSignInBrowserTests(BrowserFixture browser)
         await entra.SignInWithEntraAsync();
 
         var userId = await entra.UserIdAsync(email);
-        var officer = ServiceHarness.As(await entra.UserIdAsync("officer@contoso.test"));
+        var officer = ServiceHarness.WithSecondFactor(await entra.UserIdAsync("officer@contoso.test"));
         var engineer = ServiceHarness.As(await entra.UserIdAsync("engineer@fabrikam.test"));
         var manager = ServiceHarness.As(await entra.UserIdAsync("manager@fabrikam.test"));
         TenantPolicy policy;

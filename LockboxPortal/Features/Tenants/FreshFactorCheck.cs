@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using LockboxPortal.Authorization;
 using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
@@ -69,7 +70,15 @@ public sealed class FreshFactorCheck(TimeProvider time, ClientContext client, IO
             return await VerifyCodeAsync(db, userId, factor.Totp, now, window, cancellationToken);
         }
 
-        switch (ExternalSignIn(principal, now, window))
+        var external = ExternalSignIn(principal, now, window);
+        if (external != ExternalSignInFreshness.NotExternal && !principal.HasClaim(ActingUser.AuthenticationMethodClaim, ActingUser.MultiFactor))
+        {
+            // However recent, a sign-in at the directory with a password alone is not a second factor: the directory
+            // has to be asked again for one (DirectorySession.SignInAgainFor).
+            return new FreshFactorResult(null, FreshFactorException.Missing, NothingEnrolled: true);
+        }
+
+        switch (external)
         {
             case ExternalSignInFreshness.Fresh:
                 return FreshFactorResult.Proven("external-sign-in");
