@@ -59,6 +59,7 @@ public sealed class PrometheusTests(PrometheusTests.Portal portal) : IClassFixtu
         Assert.Contains("outcome=\"filed\"", metrics, StringComparison.Ordinal);
         Assert.Contains("lockbox_access_checks_total{", metrics, StringComparison.Ordinal);
         Assert.Contains("result=\"refused\"", metrics, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^lockbox_outbox_backlog(_messages)?(\{[^}]*\})? \d+", metrics);
     }
 }
 

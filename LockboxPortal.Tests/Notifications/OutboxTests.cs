@@ -24,7 +24,7 @@ public sealed class OutboxTests
         Assert.Equal(6, (await email.OutboxAsync()).Count);
 
         var failed = await email.DispatchAsync();
-        Assert.Equal((0, 6), (failed.Sent, failed.Failed));
+        Assert.Equal((0, 6, 6), (failed.Sent, failed.Failed, failed.Backlog));
         var waiting = await email.OutboxAsync();
         Assert.All(waiting, m => Assert.Equal((1, (DateTimeOffset?)null), (m.Attempts, m.SentAt)));
         Assert.All(waiting, m => Assert.Equal(harness.Time.GetUtcNow() + OutboxMessage.BackoffAfter(1), m.DueAt));
@@ -34,7 +34,8 @@ public sealed class OutboxTests
         harness.Time.Advance(OutboxMessage.BackoffAfter(1) - TimeSpan.FromTicks(1));
         Assert.Equal(0, (await email.DispatchAsync()).Sent);
         harness.Time.Advance(TimeSpan.FromTicks(1));
-        Assert.Equal(6, (await email.DispatchAsync()).Sent);
+        var delivered = await email.DispatchAsync();
+        Assert.Equal((6, 0), (delivered.Sent, delivered.Backlog));
 
         // Each approver once per request.
         Assert.Equal(6, email.Smtp.Messages.Select(m => (m.To, m.Message.Subject)).Distinct().Count());

@@ -29,6 +29,12 @@ public static class LockboxMetrics
     private static readonly Histogram<double> TimerLag = Meter.CreateHistogram<double>(
         "lockbox.timer.lag", "ms", "How late the deadline timer woke after the moment it planned to.");
 
+    private static long _outboxBacklog;
+
+    internal static readonly ObservableGauge<long> OutboxBacklogGauge = Meter.CreateObservableGauge(
+        "lockbox.outbox.backlog", () => Interlocked.Read(ref _outboxBacklog), "{message}",
+        "Outbox messages (emails, webhooks) neither sent nor given up, as this node's dispatcher counted them at its last pass.");
+
     /// <summary>Filed, decided (a stage approved, denied or rejected), expired; other kinds are not counted here.</summary>
     public static void RequestEvent(string kind)
     {
@@ -51,4 +57,6 @@ public static class LockboxMetrics
     public static void Pushed(TimeSpan latency) => PushLatency.Record(Math.Max(0, latency.TotalMilliseconds));
 
     public static void TimerWoke(TimeSpan lag) => TimerLag.Record(Math.Max(0, lag.TotalMilliseconds));
+
+    public static void OutboxBacklog(long count) => Interlocked.Exchange(ref _outboxBacklog, count);
 }

@@ -6,7 +6,8 @@ using Microsoft.EntityFrameworkCore;
 namespace LockboxPortal.Features.Notifications;
 
 /// <summary>What one pass of the <see cref="OutboxDispatcher"/> did.</summary>
-public sealed record OutboxPass(DateTimeOffset Now, int Sent, int Failed, DateTimeOffset? NextDue);
+/// <summary>One pass: when, how many sent and failed, when the next is due, and how many messages still wait (the backlog).</summary>
+public sealed record OutboxPass(DateTimeOffset Now, int Sent, int Failed, DateTimeOffset? NextDue, int Backlog = 0);
 
 /// <summary>
 /// Sends what the outbox holds, on every node: it claims each due message with a conditional update of its lease
@@ -141,7 +142,9 @@ public sealed class OutboxDispatcher(
 
         var next = await Pending(db).Where(m => m.LeaseUntil == null || m.LeaseUntil < now).OrderBy(m => m.DueAt).Select(m => (DateTimeOffset?)m.DueAt)
             .FirstOrDefaultAsync(cancellationToken);
-        var pass = new OutboxPass(now, sent, failed, next);
+        var backlog = await Pending(db).CountAsync(cancellationToken);
+        LockboxMetrics.OutboxBacklog(backlog);
+        var pass = new OutboxPass(now, sent, failed, next, backlog);
         PassCompleted?.Invoke(pass);
         return pass;
     }
