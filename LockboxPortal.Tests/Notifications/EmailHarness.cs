@@ -22,10 +22,14 @@ internal sealed class EmailHarness : IAsyncDisposable
 
     public OutboxDispatcher Dispatcher => Services.Services.GetRequiredService<OutboxDispatcher>();
 
-    public static async Task<EmailHarness> CreateAsync(bool smtpListening = true)
+    public static async Task<EmailHarness> CreateAsync(bool smtpListening = true, Action<IServiceCollection>? more = null)
     {
         var smtp = await TestSmtpServer.CreateAsync(smtpListening);
-        var services = await ServiceHarness.CreateAsync(s => Configure(s, smtp.Port));
+        var services = await ServiceHarness.CreateAsync(s =>
+        {
+            Configure(s, smtp.Port);
+            more?.Invoke(s);
+        });
         return new EmailHarness(services, smtp);
     }
 

@@ -71,6 +71,44 @@ public sealed class WebhookAccessTests
         Assert.False(await db.AuditEntries.AnyAsync(e => e.EventType == AuditEventType.Webhook_EndpointCreated));
     }
 
+    [Theory]
+    [InlineData("http://169.254.169.254/latest/meta-data/")]
+    [InlineData("http://127.0.0.1:8080/hook")]
+    [InlineData("http://localhost/hook")]
+    [InlineData("http://[::1]/hook")]
+    [InlineData("https://10.1.2.3/hook")]
+    [InlineData("https://192.168.0.10/hook")]
+    [InlineData("http://[::ffff:172.16.0.1]/hook")]
+    [InlineData("http://[fd00::1]/hook")]
+    public async Task APrivateOrLocalAddress_IsRefusedWithAMessage_UnlessTheOperatorAllowsPrivateNetworks(string url)
+    {
+        await using var harness = await ServiceHarness.CreateAsync();
+        var webhooks = harness.Services.GetRequiredService<WebhookService>();
+
+        var refused = await Assert.ThrowsAsync<InvalidInputException>(() =>
+            webhooks.CreateAsync(ServiceHarness.ContosoOfficer, harness.Contoso, new WebhookInput(WebhookKind.Standard, url, ["AccessRequest.Filed"])));
+
+        Assert.Equal([WebhookNetwork.RefusedMessage], refused.Errors["Url"]);
+        Assert.Empty(await webhooks.ListAsync(ServiceHarness.ContosoOfficer, harness.Contoso));
+
+        await using var inside = await ServiceHarness.CreateAsync(s => s.Configure<WebhookSettings>(o => o.AllowPrivateNetworks = true));
+        var allowed = await inside.Services.GetRequiredService<WebhookService>().CreateAsync(
+            ServiceHarness.ContosoOfficer, inside.Contoso, new WebhookInput(WebhookKind.Standard, url, ["AccessRequest.Filed"]));
+        Assert.Equal(new Uri(url), new Uri(allowed.Endpoint.Url));
+    }
+
+    [Theory]
+    [InlineData("8.8.8.8", true)]
+    [InlineData("2606:4700:4700::1111", true)]
+    [InlineData("100.64.0.1", false)]
+    [InlineData("0.0.0.0", false)]
+    [InlineData("::", false)]
+    [InlineData("fe80::1", false)]
+    [InlineData("::ffff:127.0.0.1", false)]
+    [InlineData("224.0.0.1", false)]
+    public void OnlyPublicAddresses_CountAsPublic(string address, bool isPublic) =>
+        Assert.Equal(isPublic, WebhookNetwork.IsPublic(System.Net.IPAddress.Parse(address)));
+
     [Fact]
     public async Task NoOrUnknownEventTypes_AreRefusedWithAMessage()
     {

@@ -4,6 +4,7 @@ using LockboxPortal.Features.Notifications;
 using LockboxPortal.Features.Webhooks;
 using LockboxPortal.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using StandardWebhooks;
 
 namespace LockboxPortal.Tests.Webhooks;
@@ -115,6 +116,30 @@ public sealed class WebhookDeliveryTests
         // The receiver's answer is kept as it came, markup and all; the page shows it as text.
         Assert.Contains("<b>refused</b>", log.Deliveries[1].ResponseSnippet);
         Assert.Equal(0, (await hooks.EndpointAsync(created.Endpoint.Id)).ConsecutiveFailures);
+    }
+
+    /// <summary>
+    /// An endpoint saved while private networks were allowed (or a name that resolves to a private address): once they
+    /// are not, the delivery never connects, and the log says why.
+    /// </summary>
+    [Fact]
+    public async Task WithoutPrivateNetworksAllowed_ADeliveryToALoopbackReceiver_NeverConnects_AndTheLogSaysWhy()
+    {
+        await using var hooks = await WebhookHarness.CreateAsync();
+        var created = await hooks.AddContosoEndpointAsync();
+        await hooks.Services.PendingCustomerAsync();
+        await using var publicOnly = ServiceHarness.BuildProvider(hooks.Services.DatabasePath, hooks.Services.Time, s => Notifications.EmailHarness.Configure(s, hooks.Email.Smtp.Port));
+
+        var pass = await publicOnly.GetRequiredService<OutboxDispatcher>().RunOnceAsync();
+
+        // The approvers' emails go; the one webhook delivery fails without a connection.
+        Assert.Equal(1, pass.Failed);
+        Assert.Empty(hooks.Receiver.Calls);
+        var log = await hooks.Webhooks.DeliveriesAsync(ServiceHarness.ContosoOfficer, created.Endpoint.Id);
+        var attempt = Assert.Single(log.Deliveries);
+        Assert.Null(attempt.StatusCode);
+        Assert.Contains("resolves to 127.0.0.1", attempt.Error, StringComparison.Ordinal);
+        Assert.Contains(WebhookNetwork.RefusedMessage, attempt.Error, StringComparison.Ordinal);
     }
 
     [Fact]

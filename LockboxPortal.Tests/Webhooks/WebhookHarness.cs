@@ -28,9 +28,13 @@ internal sealed class WebhookHarness : IAsyncDisposable
 
     public WebhookService Webhooks => Services.Services.GetRequiredService<WebhookService>();
 
-    public static async Task<WebhookHarness> CreateAsync()
+    /// <summary>
+    /// The receiver listens on loopback, which the portal refuses by default (<see cref="WebhookSettings.AllowPrivateNetworks"/>):
+    /// these tests allow it, as an operator with receivers in their own network would.
+    /// </summary>
+    public static async Task<WebhookHarness> CreateAsync(bool allowPrivateNetworks = true)
     {
-        var email = await EmailHarness.CreateAsync();
+        var email = await EmailHarness.CreateAsync(more: s => s.Configure<WebhookSettings>(o => o.AllowPrivateNetworks = allowPrivateNetworks));
         email.Services.Time.SetUtcNow(DateTimeOffset.UtcNow);
         return new WebhookHarness(email, await TestWebhookReceiver.StartAsync());
     }

@@ -6,6 +6,7 @@ using LockboxPortal.Features.Notifications;
 using LockboxPortal.Features.Tenants;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace LockboxPortal.Features.Webhooks;
 
@@ -31,6 +32,7 @@ public sealed class WebhookService(
     OperationGate gate,
     AuditWriter audit,
     IDataProtectionProvider dataProtection,
+    IOptions<WebhookSettings> settings,
     TimeProvider time)
 {
     public const int LogSize = 100;
@@ -60,6 +62,11 @@ public sealed class WebhookService(
         {
             var user = await AuthorizeOwnerAsync(db, principal, tenantId, WebhookOperations.CreateEndpoint, cancellationToken);
             var errors = WebhookEndpoint.Validate(input.Url, input.EventTypes, out var url);
+            if (url is not null && !settings.Value.AllowPrivateNetworks && WebhookNetwork.IsRefusedAtOnce(url))
+            {
+                errors["Url"] = [WebhookNetwork.RefusedMessage];
+            }
+
             if (!Enum.IsDefined(input.Kind))
             {
                 errors["Kind"] = ["Choose a kind of endpoint."];

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Notifications;
 using Microsoft.AspNetCore.Authorization;
@@ -13,9 +14,9 @@ public static class WebhooksSetup
         services.AddScoped<WebhookService>();
         services.AddSingleton<WebhookPlanner>();
 
-        // No redirects: a receiver answers itself, and a redirect would send a signed event somewhere nobody chose.
+        services.AddOptions<WebhookSettings>().Configure<IServiceProvider>((o, sp) => sp.GetService<IConfiguration>()?.GetSection(WebhookSettings.Section).Bind(o));
         services.AddHttpClient(WebhookSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15))
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+            .ConfigurePrimaryHttpMessageHandler(sp => WebhookNetwork.Handler(sp.GetRequiredService<IOptions<WebhookSettings>>().Value.AllowPrivateNetworks));
 
         // A singleton that writes outside any request or circuit, so its audit entries name no client.
         services.AddSingleton<IOutboxSender>(sp => ActivatorUtilities.CreateInstance<WebhookSender>(sp, AuditWriter.Unscoped(sp)));
