@@ -120,7 +120,9 @@ public sealed class AuditCheckpointTests
         await AuditTestData.AppendAsync(harness, harness.Northwind, 1);
         var timer = harness.Services.GetRequiredService<AuditCheckpointTimer>();
         var passes = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sleeping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         timer.PassCompleted += taken => passes.TrySetResult(taken);
+        timer.Sleeping += () => sleeping.TrySetResult();
         await timer.StartAsync(CancellationToken.None);
         try
         {
@@ -129,7 +131,9 @@ public sealed class AuditCheckpointTests
                 Assert.Equal(0, await db.AuditCheckpoints.CountAsync());
             }
 
-            // The timer sleeps on the fake clock (its first sleep started with StartAsync): move the clock past it.
+            // The timer sleeps on the fake clock (its first sleep starts in the background after StartAsync): once it
+            // does, move the clock past it.
+            await sleeping.Task.WaitAsync(TimeSpan.FromMinutes(2));
             harness.Time.Advance(timer.Interval);
 
             Assert.Equal(2, await passes.Task.WaitAsync(TimeSpan.FromMinutes(2)));

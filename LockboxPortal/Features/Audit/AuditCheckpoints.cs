@@ -144,13 +144,18 @@ public sealed class AuditCheckpointTimer(IServiceScopeFactory scopes, TimeProvid
     /// <summary>Raised after every scheduled pass with the number of checkpoints taken.</summary>
     public event Action<int>? PassCompleted;
 
+    /// <summary>Raised once the timer sleeps until its next pass (the sleep already counts on the clock).</summary>
+    public event Action? Sleeping;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(Interval, time, stoppingToken);
+                var sleep = Task.Delay(Interval, time, stoppingToken);
+                Sleeping?.Invoke();
+                await sleep;
             }
             catch (OperationCanceledException)
             {
