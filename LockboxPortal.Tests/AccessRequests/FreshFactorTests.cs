@@ -149,6 +149,38 @@ public sealed class FreshFactorTests
         Assert.Equal(RequestStatus.Approved, approved.Status);
     }
 
+    /// <summary>The same code on eight decisions at once (on PostgreSQL, eight transactions in flight together): it counts for one.</summary>
+    [Fact]
+    public async Task ACode_UsedForEightDecisionsAtOnce_CountsForOne()
+    {
+        var (harness, key) = await TenantRequiringTwoFactorAsync();
+        await using var _h = harness;
+        var pending = new List<AccessRequest>();
+        for (var i = 0; i < 8; i++)
+        {
+            pending.Add(await harness.PendingCustomerAsync(scope: $"Exchange:mailbox/person{i}@contoso.com"));
+        }
+
+        var code = Totp.Code(key, harness.Time.GetUtcNow());
+        var outcomes = await Task.WhenAll(pending.Select(request => Task.Run(async () =>
+        {
+            try
+            {
+                await harness.Requests.DecideCustomerAsync(Signed(Cast.Approver1), request.Id, approve: true, "ok", new FreshFactor(code));
+                return "approved";
+            }
+            catch (FreshFactorException refused)
+            {
+                return refused.Code;
+            }
+        })));
+
+        Assert.Equal(1, outcomes.Count(o => o == "approved"));
+        Assert.Equal(7, outcomes.Count(o => o == FreshFactorException.Reused));
+        await using var db = harness.NewContext();
+        Assert.Equal(1, await db.AccessRequests.CountAsync(r => r.Status == RequestStatus.Approved));
+    }
+
     [Fact]
     public async Task ACode_OfADecisionThatARuleRefuses_IsNotUsedUp()
     {

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
-using LockboxPortal.Authorization;
 using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using LockboxPortal.Authorization;
 using LockboxPortal.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -40,7 +40,7 @@ public enum ExternalSignInFreshness
 /// A passkey assertion counts when it signs the decision's own statement (<see cref="FreshFactor.Challenge"/>) made
 /// within the window, on the portal's page, with one of the person's registered passkeys.
 /// </summary>
-public sealed class FreshFactorCheck(TimeProvider time, ClientContext client, IOptions<IdentityPasskeyOptions> passkeyOptions)
+public sealed class FreshFactorCheck(TimeProvider time, ClientContext client, IOptions<IdentityPasskeyOptions> passkeyOptions, IDatabaseProvider database)
 {
     /// <summary>Where the step of the last code that counted is kept, beside Identity's authenticator key.</summary>
     private const string LastStepProvider = "LockboxPortal";
@@ -67,7 +67,7 @@ public sealed class FreshFactorCheck(TimeProvider time, ClientContext client, IO
 
         if (!string.IsNullOrWhiteSpace(factor?.Totp))
         {
-            return await VerifyCodeAsync(db, userId, factor.Totp, now, window, cancellationToken);
+            return await VerifyCodeAsync(db, database, userId, factor.Totp, now, window, cancellationToken);
         }
 
         var external = ExternalSignIn(principal, now, window);
@@ -162,7 +162,7 @@ public sealed class FreshFactorCheck(TimeProvider time, ClientContext client, IO
     }
 
     private static async Task<FreshFactorResult> VerifyCodeAsync(
-        LockboxDbContext db, string userId, string typed, DateTimeOffset now, TimeSpan window, CancellationToken cancellationToken)
+        LockboxDbContext db, IDatabaseProvider database, string userId, string typed, DateTimeOffset now, TimeSpan window, CancellationToken cancellationToken)
     {
         var user = await db.Users.SingleAsync(u => u.Id == userId, cancellationToken);
         var store = new LockboxUserStore(db) { AutoSaveChanges = false };
@@ -203,6 +203,9 @@ public sealed class FreshFactorCheck(TimeProvider time, ClientContext client, IO
             return FreshFactorResult.Refused(FreshFactorException.Stale);
         }
 
+        // One code counts once, also for two decisions in flight at the same moment on several nodes: the second waits
+        // here until the first's transaction ends, then reads the step it marked used.
+        await database.SerializeAsync(db, $"authenticator-step:{userId}", cancellationToken);
         var last = await store.GetTokenAsync(user, LastStepProvider, LastStepName, cancellationToken);
         if (last is not null && long.Parse(last, CultureInfo.InvariantCulture) >= used)
         {
