@@ -102,12 +102,31 @@ public sealed class SignedDecisionAuditTests
         await using var _h = harness;
         using var _p = passkey;
 
+        // Someone with the file drops the guard first; verify is what catches them then.
         await EditFileAsync(harness,
-            "DELETE FROM \"SignedDecisions\" WHERE \"AccessRequestId\" IN (SELECT \"Id\" FROM \"AccessRequests\" WHERE \"Reference\" = $reference)", approved.Reference);
+            "DROP TRIGGER SignedDecisions_NoDelete; DELETE FROM \"SignedDecisions\" WHERE \"AccessRequestId\" IN (SELECT \"Id\" FROM \"AccessRequests\" WHERE \"Reference\" = $reference)", approved.Reference);
         var (exitCode, output, _) = await AuditCommandTests.RunAsync(harness, "audit", "verify", "--tenant", "contoso");
 
         Assert.Equal(1, exitCode);
         Assert.Contains($"{approved.Reference} approve by {Cast.Approver1}: the trail records this signed decision, the database no longer holds it", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheDatabase_RefusesToChangeOrRemoveASignedDecision()
+    {
+        // On either database (the other tests here edit the SQLite file itself).
+        await using var harness = await ServiceHarness.CreateAsync();
+        using var passkey = new SoftwarePasskey();
+        await PasskeySignedDecisionTests.ArrangeAsync(harness, passkey);
+        await PasskeySignedDecisionTests.ApproveWithPasskeyAsync(harness, passkey, (await harness.PendingCustomerAsync()).Id);
+        await using var db = harness.NewContext();
+
+        var update = await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => db.Database.ExecuteSqlRawAsync("UPDATE \"SignedDecisions\" SET \"Signature\" = 'x'"));
+        var delete = await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => db.Database.ExecuteSqlRawAsync("DELETE FROM \"SignedDecisions\""));
+
+        Assert.Contains("append-only", update.Message);
+        Assert.Contains("append-only", delete.Message);
+        Assert.Equal(1, await db.SignedDecisions.CountAsync());
     }
 
     [Fact]
