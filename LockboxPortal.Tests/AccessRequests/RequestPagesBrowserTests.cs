@@ -123,6 +123,14 @@ public sealed class RequestPagesBrowserTests(BrowserFixture browser)
         await row.Locator("[data-testid=justification-toggle]").ClickAsync();
         await Assertions.Expect(row.Locator("[data-testid=justification]")).ToContainTextAsync(justification);
         await AssertOnScreenAsync(approver, row.Locator("[data-testid=approve]"), row.Locator("[data-testid=reject]"));
+        if (width <= 600)
+        {
+            // A card: each cell on its own line, the width of the row, and nothing in the queue scrolls sideways.
+            Assert.True(await row.EvaluateAsync<bool>("r => [...r.querySelectorAll(':scope > td')].every(td => getComputedStyle(td).display !== 'table-cell' && td.getBoundingClientRect().width >= r.getBoundingClientRect().width * 0.9)"),
+                "The queue's row is not a card of full-width lines.");
+            Assert.True(await approver.Locator("[data-testid=queue]").EvaluateAsync<bool>("q => [q, ...q.querySelectorAll('.mud-table-container, table, tbody, tbody > tr')].every(e => e.scrollWidth <= e.clientWidth + 1)"),
+                "The queue scrolls sideways.");
+        }
 
         await approver.GotoAsync($"/requests/{request.Id}");
         await LivePortal.WaitForInteractiveAsync(approver);

@@ -69,7 +69,7 @@ public sealed partial class ScreenshotTour(BrowserFixture browser)
         Assert.True(taken >= PortalPages.All().Count * 4 - 4 * 4, $"Only {taken} screenshots were taken.");
     }
 
-    /// <summary>The page signed in as the first demo person it does not send to "access denied".</summary>
+    /// <summary>The page signed in as the first demo person it neither sends to "access denied" nor tells "not found".</summary>
     private static async Task<IPage?> FirstWhoMayOpenAsync(LivePortal portal, Dictionary<string, IPage> signedIn, string path)
     {
         foreach (var email in People)
@@ -81,7 +81,9 @@ public sealed partial class ScreenshotTour(BrowserFixture browser)
 
             await page.SetViewportSizeAsync(1440, 900);
             await OpenAsync(page, path);
-            if (new Uri(page.Url).AbsolutePath == path)
+            // Someone who may not see this request gets "Request not found" on its own address: the next person, then.
+            if (new Uri(page.Url).AbsolutePath == path
+                && !(await page.Locator("h1").AllTextContentsAsync()).Any(h => h.Contains("not found", StringComparison.OrdinalIgnoreCase)))
             {
                 return page;
             }
