@@ -35,6 +35,9 @@ public sealed record ActingUser(Actor Actor, MembershipSet Memberships, ClientIn
         }
 
         var memberships = await db.Memberships.AsNoTracking().Where(m => m.UserId == userId).ToListAsync(cancellationToken);
-        return new ActingUser(user.ToActor(), new MembershipSet(memberships), SecondFactor: principal.HasClaim(AuthenticationMethodClaim, MultiFactor));
+        return new ActingUser(user.ToActor(), new MembershipSet(memberships), SecondFactor: ProvedSecondFactor(principal));
     }
+
+    /// <summary>Whether this sign-in was proven with a second factor (<c>amr</c> holds <c>mfa</c>), locally or at the directory.</summary>
+    public static bool ProvedSecondFactor(ClaimsPrincipal principal) => principal.HasClaim(AuthenticationMethodClaim, MultiFactor);
 }

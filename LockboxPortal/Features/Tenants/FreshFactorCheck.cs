@@ -71,7 +71,7 @@ public sealed class FreshFactorCheck(TimeProvider time, ClientContext client, IO
         }
 
         var external = ExternalSignIn(principal, now, window);
-        if (external != ExternalSignInFreshness.NotExternal && !principal.HasClaim(ActingUser.AuthenticationMethodClaim, ActingUser.MultiFactor))
+        if (external != ExternalSignInFreshness.NotExternal && !ActingUser.ProvedSecondFactor(principal))
         {
             // However recent, a sign-in at the directory with a password alone is not a second factor: the directory
             // has to be asked again for one (DirectorySession.SignInAgainFor).

@@ -64,7 +64,7 @@ public static class WebhookNetwork
     private static async ValueTask<Stream> ConnectToPublicAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         var host = context.DnsEndPoint.Host;
-        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
+        var addresses = await Dns.GetHostAddressesAsync(host, cancellationToken);
         var allowed = addresses.Where(IsPublic).ToArray();
         if (allowed.Length == 0)
         {

@@ -1,7 +1,7 @@
-using Microsoft.Extensions.Options;
 using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Notifications;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
 
 namespace LockboxPortal.Features.Webhooks;
 
