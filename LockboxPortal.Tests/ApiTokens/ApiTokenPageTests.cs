@@ -30,8 +30,9 @@ public sealed class ApiTokenPageTests
         await using var context = Context(harness, Cast.Engineer);
 
         var page = context.Render<ApiTokensPage>();
-        page.FindAll("input")[0].Change("<b>ci</b>");
-        page.Find("button[data-testid=create-token]").Click();
+        // On the renderer's dispatcher: the list arriving cannot re-render the page between finding and acting.
+        await page.InvokeAsync(() => page.FindAll("input")[0].Change("<b>ci</b>"));
+        await page.InvokeAsync(() => page.Find("button[data-testid=create-token]").Click());
 
         page.WaitForAssertion(() => Assert.StartsWith(ApiToken.PersonalPrefix, page.Find("[data-testid=new-token-value]").TextContent.Trim()));
         Assert.Contains("&lt;b&gt;ci&lt;/b&gt;", page.Find("[data-testid=tokens]").InnerHtml);
@@ -41,7 +42,7 @@ public sealed class ApiTokenPageTests
         again.WaitForAssertion(() => Assert.Contains("&lt;b&gt;ci&lt;/b&gt;", again.Find("[data-testid=tokens]").InnerHtml));
         Assert.Empty(again.FindAll("[data-testid=new-token]"));
 
-        again.Find("button[data-testid=revoke-token]").Click();
+        await again.InvokeAsync(() => again.Find("button[data-testid=revoke-token]").Click());
         again.WaitForAssertion(() => Assert.Contains("Revoked", again.Find("[data-testid=tokens]").TextContent));
     }
 
@@ -52,8 +53,8 @@ public sealed class ApiTokenPageTests
         await using var context = Context(harness, Cast.Admin);
 
         var page = context.Render<ServiceClientsPage>();
-        page.FindAll("input")[0].Change("mail data plane");
-        page.Find("button[data-testid=create-token]").Click();
+        await page.InvokeAsync(() => page.FindAll("input")[0].Change("mail data plane"));
+        await page.InvokeAsync(() => page.Find("button[data-testid=create-token]").Click());
 
         page.WaitForAssertion(() => Assert.StartsWith(ApiToken.ClientPrefix, page.Find("[data-testid=new-token-value]").TextContent.Trim()));
         Assert.Contains("mail data plane", page.Find("[data-testid=tokens]").TextContent);
