@@ -17,8 +17,9 @@ public delegate Task<long?> NextEventNumber(CancellationToken cancellationToken)
 /// storage. A publish while Redis is down is logged, never fails the publisher, and reaches this node's subscribers.
 /// </summary>
 /// <remarks>
-/// Numbers are taken at publish time, after the operation committed, so a rolled-back operation takes none. Two nodes
-/// publishing at once may arrive out of order, which reads as a gap and costs one needless re-read, never a missed one.
+/// Numbers are taken at publish time, after the operation committed, so a rolled-back operation takes none. A node's
+/// messages are handled one at a time in the order Redis delivers them. Two nodes publishing at once may arrive out
+/// of order, which reads as a gap and costs one needless re-read, never a missed one.
 /// Only the event types this node subscribes to are read from the channel; anything else on it is ignored.
 /// </remarks>
 public sealed class RedisEventTransport : IEventTransport, IDisposable
@@ -65,7 +66,9 @@ public sealed class RedisEventTransport : IEventTransport, IDisposable
 
             try
             {
-                _redis.GetSubscriber().Subscribe(_channel, OnMessage);
+                // A queue hands this node the messages one at a time, in the order Redis delivered them, so one
+                // node's events reach the pages in the order they happened (the callback overload runs them at once).
+                _redis.GetSubscriber().Subscribe(_channel).OnMessage(message => ReceiveAsync(message.Message));
                 _subscribed = true;
             }
             catch (RedisException ex)
@@ -106,9 +109,7 @@ public sealed class RedisEventTransport : IEventTransport, IDisposable
         return new MissedListener(this, handler);
     }
 
-    // ReceiveAsync catches everything itself; Redis's callback must not wait for subscribers.
-    private void OnMessage(RedisChannel channel, RedisValue message) => _ = ReceiveAsync(message);
-
+    /// <summary>Hands one message to this node's subscribers; catches everything, so the queue goes on.</summary>
     private async Task ReceiveAsync(RedisValue message)
     {
         try
