@@ -36,7 +36,7 @@ public sealed class AuditComponentTests
 
         var page = context.Render<AuditLog>();
         page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("[data-testid=audit-row]").Count));
-        page.Find("button[data-testid=audit-verify]").Click();
+        await page.InvokeAsync(() => page.Find("button[data-testid=audit-verify]").Click());
 
         page.WaitForAssertion(() => Assert.Contains("intact, 3 entries", page.Find("[data-testid=audit-verify-result]").TextContent));
         Assert.DoesNotContain("Nora Officer", page.Markup);

@@ -49,16 +49,16 @@ public sealed class NewRequestFormTests : IAsyncLifetime
         await ChooseTenantAsync(cut, "Contoso");
         cut.WaitForAssertion(() => Assert.Contains("This tenant allows at most 2 h.", cut.Markup, StringComparison.Ordinal));
 
-        cut.Find("[data-testid=scope] input, input[data-testid=scope]").Change("Exchange:mailbox/ana@contoso.com");
-        cut.Find("textarea").Change("too short");
-        cut.Find("[data-testid=submit]").Click();
+        await cut.InvokeAsync(() => cut.Find("[data-testid=scope] input, input[data-testid=scope]").Change("Exchange:mailbox/ana@contoso.com"));
+        await cut.InvokeAsync(() => cut.Find("textarea").Change("too short"));
+        await cut.InvokeAsync(() => cut.Find("[data-testid=submit]").Click());
 
         cut.WaitForAssertion(() => Assert.Contains("A justification of 10 to 2000 characters is required.", cut.Markup, StringComparison.Ordinal));
         Assert.DoesNotContain("Choose an active tenant.", cut.Markup, StringComparison.Ordinal);
         Assert.Equal(0, await CountRequestsAsync());
 
-        cut.Find("textarea").Change("Calendar items vanish after the migration.");
-        cut.Find("[data-testid=submit]").Click();
+        await cut.InvokeAsync(() => cut.Find("textarea").Change("Calendar items vanish after the migration."));
+        await cut.InvokeAsync(() => cut.Find("[data-testid=submit]").Click());
 
         cut.WaitForAssertion(() => Assert.EndsWith("/requests/", StripId(context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().Uri), StringComparison.Ordinal));
         Assert.Equal(1, await CountRequestsAsync());
@@ -70,7 +70,7 @@ public sealed class NewRequestFormTests : IAsyncLifetime
     {
         await cut.Find("[data-testid=tenant]").ParentElement!.ParentElement!.MouseDownAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
         cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll(".mud-popover-open .mud-list-item")));
-        cut.FindAll(".mud-popover-open .mud-list-item").First(e => e.TextContent.Contains(name, StringComparison.Ordinal)).Click();
+        await cut.InvokeAsync(() => cut.FindAll(".mud-popover-open .mud-list-item").First(e => e.TextContent.Contains(name, StringComparison.Ordinal)).Click());
     }
 
     private BunitContext CreateContext()
