@@ -58,7 +58,7 @@ public sealed class ServiceHarness : IAsyncDisposable
         return services.BuildServiceProvider();
     }
 
-    public FakeTimeProvider Time { get; } = new(Start);
+    public WatchedTime Time { get; } = new(Start);
 
     public string DatabasePath => _folder.File("lockbox.db");
 

@@ -4,6 +4,7 @@ using LockboxPortal.Features.Notifications;
 using LockboxPortal.Features.Webhooks;
 using LockboxPortal.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using StandardWebhooks;
 
@@ -11,7 +12,8 @@ namespace LockboxPortal.Tests.Webhooks;
 
 /// <summary>
 /// Webhooks through the outbox to a real receiver on a local port that verifies with the stock StandardWebhooks
-/// library: signed, retried with the outbox's backoff under the same <c>webhook-id</c>, logged, and disabled (in the
+/// library: signed, tried again within the attempt and then with the outbox's backoff under the same
+/// <c>webhook-id</c>, logged, and disabled (in the
 /// trail, its officers emailed) after repeated failures.
 /// </summary>
 public sealed class WebhookDeliveryTests
@@ -117,6 +119,101 @@ public sealed class WebhookDeliveryTests
         Assert.Contains("<b>refused</b>", log.Deliveries[1].ResponseSnippet);
         Assert.Equal(0, (await hooks.EndpointAsync(created.Endpoint.Id)).ConsecutiveFailures);
     }
+
+    /// <summary>
+    /// Inside one attempt, the resilience pipeline tries a 5xx again after 2 s and then 4 s on the portal's clock, not
+    /// one tick before; the delivery log has a row per try, and the attempt counts once.
+    /// </summary>
+    [Fact]
+    public async Task A5xx_IsTriedAgainWithinTheAttempt_AfterExponentialWaits_AndEachTryIsARowInTheLog()
+    {
+        await using var hooks = await WebhookHarness.CreateAsync(retries: 2);
+        var created = await hooks.AddContosoEndpointAsync();
+        hooks.Receiver.AnswerNext(500, 503);
+        await hooks.Services.PendingCustomerAsync();
+        var time = hooks.Services.Time;
+        var start = time.GetUtcNow();
+        time.ForgetWaits();
+
+        var dispatch = hooks.DispatchAsync();
+        Assert.Equal(TimeSpan.FromSeconds(2), await time.NextWaitAsync(IsRetryWait));
+        Assert.Single(hooks.Receiver.Calls);
+        time.Advance(TimeSpan.FromSeconds(2) - TimeSpan.FromTicks(1));
+        Assert.Single(hooks.Receiver.Calls);
+        time.Advance(TimeSpan.FromTicks(1));
+
+        Assert.Equal(TimeSpan.FromSeconds(4), await time.NextWaitAsync(IsRetryWait));
+        Assert.Equal(2, hooks.Receiver.Calls.Count);
+        time.Advance(TimeSpan.FromSeconds(4));
+        var pass = await dispatch.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, pass.Failed);
+        Assert.Equal([500, 503, 204], hooks.Receiver.Calls.Select(c => c.Answer));
+        Assert.Single(hooks.Receiver.Calls.Select(c => c.Headers["webhook-id"]).Distinct());
+        var log = await hooks.Webhooks.DeliveriesAsync(ServiceHarness.ContosoOfficer, created.Endpoint.Id);
+        Assert.Equal(
+            [(1, 3, start.AddSeconds(6), 204), (1, 2, start.AddSeconds(2), 503), (1, 1, start, 500)],
+            log.Deliveries.Select(d => (d.Attempt, d.Try, d.At, d.StatusCode ?? 0)));
+        Assert.Equal("The endpoint answered 503.", log.Deliveries[1].Error);
+        var message = Assert.Single(await hooks.WebhookMessagesAsync());
+        Assert.Equal((1, true), (message.Attempts, message.SentAt is not null));
+    }
+
+    /// <summary>When the quick tries are used up, the attempt fails once: the outbox's backoff takes over, and the endpoint counts one failure.</summary>
+    [Fact]
+    public async Task QuickTriesUsedUp_TheAttemptFailsOnce_AndWaitsForTheOutboxBackoff()
+    {
+        await using var hooks = await WebhookHarness.CreateAsync(retries: 1);
+        var created = await hooks.AddContosoEndpointAsync();
+        hooks.Receiver.Always = 502;
+        await hooks.Services.PendingCustomerAsync();
+        var time = hooks.Services.Time;
+        time.ForgetWaits();
+
+        var dispatch = hooks.DispatchAsync();
+        time.Advance(await time.NextWaitAsync(IsRetryWait));
+        var pass = await dispatch.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The approvers' emails go; the webhook's one attempt fails.
+        Assert.Equal(1, pass.Failed);
+        Assert.Equal([502, 502], hooks.Receiver.Calls.Select(c => c.Answer));
+        var log = await hooks.Webhooks.DeliveriesAsync(ServiceHarness.ContosoOfficer, created.Endpoint.Id);
+        Assert.Equal([(1, 2), (1, 1)], log.Deliveries.Select(d => (d.Attempt, d.Try)));
+        var message = Assert.Single(await hooks.WebhookMessagesAsync());
+        Assert.Equal((1, time.GetUtcNow() + OutboxMessage.BackoffAfter(1)), (message.Attempts, message.DueAt));
+        Assert.Equal(1, (await hooks.EndpointAsync(created.Endpoint.Id)).ConsecutiveFailures);
+    }
+
+    /// <summary>Quick retries that could outlast the outbox lease (so another node claims the message mid-attempt) are refused when the portal starts.</summary>
+    [Theory]
+    [InlineData("2", "00:00:02", null)]
+    [InlineData("0", "00:00:00", null)]
+    [InlineData("3", "00:00:02", null)]
+    [InlineData("4", "00:00:02", "one attempt last up to 105 s")]
+    [InlineData("6", "00:00:01", "Webhooks:Retries must be 0 to 5.")]
+    [InlineData("-1", "00:00:01", "Webhooks:Retries must be 0 to 5.")]
+    [InlineData("1", "00:00:31", "Webhooks:RetryDelay must be 0 to 30 seconds.")]
+    public void RetrySettings_ThatCouldOutlastTheLease_AreRefused(string retries, string delay, string? problem)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Webhooks:Retries"] = retries, ["Webhooks:RetryDelay"] = delay }).Build();
+        using var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration)
+            .AddLogging().AddLockboxWebhooks().BuildServiceProvider();
+        var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebhookSettings>>();
+
+        if (problem is null)
+        {
+            Assert.Equal(int.Parse(retries, System.Globalization.CultureInfo.InvariantCulture), options.Value.Retries);
+        }
+        else
+        {
+            var refused = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => options.Value);
+            Assert.Contains(problem, refused.Message, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>A retry's wait, not a try's timeout (both wait on the portal's clock).</summary>
+    private static bool IsRetryWait(TimeSpan due) => due > TimeSpan.Zero && due < WebhookSettings.TryTimeout;
 
     /// <summary>
     /// An endpoint saved while private networks were allowed (or a name that resolves to a private address): once they

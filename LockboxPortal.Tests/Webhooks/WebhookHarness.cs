@@ -30,11 +30,12 @@ internal sealed class WebhookHarness : IAsyncDisposable
 
     /// <summary>
     /// The receiver listens on loopback, which the portal refuses by default (<see cref="WebhookSettings.AllowPrivateNetworks"/>):
-    /// these tests allow it, as an operator with receivers in their own network would.
+    /// these tests allow it, as an operator with receivers in their own network would. Each attempt is one try unless a
+    /// test asks for quick <paramref name="retries"/>, whose waits it then drives on the fake clock.
     /// </summary>
-    public static async Task<WebhookHarness> CreateAsync(bool allowPrivateNetworks = true)
+    public static async Task<WebhookHarness> CreateAsync(bool allowPrivateNetworks = true, int retries = 0)
     {
-        var email = await EmailHarness.CreateAsync(more: s => s.Configure<WebhookSettings>(o => o.AllowPrivateNetworks = allowPrivateNetworks));
+        var email = await EmailHarness.CreateAsync(more: s => s.Configure<WebhookSettings>(o => (o.AllowPrivateNetworks, o.Retries) = (allowPrivateNetworks, retries)));
         email.Services.Time.SetUtcNow(DateTimeOffset.UtcNow);
         return new WebhookHarness(email, await TestWebhookReceiver.StartAsync());
     }

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace LockboxPortal.Features.Webhooks;
 
-/// <summary>One attempt to deliver one outbox message to one endpoint, for the delivery log: what came back.</summary>
+/// <summary>One try to deliver one outbox message to one endpoint, for the delivery log: what came back.</summary>
 public sealed class WebhookDelivery
 {
     /// <summary>How much of a receiver's answer is kept: enough to see an error message, not a page.</summary>
@@ -14,13 +14,14 @@ public sealed class WebhookDelivery
         EventType = "";
     }
 
-    public WebhookDelivery(Guid endpointId, Guid messageId, string eventType, int attempt, DateTimeOffset at, int? statusCode, string? responseSnippet, string? error)
+    public WebhookDelivery(Guid endpointId, Guid messageId, string eventType, int attempt, int @try, DateTimeOffset at, int? statusCode, string? responseSnippet, string? error)
     {
         Id = Guid.NewGuid();
         EndpointId = endpointId;
         MessageId = messageId;
         EventType = eventType;
         Attempt = attempt;
+        Try = @try;
         At = at;
         StatusCode = statusCode;
         ResponseSnippet = Cut(responseSnippet);
@@ -36,7 +37,11 @@ public sealed class WebhookDelivery
 
     public string EventType { get; private set; }
 
+    /// <summary>The outbox's attempt, 1 and up; its backoff waits minutes to an hour between attempts.</summary>
     public int Attempt { get; private set; }
+
+    /// <summary>The try within the attempt, 1 and up: the quick retries of <see cref="WebhookTries"/>.</summary>
+    public int Try { get; private set; }
 
     public DateTimeOffset At { get; private set; }
 

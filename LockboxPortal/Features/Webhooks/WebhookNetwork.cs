@@ -15,6 +15,32 @@ public sealed class WebhookSettings
     /// network.
     /// </summary>
     public bool AllowPrivateNetworks { get; set; }
+
+    /// <summary>
+    /// How many times one attempt tries again at once after a transient failure (a 5xx, 408 or 429, a refused or
+    /// dropped connection, no answer in time), before the outbox's own backoff takes over: 0 to 5.
+    /// </summary>
+    public int Retries { get; set; } = 2;
+
+    /// <summary>The wait before the first quick retry; each next one waits twice as long (exponential backoff).</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long one try waits for an answer.</summary>
+    public static readonly TimeSpan TryTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Every try and wait of one attempt together; it must end well inside the outbox lease (three quarters of it), or another node could
+    /// claim the message while this one still tries it.
+    /// </summary>
+    public TimeSpan LongestAttempt =>
+        (TryTimeout * (Retries + 1)) + Enumerable.Range(0, Math.Max(Retries, 0)).Aggregate(TimeSpan.Zero, (sum, n) => sum + (RetryDelay * Math.Pow(2, n)));
+
+    /// <summary>What is wrong with these settings, or null: refused at start rather than met mid-delivery.</summary>
+    public string? Problem(TimeSpan lease) =>
+        Retries is < 0 or > 5 ? "Webhooks:Retries must be 0 to 5."
+        : RetryDelay < TimeSpan.Zero || RetryDelay > TimeSpan.FromSeconds(30) ? "Webhooks:RetryDelay must be 0 to 30 seconds."
+        : LongestAttempt > lease * 0.75 ? $"Webhooks:Retries and Webhooks:RetryDelay let one attempt last up to {LongestAttempt.TotalSeconds:0} s (15 s a try); keep it within {(lease * 0.75).TotalSeconds:0} s, three quarters of the outbox lease."
+        : null;
 }
 
 /// <summary>
@@ -68,7 +94,7 @@ public static class WebhookNetwork
         var allowed = addresses.Where(IsPublic).ToArray();
         if (allowed.Length == 0)
         {
-            throw new HttpRequestException($"{host} resolves to {string.Join(", ", addresses.Select(a => a.ToString()))}. {RefusedMessage}");
+            throw new WebhookAddressRefusedException($"{host} resolves to {string.Join(", ", addresses.Select(a => a.ToString()))}. {RefusedMessage}");
         }
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -84,3 +110,6 @@ public static class WebhookNetwork
         }
     }
 }
+
+/// <summary>A delivery refused because its address is not public: never a transient failure, so never tried again at once.</summary>
+public sealed class WebhookAddressRefusedException(string message) : HttpRequestException(message);

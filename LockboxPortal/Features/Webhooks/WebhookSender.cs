@@ -7,6 +7,7 @@ using LockboxPortal.Features.Tenants;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Polly.Timeout;
 using StandardWebhooks;
 
 namespace LockboxPortal.Features.Webhooks;
@@ -19,9 +20,10 @@ namespace LockboxPortal.Features.Webhooks;
 /// emails its owners (the tenant's security officers, or the provider's admins).
 /// </summary>
 /// <remarks>
-/// Retries are the outbox's, not an HTTP resilience handler's: they survive a restart, move to another node with the
-/// lease, follow the <see cref="TimeProvider"/>, and each one is a row in the delivery log. Retrying inside one
-/// attempt would hold the lease for minutes and hide attempts from the log.
+/// Retries come in two layers. Inside one attempt, the <c>webhooks</c> client's resilience pipeline
+/// (<see cref="WebhookTries"/>) tries a transient failure again within seconds; every try is a row in the delivery log.
+/// Between attempts, the outbox's backoff waits minutes to an hour: those retries survive a restart, move to another
+/// node with the lease, and follow the <see cref="TimeProvider"/> like the quick ones.
 /// </remarks>
 public sealed class WebhookSender(
     IDbContextFactory<LockboxDbContext> dbFactory,
@@ -72,42 +74,47 @@ public sealed class WebhookSender(
         int? status = null;
         string? answer = null;
         string? error = null;
+        var (tries, context) = WebhookTries.Track(post, time, cancellationToken);
         try
         {
             using var response = await http.CreateClient(HttpClientName).SendAsync(post, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             status = (int)response.StatusCode;
-            answer = await ReadSnippetAsync(response, cancellationToken);
+            answer = await WebhookTries.SnippetAsync(response, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
                 error = $"The endpoint answered {status}.";
             }
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or TimeoutRejectedException && !cancellationToken.IsCancellationRequested)
         {
-            error = ex is TaskCanceledException ? "The endpoint did not answer in time." : ex.Message;
+            error = WebhookTries.Describe(ex);
+        }
+        finally
+        {
+            WebhookTries.Return(context);
         }
 
-        await RecordAsync(endpoint, message, sentAt, status, answer, error);
+        await RecordAsync(endpoint, message, [.. tries.Failed, new WebhookTry(tries.NextAt, status, answer, error)]);
         if (error is not null)
         {
             throw new HttpRequestException(error);
         }
     }
 
-    private static async Task<string> ReadSnippetAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new char[WebhookDelivery.SnippetLength];
-        using var reader = new StreamReader(body, Encoding.UTF8);
-        var read = await reader.ReadBlockAsync(buffer, cancellationToken);
-        return new string(buffer, 0, read);
-    }
-
-    /// <summary>The log row, and the endpoint's count of failures in a row; at the limit, disabling it in one transaction with its trail entry and emails.</summary>
-    private Task RecordAsync(WebhookEndpoint endpoint, OutboxMessage message, DateTimeOffset at, int? status, string? answer, string? error) =>
+    /// <summary>
+    /// A log row per try, and the endpoint's count of failed attempts in a row (an attempt fails when its last try
+    /// does); at the limit, disabling it in one transaction with its trail entry and emails.
+    /// </summary>
+    private Task RecordAsync(WebhookEndpoint endpoint, OutboxMessage message, IReadOnlyList<WebhookTry> tries) =>
         transactions.RunAsync(async db =>
         {
-            db.Add(new WebhookDelivery(endpoint.Id, message.Id, message.Type, message.Attempts + 1, at, status, answer, error));
+            for (var n = 0; n < tries.Count; n++)
+            {
+                var attempt = tries[n];
+                db.Add(new WebhookDelivery(endpoint.Id, message.Id, message.Type, message.Attempts + 1, n + 1, attempt.At, attempt.StatusCode, attempt.Answer, attempt.Error));
+            }
+
+            var (at, error) = (tries[^1].At, tries[^1].Error);
             var current = await db.Set<WebhookEndpoint>().SingleOrDefaultAsync(e => e.Id == endpoint.Id, CancellationToken.None);
             if (current is null)
             {

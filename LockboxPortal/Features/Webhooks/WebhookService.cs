@@ -116,7 +116,7 @@ public sealed class WebhookService(
             ? await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.Name).SingleAsync(cancellationToken)
             : "Provider";
         var deliveries = await db.Set<WebhookDelivery>().AsNoTracking().Where(d => d.EndpointId == endpointId)
-            .OrderByDescending(d => d.At).ThenByDescending(d => d.Attempt).Take(LogSize).ToListAsync(cancellationToken);
+            .OrderByDescending(d => d.At).ThenByDescending(d => d.Attempt).ThenByDescending(d => d.Try).Take(LogSize).ToListAsync(cancellationToken);
         return new WebhookLog(endpoint, owner, deliveries);
     }
 

@@ -14,12 +14,24 @@ public static class WebhooksSetup
         services.AddScoped<WebhookService>();
         services.AddSingleton<WebhookPlanner>();
 
-        services.AddOptions<WebhookSettings>().Configure<IServiceProvider>((o, sp) => sp.GetService<IConfiguration>()?.GetSection(WebhookSettings.Section).Bind(o));
-        services.AddHttpClient(WebhookSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15))
-            .ConfigurePrimaryHttpMessageHandler(sp => WebhookNetwork.Handler(sp.GetRequiredService<IOptions<WebhookSettings>>().Value.AllowPrivateNetworks));
+        services.AddOptions<WebhookSettings>().Configure<IServiceProvider>((o, sp) => sp.GetService<IConfiguration>()?.GetSection(WebhookSettings.Section).Bind(o))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WebhookSettings>>(new WebhookSettingsValidation());
+
+        // The pipeline bounds each try and the attempt; the client's own timeout would cut the quick retries short.
+        services.AddHttpClient(WebhookSender.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp => WebhookNetwork.Handler(sp.GetRequiredService<IOptions<WebhookSettings>>().Value.AllowPrivateNetworks))
+            .AddResilienceHandler(WebhookTries.PipelineName, WebhookTries.Configure);
 
         // A singleton that writes outside any request or circuit, so its audit entries name no client.
         services.AddSingleton<IOutboxSender>(sp => ActivatorUtilities.CreateInstance<WebhookSender>(sp, AuditWriter.Unscoped(sp)));
         return services;
     }
+}
+
+/// <summary>Refuses quick-retry settings that could outlast the outbox lease, saying which and why.</summary>
+internal sealed class WebhookSettingsValidation : IValidateOptions<WebhookSettings>
+{
+    public ValidateOptionsResult Validate(string? name, WebhookSettings options) =>
+        options.Problem(OutboxDispatcher.Lease) is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
 }

@@ -991,6 +991,9 @@ namespace LockboxPortal.Data.Migrations.Postgres
                     b.Property<int?>("StatusCode")
                         .HasColumnType("integer");
 
+                    b.Property<int>("Try")
+                        .HasColumnType("integer");
+
                     b.HasKey("Id");
 
                     b.HasIndex("EndpointId", "At");

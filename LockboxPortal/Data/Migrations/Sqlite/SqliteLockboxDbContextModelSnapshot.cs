@@ -980,6 +980,9 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                     b.Property<int?>("StatusCode")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("Try")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("EndpointId", "At");
