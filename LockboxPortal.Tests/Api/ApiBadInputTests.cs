@@ -33,6 +33,9 @@ public sealed class ApiBadInputTests(ApiPortalFixture portal) : IClassFixture<Ap
         { Valid.Replace(DemoData.ContosoId.ToString(), Guid.NewGuid().ToString()), "validation" },
         { Valid.TrimEnd('}') + ",\"durationMinutes\": -5}", "validation" },
         { Valid.TrimEnd('}') + ",\"ticketReference\": \"" + new string('t', 500) + "\"}", "validation" },
+        { Valid.TrimEnd('}') + ",\"startsAt\": \"2020-01-01T08:00:00Z\"}", "validation" },
+        { Valid.TrimEnd('}') + ",\"startsAt\": \"" + DateTimeOffset.UtcNow.AddDays(8).ToString("O") + "\"}", "validation" },
+        { Valid.TrimEnd('}') + ",\"startsAt\": \"next tuesday\"}", "malformed-request" },
     };
 
     [Theory]

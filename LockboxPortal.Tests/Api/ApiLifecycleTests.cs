@@ -51,6 +51,30 @@ public sealed class ApiLifecycleTests(ApiPortalFixture portal) : IClassFixture<A
     }
 
     [Fact]
+    public async Task AScheduledStart_ThroughTheApi_IsRefusedAsNotStarted_UntilItsTime()
+    {
+        var scope = $"Exchange:mailbox/{Guid.NewGuid():N}@contoso.com";
+        var startsAt = DateTimeOffset.UtcNow.AddHours(2);
+        using var engineer = portal.Client(Engineer);
+        var filed = await (await engineer.PostAsJsonAsync("/api/v1/requests", new
+        {
+            tenantId = DemoData.ContosoId, scope, accessLevel = "read", justification = "Mailbox migration in tonight's window.", durationMinutes = 60, startsAt,
+        })).Content.ReadFromJsonAsync<JsonElement>();
+        var id = filed.GetProperty("id").GetGuid();
+        Assert.Equal(startsAt, filed.GetProperty("startsAt").GetDateTimeOffset(), TimeSpan.FromMilliseconds(1));
+
+        await portal.DecideAsync(Manager, id, "approve");
+        var approved = await (await portal.DecideAsync(Approver1, id, "approve")).Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal("approved", approved.GetProperty("status").GetString());
+        Assert.Equal(startsAt, approved.GetProperty("grantStartsAt").GetDateTimeOffset(), TimeSpan.FromMilliseconds(1));
+        Assert.Equal(startsAt.AddHours(1), approved.GetProperty("grantEndsAt").GetDateTimeOffset(), TimeSpan.FromMilliseconds(1));
+        var refused = await portal.CheckAsync(scope: scope);
+        Assert.False(refused.GetProperty("allowed").GetBoolean());
+        Assert.Equal(nameof(AccessDecisionReason.GrantNotStarted), refused.GetProperty("reason").GetString());
+    }
+
+    [Fact]
     public async Task DecisionsThroughTheApi_AreAuditedLikeThePortals()
     {
         var id = await portal.ApprovedAsync(scope: $"Exchange:mailbox/{Guid.NewGuid():N}@contoso.com");

@@ -11,7 +11,8 @@ public sealed record FileRequestBody(
     AccessLevel? AccessLevel,
     [property: Description("10 to 2,000 characters")] string? Justification,
     string? TicketReference,
-    [property: Description("Requested grant duration in minutes; the tenant's default when absent")] int? DurationMinutes);
+    [property: Description("Requested grant duration in minutes; the tenant's default when absent")] int? DurationMinutes,
+    [property: Description("A scheduled start, up to 7 days ahead: the grant opens at the later of the approval and this; at approval when absent")] DateTimeOffset? StartsAt = null);
 
 public enum DecisionKind
 {
@@ -49,6 +50,7 @@ public sealed record RequestResponse(
     string Justification,
     string? TicketReference,
     int RequestedDurationMinutes,
+    [property: Description("The start the engineer scheduled, or null to start at approval")] DateTimeOffset? StartsAt,
     RequestStatus Status,
     DateTimeOffset CreatedAt,
     DateTimeOffset ExpiresAt,
@@ -64,7 +66,7 @@ public sealed record RequestResponse(
         var r = row.Request;
         return new RequestResponse(
             r.Id, r.Reference, r.TenantId, row.TenantName, r.RequesterId, r.RequesterName, r.Scope, r.AccessLevel, r.Justification, r.TicketReference,
-            (int)r.RequestedDuration.TotalMinutes, r.Status, r.CreatedAt, r.ExpiresAt, r.RequiredApprovals, r.GrantStartsAt, r.GrantEndsAt, r.ClosedAt, r.ClosedReason,
+            (int)r.RequestedDuration.TotalMinutes, r.StartsAt, r.Status, r.CreatedAt, r.ExpiresAt, r.RequiredApprovals, r.GrantStartsAt, r.GrantEndsAt, r.ClosedAt, r.ClosedReason,
             r.Decisions.OrderBy(d => d.DecidedAt).Select(d => new DecisionResponse(d.Stage, d.Outcome, d.DeciderName, d.OnBehalfOfName, d.Comment, d.DecidedAt)).ToList());
     }
 

@@ -38,13 +38,7 @@ public sealed class NewRequestFormTests : IAsyncLifetime
     {
         await _harness.SetPolicyAsync(_harness.Contoso, p => p with { MaxGrantDuration = TimeSpan.FromHours(2), DefaultGrantDuration = TimeSpan.FromHours(1) });
         await using var context = CreateContext();
-        var cut = context.Render(builder =>
-        {
-            builder.OpenComponent<MudPopoverProvider>(0);
-            builder.CloseComponent();
-            builder.OpenComponent<NewRequest>(1);
-            builder.CloseComponent();
-        });
+        var cut = RenderWithPopovers(context);
 
         await ChooseTenantAsync(cut, "Contoso");
         cut.WaitForAssertion(() => Assert.Contains("This tenant allows at most 2 h.", cut.Markup, StringComparison.Ordinal));
@@ -63,6 +57,43 @@ public sealed class NewRequestFormTests : IAsyncLifetime
         cut.WaitForAssertion(() => Assert.EndsWith("/requests/", StripId(context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().Uri), StringComparison.Ordinal));
         Assert.Equal(1, await CountRequestsAsync());
     }
+
+    [Fact]
+    public async Task AScheduledStart_IsReadInTheViewersZone_AndOneThatIsNoDateOrInThePast_IsToldBesideTheField()
+    {
+        await using var context = CreateContext();
+        var cut = RenderWithPopovers(context);
+        await ChooseTenantAsync(cut, "Contoso");
+        await cut.InvokeAsync(() => cut.Find("[data-testid=scope] input, input[data-testid=scope]").Change("Exchange:mailbox/ana@contoso.com"));
+        await cut.InvokeAsync(() => cut.Find("textarea").Change("Mailbox migration in tonight's window."));
+        var startsAt = () => cut.Find("[data-testid=starts-at] input, input[data-testid=starts-at]");
+
+        await cut.InvokeAsync(() => startsAt().Change("someday"));
+        await cut.InvokeAsync(() => cut.Find("[data-testid=submit]").Click());
+        cut.WaitForAssertion(() => Assert.Contains("Enter a date and a time, or leave it empty to start at approval.", cut.Markup, StringComparison.Ordinal));
+
+        await cut.InvokeAsync(() => startsAt().Change("2026-03-01T22:00"));
+        await cut.InvokeAsync(() => cut.Find("[data-testid=submit]").Click());
+        cut.WaitForAssertion(() => Assert.Contains("A scheduled start must be in the future", cut.Markup, StringComparison.Ordinal));
+        Assert.Equal(0, await CountRequestsAsync());
+
+        // The harness's clock reads 2026-03-02 09:00 UTC; the viewer's zone is UTC here (no browser to ask).
+        await cut.InvokeAsync(() => startsAt().Change("2026-03-03T22:00"));
+        await cut.InvokeAsync(() => cut.Find("[data-testid=submit]").Click());
+
+        cut.WaitForAssertion(() => Assert.EndsWith("/requests/", StripId(context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().Uri), StringComparison.Ordinal));
+        await using var db = _harness.NewContext();
+        Assert.Equal(new DateTimeOffset(2026, 3, 3, 22, 0, 0, TimeSpan.Zero), (await db.AccessRequests.SingleAsync()).StartsAt);
+    }
+
+    /// <summary>The form with MudBlazor's popover provider, so its selects open.</summary>
+    private static IRenderedComponent<Microsoft.AspNetCore.Components.IComponent> RenderWithPopovers(BunitContext context) => context.Render(builder =>
+    {
+        builder.OpenComponent<MudPopoverProvider>(0);
+        builder.CloseComponent();
+        builder.OpenComponent<NewRequest>(1);
+        builder.CloseComponent();
+    });
 
     private static string StripId(string uri) => uri.Length > 36 ? uri[..^36] : uri;
 

@@ -67,6 +67,15 @@ public sealed class AccessRequest
 
     public DateTimeOffset? GrantStartsAt { get; private set; }
 
+    /// <summary>
+    /// The start the engineer scheduled (a maintenance window), or null to start at approval. The grant opens at the
+    /// later of the approval and this; until then the access check refuses with <c>GrantNotStarted</c>.
+    /// </summary>
+    public DateTimeOffset? StartsAt { get; private set; }
+
+    /// <summary>Approved, with a window that has not opened yet.</summary>
+    public bool IsScheduled(DateTimeOffset now) => Status == RequestStatus.Approved && GrantStartsAt > now;
+
     public DateTimeOffset? GrantEndsAt { get; private set; }
 
     /// <summary>When the request reached a final state, and why (a reason given on deny, reject or revoke).</summary>
@@ -106,9 +115,15 @@ public sealed class AccessRequest
         string? ticketReference,
         TimeSpan requestedDuration,
         Tenants.TenantPolicy policy,
-        DateTimeOffset now)
+        DateTimeOffset now,
+        DateTimeOffset? startsAt = null)
     {
         var errors = ValidateFiling(justification, ticketReference, requestedDuration, accessLevel, policy);
+        if (StartsAtProblem(startsAt, now) is { } problem)
+        {
+            errors[nameof(StartsAt)] = [problem];
+        }
+
         if (errors.Count > 0)
         {
             throw new InvalidInputException(errors);
@@ -128,12 +143,25 @@ public sealed class AccessRequest
             Justification = trimmedJustification,
             TicketReference = ticket,
             RequestedDuration = requestedDuration,
+            StartsAt = startsAt?.ToUniversalTime(),
             CreatedAt = now,
             ExpiresAt = now + policy.PendingLifetime,
             Status = RequestStatus.PendingInternal,
             Version = Guid.NewGuid(),
         };
     }
+
+    /// <summary>How far ahead a request may schedule its grant's start.</summary>
+    public static readonly TimeSpan MaxScheduleAhead = TimeSpan.FromDays(7);
+
+    /// <summary>What is wrong with a scheduled start filed at <paramref name="now"/>, or null (none asked for, or later and within a week).</summary>
+    public static string? StartsAtProblem(DateTimeOffset? startsAt, DateTimeOffset now) => startsAt switch
+    {
+        null => null,
+        { } at when at <= now => "A scheduled start must be in the future; leave it empty to start at approval.",
+        { } at when at > now + MaxScheduleAhead => "A scheduled start may be at most 7 days ahead.",
+        _ => null,
+    };
 
     /// <summary>The problems with the fields of a new request, keyed by field name; empty when it may be filed.</summary>
     public static Dictionary<string, string[]> ValidateFiling(
@@ -263,8 +291,9 @@ public sealed class AccessRequest
         _decisions.Add(new RequestDecision(DecisionStage.Customer, DecisionOutcome.Approved, approver, onBehalfOf, Clean(comment), now));
         if (CustomerApprovals.Count >= (RequiredApprovals ?? 1))
         {
-            GrantStartsAt = now;
-            GrantEndsAt = now + RequestedDuration;
+            // The window opens at the later of the approval and the start the engineer scheduled, and lasts as asked.
+            GrantStartsAt = StartsAt is { } scheduled && scheduled > now ? scheduled : now;
+            GrantEndsAt = GrantStartsAt + RequestedDuration;
             MoveTo(RequestStatus.Approved);
         }
         else

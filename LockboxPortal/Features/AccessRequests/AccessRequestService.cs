@@ -33,7 +33,13 @@ public sealed class AccessRequestService(
             var tenant = named is { IsActive: true } ? named : null;
             var policy = tenant?.Policy ?? TenantPolicy.Default;
             var duration = input.Duration ?? policy.DefaultGrantDuration;
+            var now = time.GetUtcNow();
             var errors = AccessRequest.ValidateFiling(input.Justification, input.TicketReference, duration, input.AccessLevel, policy);
+            if (AccessRequest.StartsAtProblem(input.StartsAt, now) is { } startsAtProblem)
+            {
+                errors[nameof(AccessRequest.StartsAt)] = [startsAtProblem];
+            }
+
             if (tenant is null)
             {
                 errors[nameof(AccessRequest.TenantId)] = ["Choose an active tenant."];
@@ -49,11 +55,10 @@ public sealed class AccessRequestService(
                 throw new InvalidInputException(errors);
             }
 
-            var now = time.GetUtcNow();
             var reference = await NextReferenceAsync(db, database, now, cancellationToken);
             var filed = AccessRequest.File(
                 Guid.NewGuid(), reference, tenant!.Id, user.Actor, scope!, input.AccessLevel,
-                input.Justification, input.TicketReference, duration, policy, now);
+                input.Justification, input.TicketReference, duration, policy, now, input.StartsAt);
             db.AccessRequests.Add(filed);
             await audit.AppendAsync(db, Record(AuditEventType.AccessRequest_Filed, user, filed, new
             {
@@ -63,6 +68,7 @@ public sealed class AccessRequestService(
                 filed.Justification,
                 filed.TicketReference,
                 RequestedDuration = filed.RequestedDuration.ToString(),
+                filed.StartsAt,
                 filed.ExpiresAt,
             }), cancellationToken);
             return (filed, await notifier.RaiseAsync(db, filed, RequestEventKind.Filed, user.Actor, cancellationToken));

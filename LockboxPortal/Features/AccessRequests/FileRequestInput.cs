@@ -1,13 +1,17 @@
 namespace LockboxPortal.Features.AccessRequests;
 
-/// <summary>What an engineer fills in to file a request. A null duration takes the tenant's default.</summary>
+/// <summary>
+/// What an engineer fills in to file a request. A null duration takes the tenant's default; a null start opens the
+/// grant at approval, a later one (up to 7 days ahead) at the later of the approval and it.
+/// </summary>
 public sealed record FileRequestInput(
     Guid TenantId,
     string? Scope,
     AccessLevel AccessLevel,
     string? Justification,
     string? TicketReference,
-    TimeSpan? Duration);
+    TimeSpan? Duration,
+    DateTimeOffset? StartsAt = null);
 
 /// <summary>
 /// A request with the name of its tenant, for lists and pages, and the fresh-factor window its tenant asks a decision

@@ -92,6 +92,9 @@ namespace LockboxPortal.Data.Migrations.Postgres
                         .HasMaxLength(401)
                         .HasColumnType("character varying(401)");
 
+                    b.Property<long?>("StartsAt")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(40)

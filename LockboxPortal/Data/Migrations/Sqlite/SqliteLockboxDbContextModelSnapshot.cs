@@ -85,6 +85,9 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                         .HasMaxLength(401)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("StartsAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(40)
