@@ -75,6 +75,28 @@ public sealed class ApiLifecycleTests(ApiPortalFixture portal) : IClassFixture<A
     }
 
     [Fact]
+    public async Task AnApprovalForLessTime_ThroughTheApi_ShortensTheGrant_AndMoreThanRequestedIsAProblem()
+    {
+        var id = await portal.PendingCustomerAsync(scope: $"Exchange:mailbox/{Guid.NewGuid():N}@contoso.com");
+        using var approver = portal.Client(Approver1);
+
+        var tooLong = await approver.PostAsJsonAsync($"/api/v1/requests/{id}/decision", new { decision = "approve", durationMinutes = 61 });
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        var problem = await tooLong.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("https://lockboxportal.dev/problems/validation", problem.GetProperty("type").GetString());
+        Assert.Contains("never more than requested", problem.GetProperty("errors").GetProperty("AllowedDuration")[0].GetString(), StringComparison.Ordinal);
+
+        var approved = await (await approver.PostAsJsonAsync($"/api/v1/requests/{id}/decision", new { decision = "approve", durationMinutes = 30 }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal("approved", approved.GetProperty("status").GetString());
+        Assert.Equal(TimeSpan.FromMinutes(30), approved.GetProperty("grantEndsAt").GetDateTimeOffset() - approved.GetProperty("grantStartsAt").GetDateTimeOffset());
+        Assert.Equal(60, approved.GetProperty("requestedDurationMinutes").GetInt32());
+        var customer = approved.GetProperty("decisions").EnumerateArray().Single(d => d.GetProperty("stage").GetString() == "customer");
+        Assert.Equal(30, customer.GetProperty("allowedDurationMinutes").GetInt32());
+    }
+
+    [Fact]
     public async Task DecisionsThroughTheApi_AreAuditedLikeThePortals()
     {
         var id = await portal.ApprovedAsync(scope: $"Exchange:mailbox/{Guid.NewGuid():N}@contoso.com");

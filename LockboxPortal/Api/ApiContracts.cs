@@ -23,7 +23,8 @@ public enum DecisionKind
 public sealed record DecisionBody(
     DecisionKind? Decision,
     string? Comment,
-    [property: Description(TotpDescription.Text)] string? Totp = null);
+    [property: Description(TotpDescription.Text)] string? Totp = null,
+    [property: Description("A customer approval for less time than requested, in minutes (15 up to the requested duration); the grant lasts the shortest any counted approver allowed")] int? DurationMinutes = null);
 
 public sealed record RevokeBody(
     [property: Description("Why the grant ends early (required)")] string? Reason,
@@ -36,7 +37,8 @@ internal static class TotpDescription
 }
 
 public sealed record DecisionResponse(
-    DecisionStage Stage, DecisionOutcome Outcome, string DeciderName, string? OnBehalfOfName, string? Comment, DateTimeOffset DecidedAt);
+    DecisionStage Stage, DecisionOutcome Outcome, string DeciderName, string? OnBehalfOfName, string? Comment, DateTimeOffset DecidedAt,
+    [property: Description("A customer approval for less time than requested: the minutes this approver allowed")] int? AllowedDurationMinutes = null);
 
 public sealed record RequestResponse(
     Guid Id,
@@ -67,7 +69,7 @@ public sealed record RequestResponse(
         return new RequestResponse(
             r.Id, r.Reference, r.TenantId, row.TenantName, r.RequesterId, r.RequesterName, r.Scope, r.AccessLevel, r.Justification, r.TicketReference,
             (int)r.RequestedDuration.TotalMinutes, r.StartsAt, r.Status, r.CreatedAt, r.ExpiresAt, r.RequiredApprovals, r.GrantStartsAt, r.GrantEndsAt, r.ClosedAt, r.ClosedReason,
-            r.Decisions.OrderBy(d => d.DecidedAt).Select(d => new DecisionResponse(d.Stage, d.Outcome, d.DeciderName, d.OnBehalfOfName, d.Comment, d.DecidedAt)).ToList());
+            r.Decisions.OrderBy(d => d.DecidedAt).Select(d => new DecisionResponse(d.Stage, d.Outcome, d.DeciderName, d.OnBehalfOfName, d.Comment, d.DecidedAt, (int?)d.AllowedDuration?.TotalMinutes)).ToList());
     }
 
     public static RequestResponse From(AccessRequest request, string tenantName) => From(new RequestRow(request, tenantName));

@@ -100,8 +100,14 @@ public static class RequestsApi
             throw InvalidInputException.For("Decision", "Say approve or reject.");
         }
 
+        if (body.DurationMinutes is < 1 or > 7 * 24 * 60)
+        {
+            throw InvalidInputException.For("DurationMinutes", "Allow 1 minute to 7 days; never more than was requested.");
+        }
+
         var row = await requests.GetAsync(user, id, ct) ?? throw new NotFoundException();
-        var decided = await requests.DecideAsync(user, id, decision == DecisionKind.Approve, body.Comment, new FreshFactor(body.Totp), ct);
+        var decided = await requests.DecideAsync(user, id, decision == DecisionKind.Approve, body.Comment, new FreshFactor(body.Totp), ct,
+            body.DurationMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : null);
         return TypedResults.Ok(RequestResponse.From(decided, row.TenantName));
     }
 

@@ -36,6 +36,40 @@ public sealed class DecisionDialogTests
     }
 
     [Fact]
+    public async Task Approve_ForLessTimeThanRequested_RestatesTheShorterGrant_AndClosesWithIt()
+    {
+        await using var context = ComponentTestContext.Create(_time);
+        var popovers = context.Render<MudPopoverProvider>();
+        var (provider, dialog) = await OpenAsync(context, approve: true);
+        Assert.Contains("You may allow less, never more.", provider.Markup, StringComparison.Ordinal);
+
+        await provider.Find("[data-testid=decision-duration]").ParentElement!.ParentElement!.MouseDownAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
+        popovers.WaitForAssertion(() => Assert.NotEmpty(popovers.FindAll(".mud-popover-open .mud-list-item")));
+        var offered = popovers.FindAll(".mud-popover-open .mud-list-item").Select(i => i.TextContent.Trim()).ToList();
+        Assert.Equal(["15 min", "30 min", "1 h", "2 h", "4 h"], offered);
+        await popovers.InvokeAsync(() => popovers.FindAll(".mud-popover-open .mud-list-item").First(i => i.TextContent.Trim() == "1 h").Click());
+
+        provider.WaitForAssertion(() => Assert.Contains("for 1 h.", provider.Find("[data-testid=dialog-summary]").TextContent, StringComparison.Ordinal));
+        await provider.InvokeAsync(() => provider.Find("[data-testid=decision-confirm]").Click());
+
+        var input = Assert.IsType<DecisionInput>((await dialog.Result.WaitAsync(TimeSpan.FromSeconds(5)))!.Data);
+        Assert.Equal(TimeSpan.FromHours(1), input.AllowedDuration);
+    }
+
+    [Fact]
+    public async Task Approve_ForTheRequestedTime_ClosesWithoutAShorterDuration_AndARejectionOffersNone()
+    {
+        await using var context = ComponentTestContext.Create(_time);
+        var (provider, dialog) = await OpenAsync(context, approve: true);
+        await provider.InvokeAsync(() => provider.Find("[data-testid=decision-confirm]").Click());
+        Assert.Null(Assert.IsType<DecisionInput>((await dialog.Result.WaitAsync(TimeSpan.FromSeconds(5)))!.Data).AllowedDuration);
+
+        await using var rejecting = ComponentTestContext.Create(_time);
+        var (rejection, _) = await OpenAsync(rejecting, approve: false);
+        Assert.Empty(rejection.FindAll("[data-testid=decision-duration]"));
+    }
+
+    [Fact]
     public async Task Reject_WithoutAReason_StaysOpen_AndSaysAReasonIsNeeded()
     {
         await using var context = ComponentTestContext.Create(_time);

@@ -151,6 +151,19 @@ public sealed class AccessRequest
         };
     }
 
+    /// <summary>The shortest duration any counted customer approval allowed, or the requested one when none shortened it.</summary>
+    public TimeSpan GrantedDuration =>
+        CustomerApprovals.Select(d => d.AllowedDuration ?? RequestedDuration).Append(RequestedDuration).Min();
+
+    /// <summary>What is wrong with an approval for <paramref name="allowed"/>, or null (none asked, or from the minimum up to the requested duration).</summary>
+    public string? AllowedDurationProblem(TimeSpan? allowed) => allowed switch
+    {
+        null => null,
+        { } d when d < Tenants.TenantPolicy.MinGrantDuration || d > RequestedDuration =>
+            $"Approve for {Format(Tenants.TenantPolicy.MinGrantDuration)} up to the requested {Format(RequestedDuration)}; never more than requested.",
+        _ => null,
+    };
+
     /// <summary>How far ahead a request may schedule its grant's start.</summary>
     public static readonly TimeSpan MaxScheduleAhead = TimeSpan.FromDays(7);
 
@@ -274,9 +287,14 @@ public sealed class AccessRequest
     /// Whether they may is the service's question; this method keeps the quorum arithmetic:
     /// each person's authority counts once, and the grant opens when enough distinct people agreed.
     /// </summary>
-    public void ApproveCustomer(Actor approver, Actor? onBehalfOf, string? comment, DateTimeOffset now)
+    public void ApproveCustomer(Actor approver, Actor? onBehalfOf, string? comment, DateTimeOffset now, TimeSpan? allowedDuration = null)
     {
         EnsureDecidable(RequestStatus.PendingCustomer, RequestAction.ApproveCustomer, approver, onBehalfOf, now);
+        if (AllowedDurationProblem(allowedDuration) is { } problem)
+        {
+            throw InvalidInputException.For(nameof(RequestDecision.AllowedDuration), problem);
+        }
+
         var counted = CustomerApprovals.SelectMany(d => d.PeopleCounted).ToHashSet(StringComparer.Ordinal);
         if (counted.Contains(approver.UserId))
         {
@@ -288,12 +306,14 @@ public sealed class AccessRequest
             throw new AlreadyCountedException(onBehalfOf.DisplayName);
         }
 
-        _decisions.Add(new RequestDecision(DecisionStage.Customer, DecisionOutcome.Approved, approver, onBehalfOf, Clean(comment), now));
+        var allowed = allowedDuration is { } shorter && shorter < RequestedDuration ? shorter : (TimeSpan?)null;
+        _decisions.Add(new RequestDecision(DecisionStage.Customer, DecisionOutcome.Approved, approver, onBehalfOf, Clean(comment), now, allowed));
         if (CustomerApprovals.Count >= (RequiredApprovals ?? 1))
         {
-            // The window opens at the later of the approval and the start the engineer scheduled, and lasts as asked.
+            // The window opens at the later of the approval and the start the engineer scheduled, and lasts as long as
+            // the most cautious counted approver allowed (the request's duration when nobody shortened it).
             GrantStartsAt = StartsAt is { } scheduled && scheduled > now ? scheduled : now;
-            GrantEndsAt = GrantStartsAt + RequestedDuration;
+            GrantEndsAt = GrantStartsAt + GrantedDuration;
             MoveTo(RequestStatus.Approved);
         }
         else

@@ -83,11 +83,26 @@ public sealed class AccessRequestService(
     /// stage while it awaits the customer. Once both stages are behind it, the stage this person may decide, so a
     /// manager and an approver are both told "already decided". The page and the API both decide through here.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="allowedDuration"/> approves the customer stage for less time than requested; it goes with a
+    /// customer approval only, and is refused with a message at the internal stage or with a rejection.
+    /// </remarks>
     public async Task<AccessRequest> DecideAsync(
-        ClaimsPrincipal principal, Guid requestId, bool approve, string? comment, FreshFactor? factor = null, CancellationToken cancellationToken = default) =>
-        await IsInternalStageAsync(principal, requestId, cancellationToken)
-            ? await DecideInternalAsync(principal, requestId, approve, comment, cancellationToken)
-            : await DecideCustomerAsync(principal, requestId, approve, comment, factor, cancellationToken);
+        ClaimsPrincipal principal, Guid requestId, bool approve, string? comment, FreshFactor? factor = null, CancellationToken cancellationToken = default,
+        TimeSpan? allowedDuration = null)
+    {
+        if (await IsInternalStageAsync(principal, requestId, cancellationToken))
+        {
+            if (allowedDuration is not null)
+            {
+                throw InvalidInputException.For(nameof(RequestDecision.AllowedDuration), "Only the customer's approvers approve for less time than requested.");
+            }
+
+            return await DecideInternalAsync(principal, requestId, approve, comment, cancellationToken);
+        }
+
+        return await DecideCustomerAsync(principal, requestId, approve, comment, factor, cancellationToken, allowedDuration);
+    }
 
     /// <summary>The provider's engineering manager approves or denies the internal stage.</summary>
     public async Task<AccessRequest> DecideInternalAsync(ClaimsPrincipal principal, Guid requestId, bool approve, string? comment, CancellationToken cancellationToken = default)
@@ -126,19 +141,26 @@ public sealed class AccessRequestService(
     /// fresh factor, <paramref name="factor"/> carries it (the gate checks it).
     /// </summary>
     public async Task<AccessRequest> DecideCustomerAsync(
-        ClaimsPrincipal principal, Guid requestId, bool approve, string? comment, FreshFactor? factor = null, CancellationToken cancellationToken = default)
+        ClaimsPrincipal principal, Guid requestId, bool approve, string? comment, FreshFactor? factor = null, CancellationToken cancellationToken = default,
+        TimeSpan? allowedDuration = null)
     {
+        if (!approve && allowedDuration is not null)
+        {
+            throw InvalidInputException.For(nameof(RequestDecision.AllowedDuration), "A duration goes with an approval, not a rejection.");
+        }
+
         var (request, change) = await transactions.RunAsync(async db =>
         {
             var loaded = await gate.LoadForAsync(
-                db, principal, requestId, RequestOperations.DecideCustomer, cancellationToken, factor, approve ? DecisionStatement.Approve : DecisionStatement.Reject);
+                db, principal, requestId, RequestOperations.DecideCustomer, cancellationToken, factor, approve ? DecisionStatement.Approve : DecisionStatement.Reject,
+                allowedDuration);
             var (user, tracked, authority) = loaded;
             var onBehalfOf = tracked.CountsFor(user.Actor, authority.OnApproverList, authority.Delegators);
             await gate.ApplyAsync(loaded, approve ? "ApproveCustomer" : "RejectCustomer", () =>
             {
                 if (approve)
                 {
-                    tracked.ApproveCustomer(user.Actor, onBehalfOf, comment, time.GetUtcNow());
+                    tracked.ApproveCustomer(user.Actor, onBehalfOf, comment, time.GetUtcNow(), allowedDuration);
                 }
                 else
                 {
@@ -153,6 +175,7 @@ public sealed class AccessRequestService(
                 {
                     tracked.Reference,
                     decision.Comment,
+                    AllowedDuration = decision.AllowedDuration?.ToString(),
                     ApprovalsSoFar = tracked.CustomerApprovals.Count,
                     tracked.RequiredApprovals,
                     loaded.FreshFactor,
@@ -167,6 +190,7 @@ public sealed class AccessRequestService(
                     AccessLevel = tracked.AccessLevel.ToString(),
                     tracked.GrantStartsAt,
                     tracked.GrantEndsAt,
+                    GrantedDuration = tracked.GrantedDuration.ToString(),
                 }, onBehalfOf), cancellationToken);
             }
 

@@ -52,5 +52,11 @@ public sealed record RequestActions(bool DecideInternal, bool DecideCustomer, bo
     public bool Any => DecideInternal || DecideCustomer || Cancel || Revoke || Release;
 }
 
-/// <summary>What a decision or revoke dialog closes with: the comment (a revoke's reason) and the fresh factor, if asked for.</summary>
-public sealed record DecisionInput(string? Comment, FreshFactor? Factor);
+/// <summary>
+/// What a decision or revoke dialog closes with: the comment (a revoke's reason), the fresh factor, if asked for, and
+/// for a customer approval of less time than requested, the duration allowed.
+/// </summary>
+public sealed record DecisionInput(string? Comment, FreshFactor? Factor)
+{
+    public TimeSpan? AllowedDuration { get; init; }
+}

@@ -9,8 +9,9 @@ public sealed class RequestDecision
         DeciderName = "";
     }
 
-    internal RequestDecision(DecisionStage stage, DecisionOutcome outcome, Actor decider, Actor? onBehalfOf, string? comment, DateTimeOffset decidedAt)
+    internal RequestDecision(DecisionStage stage, DecisionOutcome outcome, Actor decider, Actor? onBehalfOf, string? comment, DateTimeOffset decidedAt, TimeSpan? allowedDuration = null)
     {
+        AllowedDuration = allowedDuration;
         Id = Guid.NewGuid();
         Stage = stage;
         Outcome = outcome;
@@ -41,6 +42,9 @@ public sealed class RequestDecision
     public string? Comment { get; private set; }
 
     public DateTimeOffset DecidedAt { get; private set; }
+
+    /// <summary>A customer approval for less time than requested: the longest grant this approver agreed to; null for the full request.</summary>
+    public TimeSpan? AllowedDuration { get; private set; }
 
     /// <summary>Everyone whose authority this decision used: the decider and, under a delegation, the delegator.</summary>
     public IEnumerable<string> PeopleCounted => OnBehalfOfId is null ? [DeciderId] : [DeciderId, OnBehalfOfId];

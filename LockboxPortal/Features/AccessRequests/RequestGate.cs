@@ -47,11 +47,12 @@ public sealed class RequestGate(OperationGate gate, TimeProvider time)
     /// <summary>
     /// The request, tracked for a change; <see cref="NotFoundException"/> or <see cref="ForbiddenException"/> when refused.
     /// A passkey in <paramref name="factor"/> must sign the statement of <paramref name="outcome"/> on this request as
-    /// stored (<see cref="DecisionStatement"/>), so an assertion made for another decision is refused.
+    /// stored (<see cref="DecisionStatement"/>), for <paramref name="allowedDuration"/> when an approver shortens the
+    /// grant, so an assertion made for another decision (or another duration) is refused.
     /// </summary>
     public async Task<GatedRequest> LoadForAsync(
         LockboxDbContext db, ClaimsPrincipal principal, Guid requestId, OperationAuthorizationRequirement operation, CancellationToken cancellationToken,
-        FreshFactor? factor = null, string? outcome = null)
+        FreshFactor? factor = null, string? outcome = null, TimeSpan? allowedDuration = null)
     {
         var user = await gate.ActingUserAsync(db, principal, cancellationToken);
         var request = await db.AccessRequests.Include(r => r.Decisions).SingleOrDefaultAsync(r => r.Id == requestId, cancellationToken)
@@ -65,7 +66,7 @@ public sealed class RequestGate(OperationGate gate, TimeProvider time)
             var policy = await db.Tenants.Where(t => t.Id == request.TenantId).Select(t => t.Policy).SingleAsync(cancellationToken);
             if (factor is { PasskeyAssertion: not null, SignedAt: { } signedAt } && outcome is not null)
             {
-                statement = DecisionStatement.For(request, outcome, user.UserId, signedAt);
+                statement = DecisionStatement.For(request, outcome, user.UserId, signedAt, allowedDuration);
                 factor = factor with { Challenge = statement.Challenge() };
             }
             else if (factor is not null)

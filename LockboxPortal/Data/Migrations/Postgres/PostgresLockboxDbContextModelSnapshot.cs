@@ -137,6 +137,9 @@ namespace LockboxPortal.Data.Migrations.Postgres
                     b.Property<Guid>("AccessRequestId")
                         .HasColumnType("uuid");
 
+                    b.Property<TimeSpan?>("AllowedDuration")
+                        .HasColumnType("interval");
+
                     b.Property<string>("Comment")
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");

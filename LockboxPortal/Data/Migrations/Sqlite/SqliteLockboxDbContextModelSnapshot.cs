@@ -130,6 +130,9 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                     b.Property<Guid>("AccessRequestId")
                         .HasColumnType("TEXT");
 
+                    b.Property<TimeSpan?>("AllowedDuration")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Comment")
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");

@@ -22,7 +22,8 @@ public sealed class DecisionSigning(
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Null when the request is not visible to this person, they have no passkey, or the address is unknown.</summary>
-    public async Task<DecisionSigningOptions?> OptionsAsync(ClaimsPrincipal principal, Guid requestId, string outcome, CancellationToken cancellationToken = default)
+    public async Task<DecisionSigningOptions?> OptionsAsync(
+        ClaimsPrincipal principal, Guid requestId, string outcome, TimeSpan? allowedDuration = null, CancellationToken cancellationToken = default)
     {
         if (outcome is not (DecisionStatement.Approve or DecisionStatement.Reject or DecisionStatement.Revoke))
         {
@@ -43,7 +44,7 @@ public sealed class DecisionSigning(
         }
 
         var signedAt = time.GetUtcNow();
-        var statement = DecisionStatement.For(visible.Request, outcome, visible.User.UserId, signedAt);
+        var statement = DecisionStatement.For(visible.Request, outcome, visible.User.UserId, signedAt, allowedDuration);
         var options = new
         {
             Challenge = Base64Url.EncodeToString(statement.Challenge()),

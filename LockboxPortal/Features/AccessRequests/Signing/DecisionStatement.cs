@@ -26,9 +26,12 @@ public sealed record DecisionStatement(
     public const string Reject = "reject";
     public const string Revoke = "revoke";
 
-    /// <summary>The statement of <paramref name="outcome"/> on <paramref name="request"/> as it stands, by <paramref name="deciderId"/>.</summary>
-    public static DecisionStatement For(AccessRequest request, string outcome, string deciderId, DateTimeOffset signedAt) => new(
-        request.Id, request.TenantId, request.Scope, request.AccessLevel, (long)request.RequestedDuration.TotalSeconds, outcome, deciderId,
+    /// <summary>
+    /// The statement of <paramref name="outcome"/> on <paramref name="request"/> as it stands, by <paramref name="deciderId"/>:
+    /// for the requested duration, or the shorter one an approver allows (<paramref name="allowedDuration"/>).
+    /// </summary>
+    public static DecisionStatement For(AccessRequest request, string outcome, string deciderId, DateTimeOffset signedAt, TimeSpan? allowedDuration = null) => new(
+        request.Id, request.TenantId, request.Scope, request.AccessLevel, (long)(allowedDuration ?? request.RequestedDuration).TotalSeconds, outcome, deciderId,
         signedAt);
 
     /// <summary>The moment of signing as stored and signed: UTC with seven fractional digits, as the trail writes times.</summary>

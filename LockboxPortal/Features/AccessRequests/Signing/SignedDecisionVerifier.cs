@@ -64,7 +64,11 @@ public sealed class SignedDecisionVerifier(IDbContextFactory<LockboxDbContext> d
 
     private static string? Check(SignedDecision signed, AccessRequest request, Dictionary<(string, string), (byte[] Key, int Algorithm)> keys, bool inTrail)
     {
-        var statement = DecisionStatement.For(request, signed.Outcome, signed.DeciderId, signed.SignedAt);
+        // An approval for less time than requested signed that shorter duration.
+        var allowed = signed.Outcome == DecisionStatement.Approve
+            ? request.Decisions.FirstOrDefault(d => d.Stage == DecisionStage.Customer && d.Outcome == DecisionOutcome.Approved && d.DeciderId == signed.DeciderId)?.AllowedDuration
+            : null;
+        var statement = DecisionStatement.For(request, signed.Outcome, signed.DeciderId, signed.SignedAt, allowed);
         if (!keys.TryGetValue((signed.DeciderId, signed.CredentialId), out var registered))
         {
             return "signed with a passkey the trail never recorded for this approver";
