@@ -43,7 +43,7 @@ public class ApprovalRulesTests
         // A manager files for themselves: the manager role does not lift separation of duties.
         var request = AccessRequest.File(
             Guid.NewGuid(), "LBX-2026-000002", Contoso, Manager, ResourceScope.Parse(DefaultScope), AccessLevel.Read,
-            "Checking a mailbox for a customer ticket.", null, GrantDuration, Features.Tenants.TenantPolicy.Default, FiledAt);
+            "Checking a mailbox for a customer ticket.", null, GrantDuration, Features.Tenants.TenantPolicy.Default, FiledAt, reason: RequestReason.Maintenance);
 
         Assert.Throws<SelfApprovalException>(() => request.ApproveInternal(Manager, null, 1, InternalAt));
         Assert.Equal(RequestStatus.PendingInternal, request.Status);

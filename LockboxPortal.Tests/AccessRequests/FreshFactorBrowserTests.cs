@@ -95,7 +95,7 @@ public sealed class FreshFactorBrowserTests(BrowserFixture browser)
         var requests = scope.ServiceProvider.GetRequiredService<AccessRequestService>();
         var filed = await requests.FileAsync(As("engineer@fabrikam.test"), new FileRequestInput(
             DemoData.ContosoId, "Exchange:mailbox/ana@contoso.com/calendar", AccessLevel.Read,
-            "Calendar items vanish after the migration; need to read the folders.", null, null));
+            "Calendar items vanish after the migration; need to read the folders.", null, null, Reason: RequestReason.Maintenance));
         await requests.DecideInternalAsync(As("manager@fabrikam.test"), filed.Id, approve: true, "ok");
         return filed.Reference;
     }

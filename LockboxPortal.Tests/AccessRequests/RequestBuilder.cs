@@ -40,7 +40,7 @@ public static class RequestBuilder
         AccessRequest.File(
             Guid.NewGuid(), "LBX-2026-000001", tenant ?? Contoso, requester ?? Requester, ResourceScope.Parse(scope), level,
             "Customer reports missing calendar items.", "SR-1", GrantDuration,
-            TenantPolicy.Default with { PendingLifetime = PendingLifetime }, FiledAt);
+            TenantPolicy.Default with { PendingLifetime = PendingLifetime }, FiledAt, reason: RequestReason.CustomerSupport);
 
     public static AccessRequest PendingCustomer(int requiredApprovals = 1, string scope = DefaultScope, AccessLevel level = AccessLevel.Read, Guid? tenant = null)
     {

@@ -26,10 +26,18 @@ public sealed class KeyboardBrowserTests(BrowserFixture browser)
         await engineer.Keyboard.PressAsync("ArrowDown");
         await engineer.Keyboard.PressAsync("Enter");
         await Assertions.Expect(engineer.Locator("[data-testid=tenant] input, input[data-testid=tenant]").First).ToHaveValueAsync("Contoso");
+        await TabToAsync(engineer, "[data-testid=reason]");
+        await engineer.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(engineer.Locator(".mud-popover-open .mud-list-item").First).ToBeVisibleAsync();
+        await engineer.Keyboard.PressAsync("ArrowDown");
+        await engineer.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(engineer.Locator("[data-testid=reason] input, input[data-testid=reason]").First).ToHaveValueAsync("Customer-initiated support");
         await TabToAsync(engineer, "[data-testid=scope]");
         await engineer.Keyboard.TypeAsync("Exchange:mailbox/kim@contoso.com");
         await TabToAsync(engineer, "[data-testid=justification]");
         await engineer.Keyboard.TypeAsync("Kim's shared calendar lost its permissions; need to read them.");
+        await TabToAsync(engineer, "[data-testid=ticket]");
+        await engineer.Keyboard.TypeAsync("CASE-4711");
         await TabToAsync(engineer, "[data-testid=submit]");
         await engineer.Keyboard.PressAsync("Enter");
         await engineer.WaitForURLAsync(url => System.Text.RegularExpressions.Regex.IsMatch(url, "/requests/[0-9a-f-]{36}$"));

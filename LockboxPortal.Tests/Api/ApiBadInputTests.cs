@@ -14,7 +14,7 @@ public sealed class ApiBadInputTests(ApiPortalFixture portal) : IClassFixture<Ap
 {
     private static readonly string Valid = JsonSerializer.Serialize(new
     {
-        tenantId = DemoData.ContosoId, scope = "Exchange:mailbox/ana@contoso.com", accessLevel = "read", justification = "Customer reports missing items.",
+        tenantId = DemoData.ContosoId, scope = "Exchange:mailbox/ana@contoso.com", accessLevel = "read", reason = "maintenance", justification = "Customer reports missing items.",
     });
 
     public static TheoryData<string, string> BadFilings => new()

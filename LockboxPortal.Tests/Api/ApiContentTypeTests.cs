@@ -11,7 +11,7 @@ public sealed class ApiContentTypeTests(ApiPortalFixture portal) : IClassFixture
 {
     private const string Body = """
         {"tenantId": "c0a70500-0000-4000-8000-000000000001", "scope": "Exchange:mailbox/ana@contoso.com",
-         "accessLevel": "read", "justification": "Customer reports missing calendar items.", "durationMinutes": 60}
+         "accessLevel": "read", "reason": "maintenance", "justification": "Customer reports missing calendar items.", "durationMinutes": 60}
         """;
 
     [Theory]

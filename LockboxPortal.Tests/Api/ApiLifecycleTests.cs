@@ -20,7 +20,7 @@ public sealed class ApiLifecycleTests(ApiPortalFixture portal) : IClassFixture<A
         using var engineer = portal.Client(Engineer);
         var filed = await engineer.PostAsJsonAsync("/api/v1/requests", new
         {
-            tenantId = DemoData.ContosoId, scope, accessLevel = "read", justification = "Customer reports missing calendar items.", durationMinutes = 60,
+            tenantId = DemoData.ContosoId, scope, accessLevel = "read", reason = "maintenance", justification = "Customer reports missing calendar items.", durationMinutes = 60,
         });
         var id = (await filed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         Assert.Equal("AwaitingApproval", (await portal.CheckAsync(scope: scope)).GetProperty("reason").GetString());
@@ -58,7 +58,7 @@ public sealed class ApiLifecycleTests(ApiPortalFixture portal) : IClassFixture<A
         using var engineer = portal.Client(Engineer);
         var filed = await (await engineer.PostAsJsonAsync("/api/v1/requests", new
         {
-            tenantId = DemoData.ContosoId, scope, accessLevel = "read", justification = "Mailbox migration in tonight's window.", durationMinutes = 60, startsAt,
+            tenantId = DemoData.ContosoId, scope, accessLevel = "read", reason = "maintenance", justification = "Mailbox migration in tonight's window.", durationMinutes = 60, startsAt,
         })).Content.ReadFromJsonAsync<JsonElement>();
         var id = filed.GetProperty("id").GetGuid();
         Assert.Equal(startsAt, filed.GetProperty("startsAt").GetDateTimeOffset(), TimeSpan.FromMilliseconds(1));

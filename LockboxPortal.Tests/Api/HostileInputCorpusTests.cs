@@ -178,7 +178,7 @@ public sealed class HostileInputCorpusTests(HostileInputCorpusTests.Portal porta
                 tenantId = DemoData.ContosoId,
                 scope = "Exchange:mailbox/ana@contoso.com",
                 accessLevel = "read",
-                justification = "Customer reports missing calendar items in the mailbox.",
+                reason = "maintenance", justification = "Customer reports missing calendar items in the mailbox.",
             });
             Assert.Equal(HttpStatusCode.Created, filed.StatusCode);
             _closed = (await filed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();

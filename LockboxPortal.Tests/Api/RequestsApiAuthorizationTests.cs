@@ -18,7 +18,7 @@ public sealed class RequestsApiAuthorizationTests(ApiPortalFixture portal) : ICl
         using var client = portal.Client(Engineer);
         var response = await client.PostAsJsonAsync("/api/v1/requests", new
         {
-            tenantId = DemoData.ContosoId, scope = Scope(), accessLevel = "readWrite", justification = "Mailbox rules forward mail away.", durationMinutes = 30,
+            tenantId = DemoData.ContosoId, scope = Scope(), accessLevel = "readWrite", reason = "maintenance", justification = "Mailbox rules forward mail away.", durationMinutes = 30,
         });
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
@@ -39,7 +39,7 @@ public sealed class RequestsApiAuthorizationTests(ApiPortalFixture portal) : ICl
         using var client = portal.Client(who);
         var response = await client.PostAsJsonAsync("/api/v1/requests", new
         {
-            tenantId = DemoData.ContosoId, scope = Scope(), accessLevel = "read", justification = "Mailbox rules forward mail away.",
+            tenantId = DemoData.ContosoId, scope = Scope(), accessLevel = "read", reason = "maintenance", justification = "Mailbox rules forward mail away.",
         });
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
@@ -73,7 +73,7 @@ public sealed class RequestsApiAuthorizationTests(ApiPortalFixture portal) : ICl
     {
         using var client = portal.Client(who);
         Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync(path)).StatusCode);
-        var file = await client.PostAsJsonAsync(path, new { tenantId = DemoData.ContosoId, scope = Scope(), accessLevel = "read", justification = "Mailbox rules forward mail away." });
+        var file = await client.PostAsJsonAsync(path, new { tenantId = DemoData.ContosoId, scope = Scope(), accessLevel = "read", reason = "maintenance", justification = "Mailbox rules forward mail away." });
         Assert.Equal(HttpStatusCode.Forbidden, file.StatusCode);
     }
 

@@ -16,7 +16,7 @@ public sealed class StrictJsonTests(ApiPortalFixture portal) : IClassFixture<Api
     private const string Scope = "\"scope\": \"Exchange:mailbox/ana@contoso.com\"";
 
     private static string Filing(string scope = Scope, string level = "\"read\"", string tenantKey = "tenantId") =>
-        $"{{\"{tenantKey}\": \"{DemoData.ContosoId}\", {scope}, \"accessLevel\": {level}, \"justification\": \"Customer reports missing calendar items.\"}}";
+        $"{{\"{tenantKey}\": \"{DemoData.ContosoId}\", {scope}, \"accessLevel\": {level}, \"reason\": \"maintenance\", \"justification\": \"Customer reports missing calendar items.\"}}";
 
     [Fact]
     public async Task AValidFiling_IsStillFiled()

@@ -133,7 +133,7 @@ public sealed class GrantSigningKeyPersistenceTests
         using var approver = As((await tokens.CreatePersonalFromConsoleAsync(NorthwindApprover, "t", 7)).Token);
         var filed = await engineer.PostAsJsonAsync("/api/v1/requests", new
         {
-            tenantId = DemoData.NorthwindId, scope = "Sql:database/customers", accessLevel = "read", justification = "Customer reports missing items.", durationMinutes = 30,
+            tenantId = DemoData.NorthwindId, scope = "Sql:database/customers", accessLevel = "read", reason = "maintenance", justification = "Customer reports missing items.", durationMinutes = 30,
         });
         var id = (await filed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         (await manager.PostAsJsonAsync($"/api/v1/requests/{id}/decision", new { decision = "approve" })).EnsureSuccessStatusCode();

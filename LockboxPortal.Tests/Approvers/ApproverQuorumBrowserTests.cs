@@ -113,7 +113,7 @@ public sealed class ApproverQuorumBrowserTests(BrowserFixture browser)
         var engineer = await PrincipalAsync(users, "engineer@fabrikam.test");
         var manager = await PrincipalAsync(users, "manager@fabrikam.test");
         var filed = await requests.FileAsync(engineer, new FileRequestInput(
-            DemoData.ContosoId, "SharePoint:site/hr", AccessLevel.Read, "Payroll page fails to load; need to read the site settings.", "SR-4242", TimeSpan.FromHours(2)));
+            DemoData.ContosoId, "SharePoint:site/hr", AccessLevel.Read, "Payroll page fails to load; need to read the site settings.", "SR-4242", TimeSpan.FromHours(2), Reason: RequestReason.Maintenance));
         var pending = await requests.DecideInternalAsync(manager, filed.Id, approve: true, "ok");
         Assert.Equal(2, pending.RequiredApprovals);
         return pending.Reference;

@@ -90,7 +90,7 @@ public sealed class ClientRecordedTests(ClientRecordedTests.RealPortApi portal) 
             tenantId = DemoData.ContosoId,
             scope = "Exchange:mailbox/ana@contoso.com",
             accessLevel = "read",
-            justification = "Customer reports missing calendar items in the mailbox.",
+            reason = "maintenance", justification = "Customer reports missing calendar items in the mailbox.",
             durationMinutes = 60,
         });
         Assert.Equal(HttpStatusCode.Created, filed.StatusCode);

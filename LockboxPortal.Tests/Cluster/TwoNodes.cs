@@ -99,7 +99,7 @@ public sealed class TwoNodes : IAsyncDisposable
             tenantId = DemoData.ContosoId,
             scope = Scope,
             accessLevel = "read",
-            justification = "Customer reports missing calendar items in the mailbox.",
+            reason = "maintenance", justification = "Customer reports missing calendar items in the mailbox.",
             durationMinutes = 60,
         });
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);

@@ -243,7 +243,7 @@ public class AccessDecisionTests
     {
         var othersGrant = AccessRequest.File(
             Guid.NewGuid(), "LBX-2026-000009", Contoso, OtherEngineer, ResourceScope.Parse(DefaultScope), AccessLevel.Read,
-            "Customer reports missing calendar items.", null, GrantDuration, Features.Tenants.TenantPolicy.Default, FiledAt);
+            "Customer reports missing calendar items.", null, GrantDuration, Features.Tenants.TenantPolicy.Default, FiledAt, reason: RequestReason.Maintenance);
         othersGrant.ApproveInternal(Manager, null, 1, InternalAt);
         othersGrant.ApproveCustomer(ApproverA, null, null, GrantStart.AddHours(3));
 

@@ -102,7 +102,7 @@ internal static class GrantTestKit
             var filedAt = isGrant ? due - TimeSpan.FromHours(1) : due - policy.PendingLifetime;
             var request = AccessRequest.File(
                 Guid.NewGuid(), $"LBX-T{i:D6}", harness.Contoso, engineer, scope, AccessLevel.Read,
-                "Seeded for a timer test.", null, TimeSpan.FromMinutes(15), policy, filedAt);
+                "Seeded for a timer test.", null, TimeSpan.FromMinutes(15), policy, filedAt, reason: RequestReason.Maintenance);
             if (isGrant || i % 2 == 0)
             {
                 request.ApproveInternal(manager, null, 1, filedAt);

@@ -63,7 +63,7 @@ public sealed class CrashTests : IDisposable
                         tenantId = DemoData.NorthwindId,
                         scope = $"SharePoint:site/crash-{worker}-{round}",
                         accessLevel = "read",
-                        justification = "Restore a deleted library for the customer.",
+                        reason = "maintenance", justification = "Restore a deleted library for the customer.",
                         durationMinutes = 60,
                     });
                     Assert.Equal(HttpStatusCode.Created, filed.StatusCode);

@@ -29,7 +29,7 @@ public sealed class PersistenceTests : IDisposable
             var engineer = await PrincipalOfAsync(first, "engineer@fabrikam.test");
             using var scope = first.Services.CreateScope();
             var filed = await scope.ServiceProvider.GetRequiredService<AccessRequestService>().FileAsync(engineer,
-                new FileRequestInput(DemoData.ContosoId, "Exchange:mailbox/ana@contoso.com", AccessLevel.Read, "Restart keeps this request.", null, null));
+                new FileRequestInput(DemoData.ContosoId, "Exchange:mailbox/ana@contoso.com", AccessLevel.Read, "Restart keeps this request.", null, null, Reason: RequestReason.Maintenance));
             filedId = filed.Id;
             await using var db = NewContext(first);
             auditCount = await db.AuditEntries.CountAsync();
@@ -98,7 +98,7 @@ public sealed class PersistenceTests : IDisposable
         var engineer = await PrincipalOfAsync(portal, "engineer@fabrikam.test");
         using var scope = portal.Services.CreateScope();
         await scope.ServiceProvider.GetRequiredService<AccessRequestService>().FileAsync(engineer,
-            new FileRequestInput(DemoData.ContosoId, "Exchange:mailbox/ana@contoso.com", AccessLevel.Read, "Something to audit.", null, null));
+            new FileRequestInput(DemoData.ContosoId, "Exchange:mailbox/ana@contoso.com", AccessLevel.Read, "Something to audit.", null, null, Reason: RequestReason.Maintenance));
     }
 
     private static LockboxDbContext NewContext(PortalFactory portal) =>

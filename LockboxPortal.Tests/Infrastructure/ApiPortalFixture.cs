@@ -83,7 +83,7 @@ public class ApiPortalFixture : IAsyncLifetime
             tenantId = tenant ?? DemoData.ContosoId,
             scope,
             accessLevel,
-            justification = "Customer reports missing calendar items in the mailbox.",
+            reason = "maintenance", justification = "Customer reports missing calendar items in the mailbox.",
             ticketReference = "SR-42",
             durationMinutes = 60,
         });

@@ -152,6 +152,7 @@ public sealed class LivePortal : IAsyncDisposable
         await engineer.GotoAsync("/requests/new");
         await WaitForInteractiveAsync(engineer);
         await SelectAsync(engineer, "tenant", "Contoso");
+        await SelectAsync(engineer, "reason", "Maintenance");
         await engineer.Locator("[data-testid=scope] input, input[data-testid=scope]").First.FillAsync("Exchange:mailbox/ana@contoso.com");
         await engineer.Locator("[data-testid=justification] textarea, textarea[data-testid=justification]").First
             .FillAsync("Calendar items vanish after the migration; need to read the mailbox folders.");

@@ -22,7 +22,7 @@ public static class DemoRequests
         await using var services = portal.Factory.Services.CreateAsyncScope();
         var requests = services.ServiceProvider.GetRequiredService<AccessRequestService>();
         return await requests.FileAsync(await PrincipalAsync(services.ServiceProvider, "engineer@fabrikam.test"),
-            new FileRequestInput(DemoData.ContosoId, scope, AccessLevel.Read, justification, ticket, TimeSpan.FromHours(2)));
+            new FileRequestInput(DemoData.ContosoId, scope, AccessLevel.Read, justification, ticket, TimeSpan.FromHours(2), Reason: RequestReason.Maintenance));
     }
 
     /// <summary>Files a request and has the demo manager approve the internal stage, so it waits for Contoso.</summary>

@@ -122,7 +122,7 @@ public sealed class ServiceHarness : IAsyncDisposable
     public static readonly ClaimsPrincipal NorthwindApprover = As(Cast.NorthwindApprover);
 
     public FileRequestInput ValidInput(Guid? tenant = null, string scope = "Exchange:mailbox/ana@contoso.com", AccessLevel level = AccessLevel.Read) =>
-        new(tenant ?? Contoso, scope, level, "Customer reports missing calendar items.", "SR-1", TimeSpan.FromHours(4));
+        new(tenant ?? Contoso, scope, level, "Customer reports missing calendar items.", "SR-1", TimeSpan.FromHours(4), Reason: RequestReason.CustomerSupport);
 
     /// <summary>Files as the engineer and has the manager approve the internal stage.</summary>
     public async Task<AccessRequest> PendingCustomerAsync(Guid? tenant = null, string scope = "Exchange:mailbox/ana@contoso.com", AccessLevel level = AccessLevel.Read)
@@ -148,6 +148,12 @@ public sealed class ServiceHarness : IAsyncDisposable
         }
 
         return await query.OrderBy(e => e.Id).ToListAsync();
+    }
+
+    public async Task<TenantPolicy> PolicyOfAsync(Guid tenantId)
+    {
+        await using var db = NewContext();
+        return await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.Policy).SingleAsync();
     }
 
     public async Task SetPolicyAsync(Guid tenantId, Func<TenantPolicy, TenantPolicy> change)

@@ -68,7 +68,7 @@ public sealed class OutboxRestartTests
         await using var scope = app.CreateAsyncScope();
         var requests = scope.ServiceProvider.GetRequiredService<AccessRequestService>();
         var filed = await requests.FileAsync(await PersonAsync(app, "engineer@fabrikam.test"), new FileRequestInput(
-            DemoData.ContosoId, "Exchange:mailbox/ana@contoso.com", AccessLevel.Read, "Customer reports missing calendar items.", "SR-9", TimeSpan.FromHours(1)));
+            DemoData.ContosoId, "Exchange:mailbox/ana@contoso.com", AccessLevel.Read, "Customer reports missing calendar items.", "SR-9", TimeSpan.FromHours(1), Reason: RequestReason.Maintenance));
         return await requests.DecideInternalAsync(await PersonAsync(app, "manager@fabrikam.test"), filed.Id, approve: true, "ok");
     }
 

@@ -153,7 +153,7 @@ public sealed class AdministrationBrowserTests(BrowserFixture browser)
         await using var scope = portal.Factory.Services.CreateAsyncScope();
         var requests = scope.ServiceProvider.GetRequiredService<AccessRequestService>();
         var filed = await requests.FileAsync(As(engineerId), new FileRequestInput(
-            tenantId, "Exchange:mailbox/ceo@litware.com", AccessLevel.Read, "Mail rules forward everything to an unknown address.", null, TimeSpan.FromHours(1)));
+            tenantId, "Exchange:mailbox/ceo@litware.com", AccessLevel.Read, "Mail rules forward everything to an unknown address.", null, TimeSpan.FromHours(1), Reason: RequestReason.Maintenance));
         return await requests.DecideInternalAsync(As(managerId), filed.Id, approve: true, "ok");
     }
 

@@ -26,7 +26,7 @@ public sealed class TenantAdministrationRulesTests
     private static AccessRequest RequestAt(Stage stage)
     {
         var request = AccessRequest.File(Guid.NewGuid(), "LBX-2026-000001", TenantId, Engineer, ResourceScope.Parse("Exchange:mailbox/ana@contoso.com"),
-            AccessLevel.Read, "Calendar items vanish after the migration.", null, TimeSpan.FromHours(4), TenantPolicy.Default, Now);
+            AccessLevel.Read, "Calendar items vanish after the migration.", null, TimeSpan.FromHours(4), TenantPolicy.Default, Now, reason: RequestReason.Maintenance);
         if (stage is Stage.PendingInternal)
         {
             return request;

@@ -12,7 +12,8 @@ public sealed record FileRequestBody(
     [property: Description("10 to 2,000 characters")] string? Justification,
     string? TicketReference,
     [property: Description("Requested grant duration in minutes; the tenant's default when absent")] int? DurationMinutes,
-    [property: Description("A scheduled start, up to 7 days ahead: the grant opens at the later of the approval and this; at approval when absent")] DateTimeOffset? StartsAt = null);
+    [property: Description("A scheduled start, up to 7 days ahead: the grant opens at the later of the approval and this; at approval when absent")] DateTimeOffset? StartsAt = null,
+    [property: Description("Why the provider asks (required): customerSupport (with the customer's case number as ticketReference), providerIncident, maintenance or legalOrRegulatory")] RequestReason? Reason = null);
 
 public enum DecisionKind
 {
@@ -63,13 +64,19 @@ public sealed record RequestResponse(
     string? ClosedReason,
     IReadOnlyList<DecisionResponse> Decisions)
 {
+    [Description("Why the provider asks; null on requests filed before reasons were recorded")]
+    public RequestReason? Reason { get; init; }
+
     public static RequestResponse From(RequestRow row)
     {
         var r = row.Request;
         return new RequestResponse(
             r.Id, r.Reference, r.TenantId, row.TenantName, r.RequesterId, r.RequesterName, r.Scope, r.AccessLevel, r.Justification, r.TicketReference,
             (int)r.RequestedDuration.TotalMinutes, r.StartsAt, r.Status, r.CreatedAt, r.ExpiresAt, r.RequiredApprovals, r.GrantStartsAt, r.GrantEndsAt, r.ClosedAt, r.ClosedReason,
-            r.Decisions.OrderBy(d => d.DecidedAt).Select(d => new DecisionResponse(d.Stage, d.Outcome, d.DeciderName, d.OnBehalfOfName, d.Comment, d.DecidedAt, (int?)d.AllowedDuration?.TotalMinutes)).ToList());
+            r.Decisions.OrderBy(d => d.DecidedAt).Select(d => new DecisionResponse(d.Stage, d.Outcome, d.DeciderName, d.OnBehalfOfName, d.Comment, d.DecidedAt, (int?)d.AllowedDuration?.TotalMinutes)).ToList())
+        {
+            Reason = r.Reason,
+        };
     }
 
     public static RequestResponse From(AccessRequest request, string tenantName) => From(new RequestRow(request, tenantName));

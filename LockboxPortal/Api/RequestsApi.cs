@@ -57,7 +57,7 @@ public static class RequestsApi
         }
 
         var input = new FileRequestInput(body.TenantId!.Value, body.Scope, body.AccessLevel!.Value, body.Justification, body.TicketReference,
-            body.DurationMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : null, body.StartsAt);
+            body.DurationMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : null, body.StartsAt, body.Reason);
         var filed = await requests.FileAsync(user, input, ct);
         var row = await requests.GetAsync(user, filed.Id, ct) ?? throw new NotFoundException();
         return TypedResults.Created($"/api/v1/requests/{filed.Id}", RequestResponse.From(row));

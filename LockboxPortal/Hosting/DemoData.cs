@@ -134,7 +134,7 @@ public static class DemoData
 
         AccessRequest File(Actor who, Guid tenant, string scope, AccessLevel level, string justification, DateTimeOffset at) =>
             AccessRequest.File(Guid.NewGuid(), $"LBX-{year}-{++number:D6}", tenant, who, ResourceScope.Parse(scope), level,
-                justification, $"SR-{1000 + number}", TimeSpan.FromHours(4), policy, at);
+                justification, $"SR-{1000 + number}", TimeSpan.FromHours(4), policy, at, reason: RequestReason.CustomerSupport);
 
         var pendingInternal = File(engineer, ContosoId, "Exchange:mailbox/ana@contoso.com", AccessLevel.Read,
             "Customer reports missing calendar items; need to inspect the mailbox folder structure.", now.AddMinutes(-20));

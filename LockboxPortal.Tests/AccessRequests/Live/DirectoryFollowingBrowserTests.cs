@@ -111,7 +111,7 @@ public sealed class DirectoryFollowingBrowserTests(BrowserFixture browser)
         await using var scope = portal.Factory.Services.CreateAsyncScope();
         var requests = scope.ServiceProvider.GetRequiredService<AccessRequestService>();
         var filed = await requests.FileAsync(await LiveHubClient.PrincipalOfAsync(portal.Factory, "engineer@fabrikam.test"),
-            new FileRequestInput(DemoData.ContosoId, "Exchange:mailbox/bo@contoso.com", AccessLevel.Read, "Checking a reported problem for the customer.", null, null));
+            new FileRequestInput(DemoData.ContosoId, "Exchange:mailbox/bo@contoso.com", AccessLevel.Read, "Checking a reported problem for the customer.", null, null, Reason: RequestReason.Maintenance));
         return await requests.DecideInternalAsync(await LiveHubClient.PrincipalOfAsync(portal.Factory, "manager@fabrikam.test"), filed.Id, approve: true, null);
     }
 }

@@ -102,7 +102,7 @@ public sealed class HubFollowsDirectoryTests : IAsyncLifetime
         await using var services = _factory.Services.CreateAsyncScope();
         var requests = services.ServiceProvider.GetRequiredService<AccessRequestService>();
         var filed = await requests.FileAsync(await LiveHubClient.PrincipalOfAsync(_factory, "engineer@fabrikam.test"),
-            new FileRequestInput(tenant ?? DemoData.ContosoId, scope, AccessLevel.Read, "Checking a reported problem for the customer.", null, null));
+            new FileRequestInput(tenant ?? DemoData.ContosoId, scope, AccessLevel.Read, "Checking a reported problem for the customer.", null, null, Reason: RequestReason.Maintenance));
         return await requests.DecideInternalAsync(await LiveHubClient.PrincipalOfAsync(_factory, "manager@fabrikam.test"), filed.Id, approve: true, null);
     }
 }

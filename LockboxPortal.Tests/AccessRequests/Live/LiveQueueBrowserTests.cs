@@ -99,7 +99,7 @@ public sealed class LiveQueueBrowserTests(BrowserFixture browser)
             var cancelled = await db.AccessRequests.Include(r => r.Decisions).SingleAsync(r => r.Reference == waiting);
             cancelled.Cancel(new Actor(cancelled.RequesterId, cancelled.RequesterName), now);
             var added = AccessRequest.File(Guid.NewGuid(), arrived, DemoData.ContosoId, engineer, ResourceScope.Parse("Exchange:mailbox/bo@contoso.com"),
-                AccessLevel.Read, "Filed on another node while this page was cut off.", null, TimeSpan.FromHours(1), TenantPolicy.Default, now);
+                AccessLevel.Read, "Filed on another node while this page was cut off.", null, TimeSpan.FromHours(1), TenantPolicy.Default, now, reason: RequestReason.Maintenance);
             added.ApproveInternal(manager, null, 1, now);
             db.AccessRequests.Add(added);
             await db.SaveChangesAsync();

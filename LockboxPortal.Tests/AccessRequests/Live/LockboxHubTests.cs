@@ -60,7 +60,7 @@ public sealed class LockboxHubTests : IAsyncLifetime
         await using var scope_ = _factory.Services.CreateAsyncScope();
         var requests = scope_.ServiceProvider.GetRequiredService<AccessRequestService>();
         var filed = await requests.FileAsync(await LiveHubClient.PrincipalOfAsync(_factory, "engineer@fabrikam.test"),
-            new FileRequestInput(tenant, scope, AccessLevel.Read, "Checking a reported problem for the customer.", null, null));
+            new FileRequestInput(tenant, scope, AccessLevel.Read, "Checking a reported problem for the customer.", null, null, Reason: RequestReason.Maintenance));
         return await requests.DecideInternalAsync(await LiveHubClient.PrincipalOfAsync(_factory, "manager@fabrikam.test"), filed.Id, approve: true, null);
     }
 }

@@ -29,6 +29,7 @@ public sealed class NewRequestFormTests : IAsyncLifetime
 
         cut.WaitForAssertion(() => Assert.Contains("Choose an active tenant.", cut.Markup, StringComparison.Ordinal));
         Assert.Contains("A justification of 10 to 2000 characters is required.", cut.Markup, StringComparison.Ordinal);
+        Assert.Contains(AccessRequest.ReasonRule, cut.Markup, StringComparison.Ordinal);
         Assert.Contains("mud-input-error", cut.Find("[data-testid=scope]").ParentElement!.ParentElement!.OuterHtml, StringComparison.Ordinal);
         Assert.Equal(0, await CountRequestsAsync());
     }
@@ -42,6 +43,7 @@ public sealed class NewRequestFormTests : IAsyncLifetime
 
         await ChooseTenantAsync(cut, "Contoso");
         cut.WaitForAssertion(() => Assert.Contains("This tenant allows at most 2 h.", cut.Markup, StringComparison.Ordinal));
+        await ChooseAsync(cut, "reason", "Maintenance");
 
         await cut.InvokeAsync(() => cut.Find("[data-testid=scope] input, input[data-testid=scope]").Change("Exchange:mailbox/ana@contoso.com"));
         await cut.InvokeAsync(() => cut.Find("textarea").Change("too short"));
@@ -64,6 +66,7 @@ public sealed class NewRequestFormTests : IAsyncLifetime
         await using var context = CreateContext();
         var cut = RenderWithPopovers(context);
         await ChooseTenantAsync(cut, "Contoso");
+        await ChooseAsync(cut, "reason", "Maintenance");
         await cut.InvokeAsync(() => cut.Find("[data-testid=scope] input, input[data-testid=scope]").Change("Exchange:mailbox/ana@contoso.com"));
         await cut.InvokeAsync(() => cut.Find("textarea").Change("Mailbox migration in tonight's window."));
         var startsAt = () => cut.Find("[data-testid=starts-at] input, input[data-testid=starts-at]");
@@ -97,9 +100,12 @@ public sealed class NewRequestFormTests : IAsyncLifetime
 
     private static string StripId(string uri) => uri.Length > 36 ? uri[..^36] : uri;
 
-    private static async Task ChooseTenantAsync(IRenderedComponent<Microsoft.AspNetCore.Components.IComponent> cut, string name)
+    private static Task ChooseTenantAsync(IRenderedComponent<Microsoft.AspNetCore.Components.IComponent> cut, string name) =>
+        ChooseAsync(cut, "tenant", name);
+
+    private static async Task ChooseAsync(IRenderedComponent<Microsoft.AspNetCore.Components.IComponent> cut, string testId, string name)
     {
-        await cut.Find("[data-testid=tenant]").ParentElement!.ParentElement!.MouseDownAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
+        await cut.Find($"[data-testid={testId}]").ParentElement!.ParentElement!.MouseDownAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
         cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll(".mud-popover-open .mud-list-item")));
         await cut.InvokeAsync(() => cut.FindAll(".mud-popover-open .mud-list-item").First(e => e.TextContent.Contains(name, StringComparison.Ordinal)).Click());
     }

@@ -64,7 +64,7 @@ public sealed class QueueRowTests
         var request = AccessRequest.File(
             Guid.NewGuid(), "LBX-2026-000002", RequestBuilder.Contoso, RequestBuilder.Requester, ResourceScope.Parse(RequestBuilder.DefaultScope),
             AccessLevel.Read, "Read only the \u202Etxt.exe\u202C file\u200B, nothing else.", null, RequestBuilder.GrantDuration,
-            Features.Tenants.TenantPolicy.Default, RequestBuilder.FiledAt);
+            Features.Tenants.TenantPolicy.Default, RequestBuilder.FiledAt, reason: RequestReason.Maintenance);
         request.ApproveInternal(RequestBuilder.Manager, null, 1, RequestBuilder.InternalAt);
 
         var cut = RenderRow(context, request);
@@ -93,7 +93,7 @@ public sealed class QueueRowTests
         var full = "<b>not markup</b> " + new string('x', 200);
         var request = AccessRequest.File(
             Guid.NewGuid(), "LBX-2026-000009", RequestBuilder.Contoso, RequestBuilder.Requester, ResourceScope.Parse(RequestBuilder.DefaultScope),
-            AccessLevel.Read, full, null, TimeSpan.FromHours(1), LockboxPortal.Features.Tenants.TenantPolicy.Default, RequestBuilder.FiledAt);
+            AccessLevel.Read, full, null, TimeSpan.FromHours(1), LockboxPortal.Features.Tenants.TenantPolicy.Default, RequestBuilder.FiledAt, reason: RequestReason.Maintenance);
         request.ApproveInternal(RequestBuilder.Manager, null, 1, RequestBuilder.InternalAt);
 
         var cut = RenderRow(context, request);

@@ -207,7 +207,7 @@ public sealed class EntraSignInBrowserTests(BrowserFixture browser)
         var pending = await entra.WithServiceAsync<AccessRequest, AccessRequestService>(async requests =>
         {
             var filed = await requests.FileAsync(engineer, new FileRequestInput(
-                DemoData.ContosoId, "Exchange:mailbox/ana@contoso.com", AccessLevel.Read, "Calendar items vanish after the migration.", null, TimeSpan.FromHours(1)));
+                DemoData.ContosoId, "Exchange:mailbox/ana@contoso.com", AccessLevel.Read, "Calendar items vanish after the migration.", null, TimeSpan.FromHours(1), Reason: RequestReason.Maintenance));
             return await requests.DecideInternalAsync(manager, filed.Id, approve: true, "ok");
         });
         return (pending.Reference, userId);

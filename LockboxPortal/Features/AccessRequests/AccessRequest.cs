@@ -41,7 +41,11 @@ public sealed class AccessRequest
 
     public string Justification { get; private set; }
 
+    /// <summary>The support ticket; for customer-initiated support, the customer's case number.</summary>
     public string? TicketReference { get; private set; }
+
+    /// <summary>Why the provider asks; null only on requests filed before reasons were recorded.</summary>
+    public RequestReason? Reason { get; private set; }
 
     public TimeSpan RequestedDuration { get; private set; }
 
@@ -116,9 +120,10 @@ public sealed class AccessRequest
         TimeSpan requestedDuration,
         Tenants.TenantPolicy policy,
         DateTimeOffset now,
-        DateTimeOffset? startsAt = null)
+        DateTimeOffset? startsAt = null,
+        RequestReason? reason = null)
     {
-        var errors = ValidateFiling(justification, ticketReference, requestedDuration, accessLevel, policy);
+        var errors = ValidateFiling(justification, ticketReference, requestedDuration, accessLevel, policy, reason);
         if (StartsAtProblem(startsAt, now) is { } problem)
         {
             errors[nameof(StartsAt)] = [problem];
@@ -142,6 +147,7 @@ public sealed class AccessRequest
             AccessLevel = accessLevel,
             Justification = trimmedJustification,
             TicketReference = ticket,
+            Reason = reason,
             RequestedDuration = requestedDuration,
             StartsAt = startsAt?.ToUniversalTime(),
             CreatedAt = now,
@@ -176,9 +182,13 @@ public sealed class AccessRequest
         _ => null,
     };
 
-    /// <summary>The problems with the fields of a new request, keyed by field name; empty when it may be filed.</summary>
+    /// <summary>
+    /// The problems with the fields of a new request, keyed by field name; empty when it may be filed. A reason is
+    /// required, must be one the tenant accepts, and customer-initiated support must name the customer's case.
+    /// </summary>
     public static Dictionary<string, string[]> ValidateFiling(
-        string? justification, string? ticketReference, TimeSpan requestedDuration, AccessLevel accessLevel, Tenants.TenantPolicy policy)
+        string? justification, string? ticketReference, TimeSpan requestedDuration, AccessLevel accessLevel, Tenants.TenantPolicy policy,
+        RequestReason? reason)
     {
         var errors = new Dictionary<string, string[]>();
         var trimmedJustification = justification?.Trim() ?? "";
@@ -188,7 +198,20 @@ public sealed class AccessRequest
         }
 
         var ticket = string.IsNullOrWhiteSpace(ticketReference) ? null : ticketReference.Trim();
-        if (ticket is null && policy.RequireTicketReference)
+        if (reason is not { } given || !Enum.IsDefined(given))
+        {
+            errors[nameof(Reason)] = [ReasonRule];
+        }
+        else if (policy.RefusedReasons.Holds(given))
+        {
+            errors[nameof(Reason)] = [$"This tenant does not accept requests for the reason \"{given.Words()}\"; it accepts {AcceptedWords(policy)}."];
+        }
+
+        if (ticket is null && reason == RequestReason.CustomerSupport)
+        {
+            errors[nameof(TicketReference)] = ["Customer-initiated support needs the customer's case number."];
+        }
+        else if (ticket is null && policy.RequireTicketReference)
         {
             errors[nameof(TicketReference)] = ["This tenant requires a support ticket reference."];
         }
@@ -210,6 +233,12 @@ public sealed class AccessRequest
 
         return errors;
     }
+
+    public const string ReasonRule =
+        "Choose why you ask: customer-initiated support, provider-initiated incident, maintenance, or a legal or regulatory request.";
+
+    private static string AcceptedWords(Tenants.TenantPolicy policy) =>
+        string.Join(", ", (RequestReasons.All & ~policy.RefusedReasons).Members().Select(r => r.Words().ToLowerInvariant()));
 
     /// <summary>
     /// The provider's engineering manager lets the request go on to the customer. <paramref name="escalateAfter"/> is

@@ -34,7 +34,7 @@ public sealed class AccessRequestService(
             var policy = tenant?.Policy ?? TenantPolicy.Default;
             var duration = input.Duration ?? policy.DefaultGrantDuration;
             var now = time.GetUtcNow();
-            var errors = AccessRequest.ValidateFiling(input.Justification, input.TicketReference, duration, input.AccessLevel, policy);
+            var errors = AccessRequest.ValidateFiling(input.Justification, input.TicketReference, duration, input.AccessLevel, policy, input.Reason);
             if (AccessRequest.StartsAtProblem(input.StartsAt, now) is { } startsAtProblem)
             {
                 errors[nameof(AccessRequest.StartsAt)] = [startsAtProblem];
@@ -49,6 +49,14 @@ public sealed class AccessRequestService(
             {
                 errors[nameof(AccessRequest.Scope)] = [scopeError];
             }
+            else if (tenant is { Policy.RequireCatalogue: true })
+            {
+                var catalogue = await db.ScopeCatalogueEntries.AsNoTracking().Where(e => e.TenantId == tenant.Id).ToListAsync(cancellationToken);
+                foreach (var (field, messages) in ScopeCatalogue.Problems(catalogue, scope, input.AccessLevel, duration))
+                {
+                    errors.TryAdd(field, messages);
+                }
+            }
 
             if (errors.Count > 0)
             {
@@ -58,7 +66,7 @@ public sealed class AccessRequestService(
             var reference = await NextReferenceAsync(db, database, now, cancellationToken);
             var filed = AccessRequest.File(
                 Guid.NewGuid(), reference, tenant!.Id, user.Actor, scope!, input.AccessLevel,
-                input.Justification, input.TicketReference, duration, policy, now, input.StartsAt);
+                input.Justification, input.TicketReference, duration, policy, now, input.StartsAt, input.Reason);
             db.AccessRequests.Add(filed);
             await audit.AppendAsync(db, Record(AuditEventType.AccessRequest_Filed, user, filed, new
             {
@@ -67,6 +75,7 @@ public sealed class AccessRequestService(
                 AccessLevel = filed.AccessLevel.ToString(),
                 filed.Justification,
                 filed.TicketReference,
+                Reason = filed.Reason.ToString(),
                 RequestedDuration = filed.RequestedDuration.ToString(),
                 filed.StartsAt,
                 filed.ExpiresAt,
@@ -117,7 +126,7 @@ public sealed class AccessRequestService(
                 if (approve)
                 {
                     // The quorum is fixed now, so a later policy change does not move the goalposts for approvers.
-                    tracked.ApproveInternal(user.Actor, comment, policy.RequiredApprovals, time.GetUtcNow(), policy.EscalateAfter);
+                    tracked.ApproveInternal(user.Actor, comment, policy.RequiredApprovalsFor(tracked.Reason), time.GetUtcNow(), policy.EscalateAfter);
                 }
                 else
                 {
@@ -365,8 +374,15 @@ public sealed class AccessRequestService(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await gate.AuthorizeAsync(db, principal, RequestCollectionOperations.ListFileableTenants, cancellationToken);
         var tenants = await db.Tenants.AsNoTracking().Where(t => t.IsActive).OrderBy(t => t.Name).ToListAsync(cancellationToken);
+        var enforced = tenants.Where(t => t.Policy.RequireCatalogue).Select(t => t.Id).ToList();
+        var catalogues = (await db.ScopeCatalogueEntries.AsNoTracking().Where(e => enforced.Contains(e.TenantId)).ToListAsync(cancellationToken))
+            .ToLookup(e => e.TenantId);
         return tenants
-            .Select(t => new FileableTenant(t.Id, t.Name, t.ShortName, t.Policy.DefaultGrantDuration, t.Policy.MaxGrantDuration, t.Policy.RequireTicketReference))
+            .Select(t => new FileableTenant(t.Id, t.Name, t.ShortName, t.Policy.DefaultGrantDuration, t.Policy.MaxGrantDuration, t.Policy.RequireTicketReference)
+            {
+                Reasons = (RequestReasons.All & ~t.Policy.RefusedReasons).Members().ToList(),
+                Catalogue = t.Policy.RequireCatalogue ? catalogues[t.Id].OrderBy(e => e.Pattern, StringComparer.Ordinal).ToList() : null,
+            })
             .ToList();
     }
 

@@ -2,7 +2,8 @@ namespace LockboxPortal.Features.AccessRequests;
 
 /// <summary>
 /// What an engineer fills in to file a request. A null duration takes the tenant's default; a null start opens the
-/// grant at approval, a later one (up to 7 days ahead) at the later of the approval and it.
+/// grant at approval, a later one (up to 7 days ahead) at the later of the approval and it. A reason is required
+/// (null is refused with a message).
 /// </summary>
 public sealed record FileRequestInput(
     Guid TenantId,
@@ -11,7 +12,8 @@ public sealed record FileRequestInput(
     string? Justification,
     string? TicketReference,
     TimeSpan? Duration,
-    DateTimeOffset? StartsAt = null);
+    DateTimeOffset? StartsAt = null,
+    RequestReason? Reason = null);
 
 /// <summary>
 /// A request with the name of its tenant, for lists and pages, and the fresh-factor window its tenant asks a decision
@@ -19,8 +21,16 @@ public sealed record FileRequestInput(
 /// </summary>
 public sealed record RequestRow(AccessRequest Request, string TenantName, TimeSpan? FreshFactorWindow = null);
 
-/// <summary>A tenant an engineer may file for, with the limits its policy sets.</summary>
-public sealed record FileableTenant(Guid Id, string Name, string ShortName, TimeSpan DefaultDuration, TimeSpan MaxDuration, bool RequiresTicket);
+/// <summary>
+/// A tenant an engineer may file for, with the limits its policy sets: the reasons it accepts and, when it accepts
+/// only scopes from its catalogue, that catalogue (null when any scope may be asked for).
+/// </summary>
+public sealed record FileableTenant(Guid Id, string Name, string ShortName, TimeSpan DefaultDuration, TimeSpan MaxDuration, bool RequiresTicket)
+{
+    public IReadOnlyList<RequestReason> Reasons { get; init; } = RequestReasonWords.All;
+
+    public IReadOnlyList<ScopeCatalogueEntry>? Catalogue { get; init; }
+}
 
 /// <summary>Which visible requests to list: optional filters and a page (<see cref="Take"/> at most 100).</summary>
 public sealed record RequestListFilter(RequestStatus? Status, Guid? TenantId, DateTimeOffset? CreatedAfter, int Skip, int Take)

@@ -7,7 +7,7 @@ namespace LockboxPortal.Features.AccessRequests;
 public static class RequestCsv
 {
     private static readonly string[] Header =
-        ["Reference", "Tenant", "Requester", "Scope", "Access", "Status", "Filed (UTC)", "Deadline (UTC)", "Grant ends (UTC)", "Ticket", "Justification"];
+        ["Reference", "Tenant", "Requester", "Scope", "Access", "Status", "Filed (UTC)", "Deadline (UTC)", "Grant ends (UTC)", "Ticket", "Justification", "Reason"];
 
     public static string Write(IEnumerable<RequestRow> rows)
     {
@@ -19,7 +19,7 @@ public static class RequestCsv
             [
                 request.Reference, tenant, request.RequesterName, request.Scope, RequestWords.Access(request.AccessLevel),
                 RequestWords.Status(request.Status), Utc(request.CreatedAt), Utc(request.ExpiresAt), request.GrantEndsAt is { } end ? Utc(end) : "",
-                request.TicketReference ?? "", request.Justification,
+                request.TicketReference ?? "", request.Justification, request.Reason.Words(),
             ]);
         }
 

@@ -31,6 +31,11 @@ public sealed class ApproverListQueries(IDbContextFactory<LockboxDbContext> dbFa
         var escalation = await ApproverReads.EscalationApproversOfAsync(db, tenantId, cancellationToken);
         var onList = approvers.Concat(escalation).Select(a => a.Person.UserId).ToHashSet(StringComparer.Ordinal);
         var candidates = (await ApproverReads.TenantAdminsAsync(db, tenantId, cancellationToken)).Where(a => !onList.Contains(a.UserId)).ToList();
-        return new TenantApprovers(tenant!.Id, tenant.Name, tenant.Policy, approvers, candidates) { EscalationApprovers = escalation };
+        var catalogue = await db.ScopeCatalogueEntries.AsNoTracking().Where(e => e.TenantId == tenantId).ToListAsync(cancellationToken);
+        return new TenantApprovers(tenant!.Id, tenant.Name, tenant.Policy, approvers, candidates)
+        {
+            EscalationApprovers = escalation,
+            Catalogue = catalogue.OrderBy(e => e.Pattern, StringComparer.Ordinal).ToList(),
+        };
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using LockboxPortal.Authorization;
 using LockboxPortal.Data;
+using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Tenants;
 using Microsoft.AspNetCore.Authorization.Infrastructure;
@@ -70,10 +71,12 @@ public sealed class ApproverListService(
             var entry = await db.ApproverListEntries.SingleOrDefaultAsync(e => e.TenantId == tenantId && e.UserId == userId, cancellationToken)
                 ?? throw InvalidInputException.For("UserId", "This person is not on the approver list.");
             var policy = await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.Policy).SingleAsync(cancellationToken);
-            if (policy.Validate(before.Count - 1).ContainsKey(nameof(TenantPolicy.RequiredApprovals)))
+            var left = policy.Validate(before.Count - 1);
+            if (left.ContainsKey(nameof(TenantPolicy.RequiredApprovals)) || left.ContainsKey(nameof(TenantPolicy.StricterRequiredApprovals)))
             {
+                var needed = policy.StricterReasons != RequestReasons.None ? policy.StricterRequiredApprovals : policy.RequiredApprovals;
                 throw InvalidInputException.For("UserId",
-                    $"The policy needs {policy.RequiredApprovals} approvals; lower required approvals before removing an approver.");
+                    $"The policy needs {needed} approvals for some requests; lower required approvals before removing an approver.");
             }
 
             db.ApproverListEntries.Remove(entry);
@@ -170,7 +173,12 @@ public sealed class ApproverListService(
             var user = await AuthorizeAsync(db, principal, tenantId, ApproverOperations.ChangePolicy, cancellationToken);
             var approverCount = await db.ApproverListEntries.CountAsync(e => e.TenantId == tenantId, cancellationToken);
             var escalationCount = await db.EscalationListEntries.CountAsync(e => e.TenantId == tenantId, cancellationToken);
-            var errors = policy.Validate(approverCount, escalationCount);
+            var errors = policy.Validate(approverCount, escalationCount).ToDictionary();
+            if (policy.RequireCatalogue && !await db.ScopeCatalogueEntries.AnyAsync(e => e.TenantId == tenantId, cancellationToken))
+            {
+                errors[nameof(TenantPolicy.RequireCatalogue)] = "Add a scope to the catalogue before requiring it, or nobody can file a request.";
+            }
+
             if (errors.Count > 0)
             {
                 throw new InvalidInputException(errors.ToDictionary(e => e.Key, e => new[] { e.Value }));
@@ -197,6 +205,84 @@ public sealed class ApproverListService(
         }
 
         return changed;
+    }
+
+    /// <summary>The field a catalogue entry's problems are keyed by, beside the add row on the policy page.</summary>
+    public const string CatalogueField = "Catalogue";
+
+    /// <summary>
+    /// Adds a scope the tenant's engineers may request, with its highest access level and longest duration (at most
+    /// the policy's maximum grant). A change to the policy, so it is authorized and audited as one.
+    /// </summary>
+    public async Task<ScopeCatalogueEntry> AddCatalogueEntryAsync(
+        ClaimsPrincipal principal, Guid tenantId, string? pattern, AccessLevel maxAccessLevel, TimeSpan maxDuration, CancellationToken cancellationToken = default)
+    {
+        var added = await transactions.RunAsync(async db =>
+        {
+            var user = await AuthorizeAsync(db, principal, tenantId, ApproverOperations.ChangePolicy, cancellationToken);
+            var policy = await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.Policy).SingleAsync(cancellationToken);
+            var (clean, error) = ScopeCatalogue.Clean(pattern);
+            var errors = new Dictionary<string, string[]>();
+            if (clean is null)
+            {
+                errors[CatalogueField] = [error!];
+            }
+            else if (await db.ScopeCatalogueEntries.AnyAsync(e => e.TenantId == tenantId && e.Pattern == clean, cancellationToken))
+            {
+                errors[CatalogueField] = [$"{clean} is already in the catalogue."];
+            }
+
+            if (!Enum.IsDefined(maxAccessLevel))
+            {
+                errors[nameof(ScopeCatalogueEntry.MaxAccessLevel)] = ["The access level must be Read or ReadWrite."];
+            }
+
+            if (maxDuration < TenantPolicy.MinGrantDuration || maxDuration > policy.MaxGrantDuration)
+            {
+                errors[nameof(ScopeCatalogueEntry.MaxDuration)] =
+                    [$"The longest duration must be between {Durations.Format(TenantPolicy.MinGrantDuration)} and the tenant's maximum grant of {Durations.Format(policy.MaxGrantDuration)}."];
+            }
+
+            if (errors.Count > 0)
+            {
+                throw new InvalidInputException(errors);
+            }
+
+            var entry = new ScopeCatalogueEntry(tenantId, clean!, maxAccessLevel, maxDuration, time.GetUtcNow());
+            db.ScopeCatalogueEntries.Add(entry);
+            await audit.AppendAsync(db, new AuditRecord(
+                AuditEventType.Catalogue_EntryAdded, user.Actor, tenantId, ApproverResource.PolicySubject, tenantId.ToString(),
+                AuditRecord.Details(new { entry.Pattern, MaxAccessLevel = entry.MaxAccessLevel.ToString(), MaxDuration = entry.MaxDuration.ToString("c") }),
+                Client: user.Client), cancellationToken);
+            return entry;
+        }, cancellationToken);
+
+        await PublishAsync(tenantId, ApproverChangeKind.PolicyChanged);
+        return added;
+    }
+
+    /// <summary>Removes a scope from the catalogue; the last one cannot go while the tenant requires the catalogue.</summary>
+    public async Task RemoveCatalogueEntryAsync(ClaimsPrincipal principal, Guid tenantId, Guid entryId, CancellationToken cancellationToken = default)
+    {
+        await transactions.RunAsync(async db =>
+        {
+            var user = await AuthorizeAsync(db, principal, tenantId, ApproverOperations.ChangePolicy, cancellationToken);
+            var entry = await db.ScopeCatalogueEntries.SingleOrDefaultAsync(e => e.TenantId == tenantId && e.Id == entryId, cancellationToken)
+                ?? throw new NotFoundException("catalogue entry");
+            var policy = await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.Policy).SingleAsync(cancellationToken);
+            if (policy.RequireCatalogue && await db.ScopeCatalogueEntries.CountAsync(e => e.TenantId == tenantId, cancellationToken) == 1)
+            {
+                throw InvalidInputException.For(CatalogueField, "The tenant requires the catalogue; turn that off before removing its last scope.");
+            }
+
+            db.ScopeCatalogueEntries.Remove(entry);
+            await audit.AppendAsync(db, new AuditRecord(
+                AuditEventType.Catalogue_EntryRemoved, user.Actor, tenantId, ApproverResource.PolicySubject, tenantId.ToString(),
+                AuditRecord.Details(new { entry.Pattern }), Client: user.Client), cancellationToken);
+            return entry;
+        }, cancellationToken);
+
+        await PublishAsync(tenantId, ApproverChangeKind.PolicyChanged);
     }
 
     private async Task<ActingUser> AuthorizeAsync(

@@ -18,6 +18,9 @@ public sealed record TenantApprovers(
 {
     /// <summary>The escalation list: who may decide a request once it is escalated.</summary>
     public IReadOnlyList<ApproverRow> EscalationApprovers { get; init; } = [];
+
+    /// <summary>The scopes that may be requested, enforced while the policy's <c>RequireCatalogue</c> is on.</summary>
+    public IReadOnlyList<ScopeCatalogueEntry> Catalogue { get; init; } = [];
 }
 
 /// <summary>A new delegation as asked for. A null <see cref="StartsAt"/> means "now".</summary>
@@ -45,7 +48,11 @@ public sealed record PolicySnapshot(
     bool RequireFreshFactor,
     string FreshFactorWindow,
     bool RemindApprovers,
-    string? EscalateAfter)
+    string? EscalateAfter,
+    string RefusedReasons,
+    string StricterReasons,
+    int StricterRequiredApprovals,
+    bool RequireCatalogue)
 {
     public static PolicySnapshot Of(TenantPolicy policy) => new(
         policy.RequiredApprovals,
@@ -57,7 +64,11 @@ public sealed record PolicySnapshot(
         policy.RequireFreshFactor,
         policy.FreshFactorWindow.ToString("c"),
         policy.RemindApprovers,
-        policy.EscalateAfter?.ToString("c"));
+        policy.EscalateAfter?.ToString("c"),
+        policy.RefusedReasons.ToString(),
+        policy.StricterReasons.ToString(),
+        policy.StricterRequiredApprovals,
+        policy.RequireCatalogue);
 }
 
 /// <summary>A delegation as written to the audit trail.</summary>

@@ -29,6 +29,8 @@ public enum AuditEventType
     Policy_Changed = 1302,
     Approvers_EscalationAdded = 1303,
     Approvers_EscalationRemoved = 1304,
+    Catalogue_EntryAdded = 1305,
+    Catalogue_EntryRemoved = 1306,
     Delegation_Created = 1310,
     Delegation_Revoked = 1311,
     Delegation_Ended = 1312,

@@ -1,3 +1,5 @@
+using LockboxPortal.Features.AccessRequests;
+
 namespace LockboxPortal.Features.Tenants;
 
 /// <summary>
@@ -49,6 +51,25 @@ public sealed record TenantPolicy
 
     public static readonly TimeSpan MinEscalateAfter = TimeSpan.FromHours(1);
 
+    /// <summary>Reasons this tenant does not accept: filing for one is refused with a message.</summary>
+    public RequestReasons RefusedReasons { get; init; }
+
+    /// <summary>Reasons that need <see cref="StricterRequiredApprovals"/> instead of <see cref="RequiredApprovals"/>.</summary>
+    public RequestReasons StricterReasons { get; init; }
+
+    /// <summary>The quorum for a request filed for one of <see cref="StricterReasons"/>; higher than the usual one.</summary>
+    public int StricterRequiredApprovals { get; init; } = 2;
+
+    /// <summary>The quorum a request filed for <paramref name="reason"/> needs, fixed when it reaches the customer.</summary>
+    public int RequiredApprovalsFor(RequestReason? reason) =>
+        reason is { } r && StricterReasons.Holds(r) ? StricterRequiredApprovals : RequiredApprovals;
+
+    /// <summary>
+    /// When on, an engineer may file only for a scope in the tenant's catalogue, at no more than its access level and
+    /// duration (<see cref="Features.AccessRequests.ScopeCatalogue"/>); the catalogue must hold an entry first.
+    /// </summary>
+    public bool RequireCatalogue { get; init; }
+
     public static TenantPolicy Default { get; } = new();
 
     /// <summary>
@@ -95,6 +116,19 @@ public sealed record TenantPolicy
             {
                 errors[nameof(EscalateAfter)] = "Add someone to the escalation list before turning escalation on.";
             }
+        }
+
+        if ((RefusedReasons & RequestReasons.All) == RequestReasons.All)
+        {
+            errors[nameof(RefusedReasons)] = "Accept at least one reason, or nobody can file a request.";
+        }
+
+        if ((StricterReasons & RequestReasons.All) != RequestReasons.None
+            && (StricterRequiredApprovals <= RequiredApprovals || StricterRequiredApprovals > Math.Max(1, approverCount)))
+        {
+            errors[nameof(StricterRequiredApprovals)] = RequiredApprovals < approverCount
+                ? $"The higher quorum must be more than the usual {RequiredApprovals} and at most the number of approvers ({approverCount})."
+                : $"A higher quorum needs more approvers than the usual {RequiredApprovals}; add an approver or lower the usual quorum first.";
         }
 
         return errors;

@@ -66,6 +66,10 @@ namespace LockboxPortal.Data.Migrations.Postgres
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
 
+                    b.Property<string>("Reason")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
                     b.Property<string>("Reference")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -180,6 +184,39 @@ namespace LockboxPortal.Data.Migrations.Postgres
                     b.HasIndex("AccessRequestId");
 
                     b.ToTable("RequestDecisions");
+                });
+
+            modelBuilder.Entity("LockboxPortal.Features.AccessRequests.ScopeCatalogueEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("AddedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("MaxAccessLevel")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<TimeSpan>("MaxDuration")
+                        .HasColumnType("interval");
+
+                    b.Property<string>("Pattern")
+                        .IsRequired()
+                        .HasMaxLength(402)
+                        .HasColumnType("character varying(402)");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "Pattern")
+                        .IsUnique();
+
+                    b.ToTable("ScopeCatalogueEntries", (string)null);
                 });
 
             modelBuilder.Entity("LockboxPortal.Features.AccessRequests.Signing.SignedDecision", b =>
@@ -937,7 +974,15 @@ namespace LockboxPortal.Data.Migrations.Postgres
                             b1.Property<TimeSpan>("PendingLifetime")
                                 .HasColumnType("interval");
 
+                            b1.Property<string>("RefusedReasons")
+                                .IsRequired()
+                                .HasMaxLength(40)
+                                .HasColumnType("character varying(40)");
+
                             b1.Property<bool>("RemindApprovers")
+                                .HasColumnType("boolean");
+
+                            b1.Property<bool>("RequireCatalogue")
                                 .HasColumnType("boolean");
 
                             b1.Property<bool>("RequireFreshFactor")
@@ -950,6 +995,14 @@ namespace LockboxPortal.Data.Migrations.Postgres
                                 .HasColumnType("boolean");
 
                             b1.Property<int>("RequiredApprovals")
+                                .HasColumnType("integer");
+
+                            b1.Property<string>("StricterReasons")
+                                .IsRequired()
+                                .HasMaxLength(40)
+                                .HasColumnType("character varying(40)");
+
+                            b1.Property<int>("StricterRequiredApprovals")
                                 .HasColumnType("integer");
                         });
 
@@ -1251,6 +1304,15 @@ namespace LockboxPortal.Data.Migrations.Postgres
                         .WithMany("Decisions")
                         .HasForeignKey("AccessRequestId")
                         .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LockboxPortal.Features.AccessRequests.ScopeCatalogueEntry", b =>
+                {
+                    b.HasOne("LockboxPortal.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 

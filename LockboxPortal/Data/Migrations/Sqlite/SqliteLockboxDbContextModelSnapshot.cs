@@ -59,6 +59,10 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Reason")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Reference")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -173,6 +177,39 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                     b.HasIndex("AccessRequestId");
 
                     b.ToTable("RequestDecisions");
+                });
+
+            modelBuilder.Entity("LockboxPortal.Features.AccessRequests.ScopeCatalogueEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("AddedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MaxAccessLevel")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<TimeSpan>("MaxDuration")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Pattern")
+                        .IsRequired()
+                        .HasMaxLength(402)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "Pattern")
+                        .IsUnique();
+
+                    b.ToTable("ScopeCatalogueEntries", (string)null);
                 });
 
             modelBuilder.Entity("LockboxPortal.Features.AccessRequests.Signing.SignedDecision", b =>
@@ -926,7 +963,15 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                             b1.Property<TimeSpan>("PendingLifetime")
                                 .HasColumnType("TEXT");
 
+                            b1.Property<string>("RefusedReasons")
+                                .IsRequired()
+                                .HasMaxLength(40)
+                                .HasColumnType("TEXT");
+
                             b1.Property<bool>("RemindApprovers")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<bool>("RequireCatalogue")
                                 .HasColumnType("INTEGER");
 
                             b1.Property<bool>("RequireFreshFactor")
@@ -939,6 +984,14 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                                 .HasColumnType("INTEGER");
 
                             b1.Property<int>("RequiredApprovals")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<string>("StricterReasons")
+                                .IsRequired()
+                                .HasMaxLength(40)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<int>("StricterRequiredApprovals")
                                 .HasColumnType("INTEGER");
                         });
 
@@ -1217,6 +1270,15 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                         .WithMany("Decisions")
                         .HasForeignKey("AccessRequestId")
                         .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LockboxPortal.Features.AccessRequests.ScopeCatalogueEntry", b =>
+                {
+                    b.HasOne("LockboxPortal.Features.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 

@@ -127,6 +127,23 @@ public sealed partial class TenantPolicyPage
         Snackbar.Add($"{person.DisplayName} is no longer an escalation approver.", Severity.Info);
     });
 
+    private string? _catalogPattern;
+    private AccessLevel _catalogLevel = AccessLevel.Read;
+    private TimeSpan _catalogDuration = TimeSpan.FromHours(4);
+
+    private Task AddCatalogueAsync() => RunAsync(async user =>
+    {
+        var entry = await Approvers.AddCatalogueEntryAsync(user, _tenantId, _catalogPattern, _catalogLevel, _catalogDuration);
+        _catalogPattern = null;
+        Snackbar.Add($"{entry.Pattern} added to the catalogue.", Severity.Success);
+    });
+
+    private Task RemoveCatalogueAsync(ScopeCatalogueEntry entry) => RunAsync(async user =>
+    {
+        await Approvers.RemoveCatalogueEntryAsync(user, _tenantId, entry.Id);
+        Snackbar.Add($"{entry.Pattern} removed from the catalogue.", Severity.Info);
+    });
+
     private Task SaveAsync() => RunAsync(async user =>
     {
         var changed = await Approvers.ChangePolicyAsync(user, _tenantId, _form.ToPolicy());
@@ -185,6 +202,14 @@ public sealed partial class TenantPolicyPage
 
         public int EscalateHours { get; set; }
 
+        public HashSet<RequestReason> Refused { get; set; } = [];
+
+        public HashSet<RequestReason> Stricter { get; set; } = [];
+
+        public int StricterRequiredApprovals { get; set; }
+
+        public bool RequireCatalogue { get; set; }
+
         public static PolicyForm From(TenantPolicy policy) => new()
         {
             RequiredApprovals = policy.RequiredApprovals,
@@ -198,6 +223,10 @@ public sealed partial class TenantPolicyPage
             RemindApprovers = policy.RemindApprovers,
             Escalate = policy.EscalateAfter is not null,
             EscalateHours = (int)(policy.EscalateAfter ?? TimeSpan.FromHours(4)).TotalHours,
+            Refused = policy.RefusedReasons.Members().ToHashSet(),
+            Stricter = policy.StricterReasons.Members().ToHashSet(),
+            StricterRequiredApprovals = policy.StricterRequiredApprovals,
+            RequireCatalogue = policy.RequireCatalogue,
         };
 
         public TenantPolicy ToPolicy() => new()
@@ -212,7 +241,23 @@ public sealed partial class TenantPolicyPage
             FreshFactorWindow = TimeSpan.FromMinutes(Math.Clamp(FreshFactorMinutes, -1_000, 1_000)),
             RemindApprovers = RemindApprovers,
             EscalateAfter = Escalate ? TimeSpan.FromHours(Math.Clamp(EscalateHours, -1_000, 1_000)) : null,
+            RefusedReasons = Refused.ToSet(),
+            StricterReasons = Stricter.ToSet(),
+            StricterRequiredApprovals = StricterRequiredApprovals,
+            RequireCatalogue = RequireCatalogue,
         };
+
+        public static void Toggle(HashSet<RequestReason> set, RequestReason reason, bool on)
+        {
+            if (on)
+            {
+                set.Add(reason);
+            }
+            else
+            {
+                set.Remove(reason);
+            }
+        }
 
         // Clamped only to stay inside TimeSpan; the policy's own validation gives the real answer.
         private static TimeSpan Minutes(decimal hours) => TimeSpan.FromMinutes((double)Math.Round(Math.Clamp(hours, -1_000m, 1_000m) * 60m));
