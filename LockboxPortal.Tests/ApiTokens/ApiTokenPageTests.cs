@@ -57,6 +57,8 @@ public sealed class ApiTokenPageTests
         await page.InvokeAsync(() => page.Find("button[data-testid=create-token]").Click());
 
         page.WaitForAssertion(() => Assert.StartsWith(ApiToken.ClientPrefix, page.Find("[data-testid=new-token-value]").TextContent.Trim()));
-        Assert.Contains("mail data plane", page.Find("[data-testid=tokens]").TextContent);
+
+        // The list reads again after the new value shows; wait for that render too.
+        page.WaitForAssertion(() => Assert.Contains("mail data plane", page.Find("[data-testid=tokens]").TextContent));
     }
 }
