@@ -117,7 +117,7 @@ public sealed class ApiTokenTests(ApiPortalFixture portal) : IClassFixture<ApiPo
         [
             "post /api/v1/requests", "get /api/v1/requests", "get /api/v1/requests/{id}", "post /api/v1/requests/{id}/decision",
             "post /api/v1/requests/{id}/cancel", "post /api/v1/requests/{id}/revoke", "post /api/v1/requests/{id}/release",
-            "get /api/v1/requests/{id}/grant-token", "post /api/v1/access-checks", "get /.well-known/jwks.json", "get /api/v1/audit/checkpoint-key",
+            "get /api/v1/requests/{id}/grant-token", "get /api/v1/tenants", "post /api/v1/access-checks", "get /.well-known/jwks.json", "get /api/v1/audit/checkpoint-key",
         ];
         foreach (var operation in operations)
         {
@@ -126,7 +126,10 @@ public sealed class ApiTokenTests(ApiPortalFixture portal) : IClassFixture<ApiPo
         }
 
         Assert.Equal(operations.Select(o => o.Split(' ')[1]).Distinct().Count(), paths.EnumerateObject().Count());
-        Assert.True(document.GetProperty("components").GetProperty("schemas").TryGetProperty("FileRequestBody", out _));
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        Assert.True(schemas.GetProperty("FileRequestBody").GetProperty("properties").TryGetProperty("reason", out _), "the filing names its reason");
+        Assert.True(schemas.GetProperty("RequestResponse").GetProperty("properties").TryGetProperty("reason", out _), "a request shows its reason");
+        Assert.True(schemas.GetProperty("FileableTenantResponse").GetProperty("properties").TryGetProperty("catalogue", out _), "a tenant shows its catalogue");
     }
 }
 

@@ -92,3 +92,25 @@ public sealed record AccessCheckResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason);
 
 public sealed record GrantTokenResponse(string Token, DateTimeOffset ExpiresAt, string KeyId);
+
+/// <summary>A tenant an engineer may file into, with what its policy asks of a filing.</summary>
+public sealed record FileableTenantResponse(
+    Guid Id,
+    string Name,
+    string ShortName,
+    [property: Description("The duration a filing without durationMinutes asks for")] int DefaultDurationMinutes,
+    [property: Description("The longest grant the tenant allows")] int MaxDurationMinutes,
+    [property: Description("Whether every filing needs a ticketReference")] bool RequiresTicket,
+    [property: Description("The reasons the tenant accepts a filing for")] IReadOnlyList<RequestReason> Reasons,
+    [property: Description("The scopes that may be requested, when the tenant requires its catalogue; null when any scope may be")] IReadOnlyList<CatalogueEntryResponse>? Catalogue)
+{
+    public static FileableTenantResponse From(FileableTenant tenant) => new(
+        tenant.Id, tenant.Name, tenant.ShortName, (int)tenant.DefaultDuration.TotalMinutes, (int)tenant.MaxDuration.TotalMinutes, tenant.RequiresTicket, tenant.Reasons,
+        tenant.Catalogue?.Select(e => new CatalogueEntryResponse(e.Pattern, e.MaxAccessLevel, (int)e.MaxDuration.TotalMinutes)).ToList());
+}
+
+/// <summary>One entry of a tenant's scope catalogue.</summary>
+public sealed record CatalogueEntryResponse(
+    [property: Description("A scope, a scope ending in /* for what lies beneath it, or a workload with :*")] string Pattern,
+    [property: Description("The highest access level that may be requested under it")] AccessLevel MaxAccessLevel,
+    [property: Description("The longest duration that may be requested under it")] int MaxDurationMinutes);
