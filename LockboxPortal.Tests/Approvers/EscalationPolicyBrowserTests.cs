@@ -33,7 +33,7 @@ public sealed class EscalationPolicyBrowserTests(BrowserFixture browser)
         await hours.PressAsync("Tab");
         await officer.ClickAsync("[data-testid=save-policy]");
         await Assertions.Expect(officer.Locator(".mud-input-helper-text.mud-input-error")).ToContainTextAsync("Add someone to the escalation list before turning escalation on.");
-        Assert.Null((await PolicyAsync(portal)).EscalateAfter);
+        Assert.Null((await portal.PolicyOfAsync(DemoData.NorthwindId)).EscalateAfter);
 
         // Dana goes on the escalation list; escalating after the request has expired is refused beside the field.
         await LivePortal.SelectAsync(officer, "escalation-candidate", "Dana Deputy");
@@ -43,30 +43,21 @@ public sealed class EscalationPolicyBrowserTests(BrowserFixture browser)
         await hours.PressAsync("Tab");
         await officer.ClickAsync("[data-testid=save-policy]");
         await Assertions.Expect(officer.Locator(".mud-input-helper-text.mud-input-error")).ToContainTextAsync("Escalation must come within the pending window: from 1 to 11 hours");
-        Assert.Null((await PolicyAsync(portal)).EscalateAfter);
+        Assert.Null((await portal.PolicyOfAsync(DemoData.NorthwindId)).EscalateAfter);
 
         await hours.FillAsync("4");
         await hours.PressAsync("Tab");
         await officer.ClickAsync("[data-testid=save-policy]");
         await Assertions.Expect(officer.Locator(".mud-snackbar").Filter(new LocatorFilterOptions { HasText = "Policy saved." })).ToHaveCountAsync(1);
-        Assert.Equal(TimeSpan.FromHours(4), (await PolicyAsync(portal)).EscalateAfter);
-        await using var db = NewContext(portal);
+        Assert.Equal(TimeSpan.FromHours(4), (await portal.PolicyOfAsync(DemoData.NorthwindId)).EscalateAfter);
+        await using var db = portal.NewContext();
         Assert.True(await db.EscalationListEntries.AnyAsync(e => e.TenantId == DemoData.NorthwindId && e.UserId == deputyId));
-    }
-
-    private static LockboxDbContext NewContext(LivePortal portal) =>
-        portal.Factory.Services.GetRequiredService<IDbContextFactory<LockboxDbContext>>().CreateDbContext();
-
-    private static async Task<TenantPolicy> PolicyAsync(LivePortal portal)
-    {
-        await using var db = NewContext(portal);
-        return (await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == DemoData.NorthwindId)).Policy;
     }
 
     /// <summary>A TenantAdmin of Northwind who is not on its approver list, so the officer can put them on the escalation list.</summary>
     private static async Task<string> NewNorthwindTenantAdminAsync(LivePortal portal, string email, string name)
     {
-        await using var db = NewContext(portal);
+        await using var db = portal.NewContext();
         var user = new PortalUser { Id = Guid.NewGuid().ToString(), UserName = email, NormalizedUserName = email.ToUpperInvariant(), Email = email, NormalizedEmail = email.ToUpperInvariant(), DisplayName = name };
         db.Users.Add(user);
         db.Memberships.Add(new Membership(user.Id, DemoData.NorthwindId, PortalRole.TenantAdmin));

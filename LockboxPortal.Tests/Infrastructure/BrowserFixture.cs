@@ -85,6 +85,16 @@ public sealed class LivePortal : IAsyncDisposable
 
     public string BaseUrl { get; }
 
+    /// <summary>A context on the running portal's own database, to arrange what the pages do not and check what they stored.</summary>
+    public LockboxDbContext NewContext() => Factory.Services.GetRequiredService<IDbContextFactory<LockboxDbContext>>().CreateDbContext();
+
+    /// <summary>A tenant's policy as stored now.</summary>
+    public async Task<Features.Tenants.TenantPolicy> PolicyOfAsync(Guid tenantId)
+    {
+        await using var db = NewContext();
+        return (await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == tenantId)).Policy;
+    }
+
     /// <summary>
     /// The demo's Contoso asks for a fresh code with each decision. Tests of other parts of a decision's journey turn
     /// that off here (sign-in still needs the code); FreshFactorBrowserTests and PasskeyDecisionBrowserTests test it on.

@@ -65,7 +65,7 @@ public sealed class AdministrationBrowserTests(BrowserFixture browser)
         await tara.ClickAsync("[data-testid=decision-confirm]");
         await Assertions.Expect(tara.Locator("tr").Filter(new LocatorFilterOptions { HasText = request.Reference })).ToHaveCountAsync(0);
 
-        await using var db = NewContext(portal);
+        await using var db = portal.NewContext();
         var approved = await db.AccessRequests.Include(r => r.Decisions).SingleAsync(r => r.Id == request.Id);
         Assert.Equal(RequestStatus.Approved, approved.Status);
         Assert.Equal(taraId, approved.Decisions.Single(d => d.Stage == DecisionStage.Customer).DeciderId);
@@ -92,7 +92,7 @@ public sealed class AdministrationBrowserTests(BrowserFixture browser)
         var clock = Stopwatch.StartNew();
 
         // The service refuses their decision at once, and they are off the approver list.
-        await using (var db = NewContext(portal))
+        await using (var db = portal.NewContext())
         {
             var approverId = await db.Users.Where(u => u.Email == "approver1@contoso.test").Select(u => u.Id).SingleAsync();
             var requestId = await db.AccessRequests.Where(r => r.Scope == "SharePoint:site/finance").Select(r => r.Id).SingleAsync();
@@ -138,7 +138,7 @@ public sealed class AdministrationBrowserTests(BrowserFixture browser)
 
     private static async Task<(Guid TenantId, string OfficerId, string AdminId)> IdsAsync(LivePortal portal)
     {
-        await using var db = NewContext(portal);
+        await using var db = portal.NewContext();
         var tenantId = await db.Tenants.Where(t => t.ShortName == "litware").Select(t => t.Id).SingleAsync();
         var officerId = await db.Users.Where(u => u.Email == "olga@litware.test").Select(u => u.Id).SingleAsync();
         var adminId = await db.Users.Where(u => u.Email == "tara@litware.test").Select(u => u.Id).SingleAsync();
@@ -147,7 +147,7 @@ public sealed class AdministrationBrowserTests(BrowserFixture browser)
 
     private static async Task<AccessRequest> PendingCustomerAsync(LivePortal portal, Guid tenantId)
     {
-        await using var db = NewContext(portal);
+        await using var db = portal.NewContext();
         var engineerId = await db.Users.Where(u => u.Email == "engineer@fabrikam.test").Select(u => u.Id).SingleAsync();
         var managerId = await db.Users.Where(u => u.Email == "manager@fabrikam.test").Select(u => u.Id).SingleAsync();
         await using var scope = portal.Factory.Services.CreateAsyncScope();
@@ -156,9 +156,6 @@ public sealed class AdministrationBrowserTests(BrowserFixture browser)
             tenantId, "Exchange:mailbox/ceo@litware.com", AccessLevel.Read, "Mail rules forward everything to an unknown address.", null, TimeSpan.FromHours(1), Reason: RequestReason.Maintenance));
         return await requests.DecideInternalAsync(As(managerId), filed.Id, approve: true, "ok");
     }
-
-    private static LockboxDbContext NewContext(LivePortal portal) =>
-        portal.Factory.Services.GetRequiredService<IDbContextFactory<LockboxDbContext>>().CreateDbContext();
 
     private static ClaimsPrincipal As(string userId) => ServiceHarness.As(userId);
 }
