@@ -162,6 +162,7 @@ public static class ApiSetup
         api.MapRequestsApi();
         api.MapTenantsApi();
         api.MapAccessChecksApi();
+        api.MapGrantEventsApi();
         app.MapJwks();
         app.MapAuditApi();
 

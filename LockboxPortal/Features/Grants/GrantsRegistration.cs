@@ -8,6 +8,7 @@ public static class GrantsRegistration
         services.AddSingleton<DeadlineSignal>();
         services.AddScoped<GrantService>();
         services.AddScoped<OpenRequestCloser>();
+        services.AddSingleton<GrantEventStream>();
         services.AddScoped<IDeadlineSource>(sp => sp.GetRequiredService<GrantService>());
         services.AddSingleton<DeadlineTimer>();
         services.AddHostedService(sp => sp.GetRequiredService<DeadlineTimer>());

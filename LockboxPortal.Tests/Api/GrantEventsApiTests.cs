@@ -1,0 +1,178 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using LockboxPortal.Tests.Infrastructure;
+using static LockboxPortal.Tests.Infrastructure.ApiPortalFixture;
+
+namespace LockboxPortal.Tests.Api;
+
+/// <summary><c>GET /api/v1/grant-events</c>: the data plane hears every grant open, end, revoke and release, and resumes where it left off.</summary>
+public sealed class GrantEventsApiTests(ApiPortalFixture portal) : IClassFixture<ApiPortalFixture>
+{
+    private sealed record Event(long Id, string Type, JsonElement Data);
+
+    /// <summary>An open stream, read event by event.</summary>
+    private sealed class Stream(HttpClient client, HttpResponseMessage response, StreamReader reader) : IDisposable
+    {
+        public HttpResponseMessage Response => response;
+
+        public async Task<Event> NextAsync(TimeSpan within)
+        {
+            using var timeout = new CancellationTokenSource(within);
+            var (id, type, data) = ((long?)null, (string?)null, (string?)null);
+            while (await reader.ReadLineAsync(timeout.Token) is { } line)
+            {
+                if (line.Length == 0 && data is not null)
+                {
+                    return new Event(id!.Value, type!, JsonDocument.Parse(data).RootElement.Clone());
+                }
+
+                if (line.StartsWith("id: ", StringComparison.Ordinal)) id = long.Parse(line[4..]);
+                if (line.StartsWith("event: ", StringComparison.Ordinal)) type = line[7..];
+                if (line.StartsWith("data: ", StringComparison.Ordinal)) data = line[6..];
+            }
+
+            throw new InvalidOperationException("The stream ended.");
+        }
+
+        /// <summary>The next event about <paramref name="requestId"/>, skipping other tests' grants.</summary>
+        public async Task<Event> NextAboutAsync(Guid requestId, TimeSpan within)
+        {
+            var until = DateTimeOffset.UtcNow + within;
+            while (true)
+            {
+                var next = await NextAsync(until - DateTimeOffset.UtcNow);
+                if (next.Data.GetProperty("requestId").GetGuid() == requestId)
+                {
+                    return next;
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            reader.Dispose();
+            response.Dispose();
+            client.Dispose();
+        }
+    }
+
+    private async Task<Stream> OpenAsync(long? lastEventId = null)
+    {
+        var client = portal.Client(ServiceClient);
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/grant-events");
+        if (lastEventId is { } id)
+        {
+            request.Headers.Add("Last-Event-ID", id.ToString());
+        }
+
+        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        return new Stream(client, response, new StreamReader(await response.Content.ReadAsStreamAsync()));
+    }
+
+    private static string Scope() => $"Exchange:mailbox/{Guid.NewGuid():N}@contoso.com";
+
+    private async Task RevokeAsync(Guid id)
+    {
+        using var approver = portal.Client(Approver1);
+        var revoke = await approver.PostAsJsonAsync($"/api/v1/requests/{id}/revoke", new { reason = "The case is closed." });
+        Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
+    }
+
+    [Fact]
+    public async Task ApprovalAndRevoke_ReachAnOpenStream_TheRevokeWithinOneSecond()
+    {
+        using var stream = await OpenAsync();
+        var id = await portal.ApprovedAsync(scope: Scope());
+
+        var opened = await stream.NextAboutAsync(id, TimeSpan.FromSeconds(5));
+        await RevokeAsync(id);
+        var revoked = await stream.NextAboutAsync(id, TimeSpan.FromSeconds(1));
+
+        Assert.Equal("grant.opened", opened.Type);
+        Assert.Equal("contoso", opened.Data.GetProperty("tenant").GetString());
+        Assert.Equal("read", opened.Data.GetProperty("accessLevel").GetString());
+        Assert.Equal("grant.revoked", revoked.Type);
+        Assert.True(revoked.Id > opened.Id);
+        Assert.True(revoked.Data.GetProperty("grantEndsAt").GetDateTimeOffset() <= DateTimeOffset.UtcNow);
+        await using var db = portal.NewContext();
+        var engineerId = db.Users.Single(u => u.Email == Engineer).Id;
+        Assert.Equal(engineerId, revoked.Data.GetProperty("engineer").GetString());
+    }
+
+    [Fact]
+    public async Task AReconnectWithLastEventId_ReceivesWhatItMissed_InOrder()
+    {
+        var first = await portal.ApprovedAsync(scope: Scope());
+        long lastSeen;
+        using (var stream = await OpenAsync())
+        {
+            await RevokeAsync(first);
+            lastSeen = (await stream.NextAboutAsync(first, TimeSpan.FromSeconds(5))).Id;
+        }
+
+        // While disconnected: a second grant opens, and its engineer releases it.
+        var second = await portal.ApprovedAsync(scope: Scope());
+        using (var engineer = portal.Client(Engineer))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await engineer.PostAsync($"/api/v1/requests/{second}/release", null)).StatusCode);
+        }
+
+        using var resumed = await OpenAsync(lastSeen);
+        var missed = new[] { await resumed.NextAboutAsync(second, TimeSpan.FromSeconds(5)), await resumed.NextAboutAsync(second, TimeSpan.FromSeconds(5)) };
+
+        Assert.Equal(["grant.opened", "grant.released"], missed.Select(e => e.Type));
+        Assert.All(missed, e => Assert.True(e.Id > lastSeen));
+    }
+
+    [Fact]
+    public async Task ANewStream_StartsFromNow()
+    {
+        var before = await portal.ApprovedAsync(scope: Scope());
+        using var stream = await OpenAsync();
+        var after = await portal.ApprovedAsync(scope: Scope());
+
+        var next = await stream.NextAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(after, next.Data.GetProperty("requestId").GetGuid());
+        Assert.NotEqual(before, after);
+    }
+
+    [Theory]
+    [InlineData(Engineer)]
+    [InlineData(Approver1)]
+    [InlineData(ProviderAdmin)]
+    public async Task APersonsToken_Is403Problem(string who)
+    {
+        using var client = portal.Client(who);
+
+        var response = await client.GetAsync("/api/v1/grant-events");
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("https://lockboxportal.dev/problems/forbidden", (await ProblemAsync(response)).GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task WithoutAToken_Is401Problem()
+    {
+        using var client = portal.Client(null);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/grant-events")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("yesterday")]
+    [InlineData("-1")]
+    public async Task AnUnreadableLastEventId_Is400Problem(string header)
+    {
+        using var client = portal.Client(ServiceClient);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/grant-events");
+        request.Headers.Add("Last-Event-ID", header);
+
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await ProblemAsync(response)).GetProperty("errors").TryGetProperty("Last-Event-ID", out _));
+    }
+}
