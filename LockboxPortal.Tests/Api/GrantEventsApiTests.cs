@@ -1,7 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using LockboxPortal.Features.AccessRequests;
+using LockboxPortal.Features.Audit;
+using LockboxPortal.Features.Grants;
+using LockboxPortal.Hosting;
 using LockboxPortal.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using static LockboxPortal.Tests.Infrastructure.ApiPortalFixture;
 
 namespace LockboxPortal.Tests.Api;
@@ -174,5 +180,44 @@ public sealed class GrantEventsApiTests(ApiPortalFixture portal) : IClassFixture
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.True((await ProblemAsync(response)).GetProperty("errors").TryGetProperty("Last-Event-ID", out _));
+    }
+
+    [PostgresFact]
+    public async Task AnEntryCommittedAfterAHigherId_IsStillRead_OnceOnly()
+    {
+        var contoso = await portal.ApprovedAsync(scope: Scope());
+        var northwind = await portal.ApprovedAsync(DemoData.NorthwindId, "Sql:database/orders");
+        var stream = portal.Factory.Services.GetRequiredService<GrantEventStream>();
+        var cursor = await stream.NewestIdAsync(CancellationToken.None);
+        await using var scope = portal.Factory.Services.CreateAsyncScope();
+        var writer = scope.ServiceProvider.GetRequiredService<AuditWriter>();
+        AuditRecord Revoked(Guid tenant, Guid request) =>
+            new(AuditEventType.Grant_Revoked, Actor.System, tenant, RequestGate.Subject, request.ToString(), AuditRecord.Details(new { Reason = "test" }));
+
+        // Contoso's entry takes the lower id but commits last, after Northwind's was read.
+        await using var late = portal.NewContext();
+        await using var lateCommit = await late.Database.BeginTransactionAsync();
+        var lateEntry = await writer.AppendAsync(late, Revoked(DemoData.ContosoId, contoso));
+        await late.SaveChangesAsync();
+        await using (var early = portal.NewContext())
+        {
+            await using var earlyCommit = await early.Database.BeginTransactionAsync();
+            await writer.AppendAsync(early, Revoked(DemoData.NorthwindId, northwind));
+            await early.SaveChangesAsync();
+            await earlyCommit.CommitAsync();
+        }
+
+        var first = await stream.ReadAfterAsync(cursor, null, new HashSet<long>(), CancellationToken.None);
+        var sent = (await stream.ReadAfterAsync(0, null, new HashSet<long>(), CancellationToken.None)).Select(e => e.Id).ToHashSet(); // as a stream open all along would have
+        await lateCommit.CommitAsync();
+        var seen = Assert.Single(first);
+        Assert.Equal(northwind, seen.RequestId);
+        Assert.True(seen.Id > lateEntry.Id);
+        var again = await stream.ReadAfterAsync(seen.Id, seen.At - GrantEventStream.Settle, sent, CancellationToken.None);
+        var withoutSettling = await stream.ReadAfterAsync(seen.Id, null, sent, CancellationToken.None);
+
+        var straggler = Assert.Single(again);
+        Assert.Equal((lateEntry.Id, contoso), (straggler.Id, straggler.RequestId));
+        Assert.Empty(withoutSettling);
     }
 }

@@ -37,6 +37,11 @@ public static class GrantEventsApi
         using var watch = events.Watch(() => wake.Writer.TryWrite(true));
         var cursor = resumeAfter ?? await events.NewestIdAsync(ct);
 
+        // Sent ids of the last moments, so reading them again delivers only a late commit among them. A resumed stream
+        // starts with none, so it also receives again the moments just before its Last-Event-ID: at least once.
+        var sent = new Dictionary<long, DateTimeOffset>();
+        var settleFrom = resumeAfter is { } resumed ? await events.WrittenAtAsync(resumed, ct) - GrantEventStream.Settle : null;
+
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers["X-Accel-Buffering"] = "no";
@@ -46,11 +51,21 @@ public static class GrantEventsApi
         {
             while (!ct.IsCancellationRequested)
             {
-                var batch = await events.ReadAfterAsync(cursor, ct);
+                var batch = await events.ReadAfterAsync(cursor, settleFrom, sent.Keys.ToHashSet(), ct);
                 foreach (var item in batch)
                 {
                     await WriteAsync(body, $"id: {item.Id.ToString(CultureInfo.InvariantCulture)}\nevent: {item.Type}\ndata: {JsonSerializer.Serialize(item, json.Value.SerializerOptions)}\n\n", ct);
-                    cursor = item.Id;
+                    cursor = Math.Max(cursor, item.Id);
+                    sent[item.Id] = item.At;
+                }
+
+                if (sent.Count > 0)
+                {
+                    settleFrom = sent.Values.Max() - GrantEventStream.Settle;
+                    foreach (var old in sent.Where(s => s.Value < settleFrom).Select(s => s.Key).ToList())
+                    {
+                        sent.Remove(old);
+                    }
                 }
 
                 if (batch.Count == GrantEventStream.PageSize)

@@ -51,16 +51,40 @@ public sealed class GrantEventStream(IDbContextFactory<LockboxDbContext> dbFacto
         return await db.AuditEntries.MaxAsync(e => (long?)e.Id, cancellationToken) ?? 0;
     }
 
-    /// <summary>Grant events with an id above <paramref name="after"/>, oldest first, at most <see cref="PageSize"/>.</summary>
-    public async Task<IReadOnlyList<GrantEvent>> ReadAfterAsync(long after, CancellationToken cancellationToken)
+    /// <summary>When the entry a stream resumes after was written (null: no such entry), to settle from just before it.</summary>
+    public async Task<DateTimeOffset?> WrittenAtAsync(long id, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var entries = await db.AuditEntries.AsNoTracking()
-            .Where(e => e.Id > after && Kinds.Contains(e.EventType))
+        return await db.AuditEntries.Where(e => e.Id == id).Select(e => (DateTimeOffset?)e.OccurredAt).SingleOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// How far back a read looks again. Entries of different tenants' chains take their ids before they commit, so on
+    /// PostgreSQL one may become visible just after a higher id was read; reading again the last moments' ids (and
+    /// skipping those already sent) still delivers it.
+    /// </summary>
+    public static readonly TimeSpan Settle = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Grant events with an id above <paramref name="after"/>, and those from <paramref name="settleFrom"/> on with an
+    /// id at most 10,000 below it, oldest first, without the ids in <paramref name="sent"/>; at most <see cref="PageSize"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<GrantEvent>> ReadAfterAsync(long after, DateTimeOffset? settleFrom, IReadOnlySet<long> sent, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var floor = Math.Max(0, after - 10_000);
+        var query = db.AuditEntries.AsNoTracking().Where(e => Kinds.Contains(e.EventType));
+        query = settleFrom is { } from
+            ? query.Where(e => e.Id > after || (e.Id > floor && e.OccurredAt >= from))
+            : query.Where(e => e.Id > after);
+        var entries = (await query
             .OrderBy(e => e.Id)
-            .Take(PageSize)
+            .Take(PageSize + sent.Count)
             .Select(e => new { e.Id, e.EventType, e.OccurredAt, e.SubjectId })
-            .ToListAsync(cancellationToken);
+            .ToListAsync(cancellationToken))
+            .Where(e => !sent.Contains(e.Id))
+            .Take(PageSize)
+            .ToList();
         if (entries.Count == 0)
         {
             return [];
