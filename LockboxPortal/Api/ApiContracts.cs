@@ -102,11 +102,12 @@ public sealed record FileableTenantResponse(
     [property: Description("The longest grant the tenant allows")] int MaxDurationMinutes,
     [property: Description("Whether every filing needs a ticketReference")] bool RequiresTicket,
     [property: Description("The reasons the tenant accepts a filing for")] IReadOnlyList<RequestReason> Reasons,
-    [property: Description("The scopes that may be requested, when the tenant requires its catalogue; null when any scope may be")] IReadOnlyList<CatalogueEntryResponse>? Catalogue)
+    [property: Description("The scopes that may be requested, when the tenant requires its catalogue; null when any scope may be")] IReadOnlyList<CatalogueEntryResponse>? Catalogue,
+    [property: Description("The reasons whose quorum the tenant's approvers cannot gather right now: a request for one would wait, and may expire, unapproved")] IReadOnlyList<RequestReason> QuorumUnmetFor)
 {
     public static FileableTenantResponse From(FileableTenant tenant) => new(
         tenant.Id, tenant.Name, tenant.ShortName, (int)tenant.DefaultDuration.TotalMinutes, (int)tenant.MaxDuration.TotalMinutes, tenant.RequiresTicket, tenant.Reasons,
-        tenant.Catalogue?.Select(e => new CatalogueEntryResponse(e.Pattern, e.MaxAccessLevel, (int)e.MaxDuration.TotalMinutes)).ToList());
+        tenant.Catalogue?.Select(e => new CatalogueEntryResponse(e.Pattern, e.MaxAccessLevel, (int)e.MaxDuration.TotalMinutes)).ToList(), tenant.QuorumUnmetFor);
 }
 
 /// <summary>One entry of a tenant's scope catalogue.</summary>

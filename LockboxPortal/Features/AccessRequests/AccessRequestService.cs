@@ -377,11 +377,17 @@ public sealed class AccessRequestService(
         var enforced = tenants.Where(t => t.Policy.RequireCatalogue).Select(t => t.Id).ToList();
         var catalogues = (await db.ScopeCatalogueEntries.AsNoTracking().Where(e => enforced.Contains(e.TenantId)).ToListAsync(cancellationToken))
             .ToLookup(e => e.TenantId);
+        var health = await Approvers.QuorumHealth.ForAsync(db, tenants, time.GetUtcNow(), cancellationToken);
         return tenants
-            .Select(t => new FileableTenant(t.Id, t.Name, t.ShortName, t.Policy.DefaultGrantDuration, t.Policy.MaxGrantDuration, t.Policy.RequireTicketReference)
+            .Select(t =>
             {
-                Reasons = (RequestReasons.All & ~t.Policy.RefusedReasons).Members().ToList(),
-                Catalogue = t.Policy.RequireCatalogue ? catalogues[t.Id].OrderBy(e => e.Pattern, StringComparer.Ordinal).ToList() : null,
+                var reasons = (RequestReasons.All & ~t.Policy.RefusedReasons).Members().ToList();
+                return new FileableTenant(t.Id, t.Name, t.ShortName, t.Policy.DefaultGrantDuration, t.Policy.MaxGrantDuration, t.Policy.RequireTicketReference)
+                {
+                    Reasons = reasons,
+                    Catalogue = t.Policy.RequireCatalogue ? catalogues[t.Id].OrderBy(e => e.Pattern, StringComparer.Ordinal).ToList() : null,
+                    QuorumUnmetFor = reasons.Where(r => !health[t.Id].CanMeet(t.Policy.RequiredApprovalsFor(r))).ToList(),
+                };
             })
             .ToList();
     }

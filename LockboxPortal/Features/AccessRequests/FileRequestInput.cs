@@ -30,6 +30,9 @@ public sealed record FileableTenant(Guid Id, string Name, string ShortName, Time
     public IReadOnlyList<RequestReason> Reasons { get; init; } = RequestReasonWords.All;
 
     public IReadOnlyList<ScopeCatalogueEntry>? Catalogue { get; init; }
+
+    /// <summary>The reasons whose quorum the tenant cannot gather right now: a request for one would wait, and may expire, unapproved.</summary>
+    public IReadOnlyList<RequestReason> QuorumUnmetFor { get; init; } = [];
 }
 
 /// <summary>Which visible requests to list: optional filters and a page (<see cref="Take"/> at most 100).</summary>

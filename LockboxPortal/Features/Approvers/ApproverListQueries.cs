@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace LockboxPortal.Features.Approvers;
 
 /// <summary>What the policy page reads: the tenants a person configures, and one tenant's policy and approver list.</summary>
-public sealed class ApproverListQueries(IDbContextFactory<LockboxDbContext> dbFactory, OperationGate gate)
+public sealed class ApproverListQueries(IDbContextFactory<LockboxDbContext> dbFactory, OperationGate gate, TimeProvider time)
 {
     /// <summary>The tenants whose approvers this person configures, by name. Someone who configures none is refused.</summary>
     public async Task<IReadOnlyList<TenantChoice>> ListOfficerTenantsAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
@@ -32,8 +32,10 @@ public sealed class ApproverListQueries(IDbContextFactory<LockboxDbContext> dbFa
         var onList = approvers.Concat(escalation).Select(a => a.Person.UserId).ToHashSet(StringComparer.Ordinal);
         var candidates = (await ApproverReads.TenantAdminsAsync(db, tenantId, cancellationToken)).Where(a => !onList.Contains(a.UserId)).ToList();
         var catalogue = await db.ScopeCatalogueEntries.AsNoTracking().Where(e => e.TenantId == tenantId).ToListAsync(cancellationToken);
+        var health = await QuorumHealth.ForAsync(db, [tenant!], time.GetUtcNow(), cancellationToken);
         return new TenantApprovers(tenant!.Id, tenant.Name, tenant.Policy, approvers, candidates)
         {
+            Health = health[tenant.Id],
             EscalationApprovers = escalation,
             Catalogue = catalogue.OrderBy(e => e.Pattern, StringComparer.Ordinal).ToList(),
         };

@@ -21,6 +21,9 @@ public sealed record TenantApprovers(
 
     /// <summary>The scopes that may be requested, enforced while the policy's <c>RequireCatalogue</c> is on.</summary>
     public IReadOnlyList<ScopeCatalogueEntry> Catalogue { get; init; } = [];
+
+    /// <summary>Who can decide right now against the quorum.</summary>
+    public QuorumHealth Health { get; init; } = new(Policy.RequiredApprovals, []);
 }
 
 /// <summary>A new delegation as asked for. A null <see cref="StartsAt"/> means "now".</summary>
