@@ -268,12 +268,12 @@ public sealed class AccessRequest
     /// </summary>
     public DateTimeOffset ExtendGrant(AccessRequest extension, Tenants.TenantPolicy policy, DateTimeOffset now)
     {
+        EnsureStatus(RequestAction.Extend, RequestStatus.Approved);
         if (extension.ExtendsRequestId != Id || extension.Status != RequestStatus.Extended)
         {
             throw new ArgumentException("Only an approved extension of this request extends its grant.", nameof(extension));
         }
 
-        EnsureStatus(RequestAction.Extend, RequestStatus.Approved);
         EnsureGrantRunning(now);
         var before = GrantEndsAt!.Value;
         var wanted = before + extension.GrantedDuration;
