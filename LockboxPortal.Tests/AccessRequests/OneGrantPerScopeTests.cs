@@ -1,0 +1,83 @@
+using LockboxPortal.Features.AccessRequests;
+using LockboxPortal.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace LockboxPortal.Tests.AccessRequests;
+
+/// <summary>
+/// One engineer may not hold two overlapping grants on the same scope in a tenant: while one is approved (running or
+/// scheduled), a second request for that scope, or for one above or beneath it, is refused and points to asking for
+/// more time instead.
+/// </summary>
+public sealed class OneGrantPerScopeTests
+{
+    private const string Scope = "Exchange:mailbox/ana@contoso.com";
+
+    [Theory]
+    [InlineData(Scope)]
+    [InlineData(Scope + "/inbox")]
+    [InlineData("Exchange:mailbox")]
+    public async Task FilingForAScopeAGrantAlreadyCovers_IsRefused_PointingToAnExtension(string scope)
+    {
+        await using var harness = await ServiceHarness.CreateAsync();
+        var held = await harness.ApprovedAsync(scope: Scope);
+
+        var refused = await Assert.ThrowsAsync<InvalidInputException>(() =>
+            harness.Requests.FileAsync(ServiceHarness.Engineer, harness.ValidInput(scope: scope, level: AccessLevel.ReadWrite)));
+
+        var message = Assert.Single(refused.Errors[nameof(AccessRequest.Scope)]);
+        Assert.Contains(held.Reference, message, StringComparison.Ordinal);
+        Assert.Contains("ask for more time", message, StringComparison.Ordinal);
+        await using var db = harness.NewContext();
+        Assert.Equal(1, await db.AccessRequests.CountAsync());
+    }
+
+    [Fact]
+    public async Task AScheduledGrant_CountsAsHeld()
+    {
+        await using var harness = await ServiceHarness.CreateAsync();
+        var filed = await harness.Requests.FileAsync(ServiceHarness.Engineer, harness.ValidInput() with { StartsAt = harness.Time.GetUtcNow().AddDays(1) });
+        await harness.Requests.DecideInternalAsync(ServiceHarness.Manager, filed.Id, approve: true, "ok");
+        await harness.Requests.DecideCustomerAsync(ServiceHarness.Approver1, filed.Id, approve: true, "ok");
+
+        await Assert.ThrowsAsync<InvalidInputException>(() => harness.Requests.FileAsync(ServiceHarness.Engineer, harness.ValidInput()));
+    }
+
+    [Fact]
+    public async Task AnotherScope_AnotherEngineer_AnotherTenant_OrAPendingRequest_AreNoObstacle()
+    {
+        await using var harness = await ServiceHarness.CreateAsync();
+        await harness.ApprovedAsync(scope: Scope);
+        await harness.Requests.FileAsync(ServiceHarness.Engineer, harness.ValidInput(scope: "Exchange:mailbox/ben@contoso.com"));
+
+        await harness.Requests.FileAsync(ServiceHarness.Engineer, harness.ValidInput(scope: "Exchange:mailbox/ana@contoso.community"));
+        await harness.Requests.FileAsync(ServiceHarness.Engineer, harness.ValidInput(scope: "Exchange:mailbox/ben@contoso.com"));
+        await harness.Requests.FileAsync(ServiceHarness.Engineer2, harness.ValidInput(scope: Scope));
+        await harness.Requests.FileAsync(ServiceHarness.Engineer, harness.ValidInput(tenant: harness.Northwind, scope: Scope));
+
+        await using var db = harness.NewContext();
+        Assert.Equal(6, await db.AccessRequests.CountAsync());
+    }
+
+    [Theory]
+    [InlineData("released")]
+    [InlineData("ended")]
+    public async Task OnceTheGrantEnded_TheScopeMayBeRequestedAgain(string how)
+    {
+        await using var harness = await ServiceHarness.CreateAsync();
+        var held = await harness.ApprovedAsync(scope: Scope);
+        if (how == "released")
+        {
+            await harness.Grants.ReleaseAsync(ServiceHarness.Engineer, held.Id);
+        }
+        else
+        {
+            // The window's end is what counts, not whether the timer closed it yet.
+            harness.Time.SetUtcNow(held.GrantEndsAt!.Value);
+        }
+
+        var filed = await harness.Requests.FileAsync(ServiceHarness.Engineer, harness.ValidInput(scope: Scope));
+
+        Assert.Equal(RequestStatus.PendingInternal, filed.Status);
+    }
+}
