@@ -1,4 +1,6 @@
 using LockboxPortal.Features.AccessRequests;
+using LockboxPortal.Features.Audit;
+using LockboxPortal.Tests.Approvers;
 using LockboxPortal.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -7,7 +9,8 @@ namespace LockboxPortal.Tests.AccessRequests;
 /// <summary>
 /// One engineer may not hold two overlapping grants on the same scope in a tenant: while one is approved (running or
 /// scheduled), a second request for that scope, or for one above or beneath it, is refused and points to asking for
-/// more time instead.
+/// more time instead; two filed while neither was approved never both open: the approval that would open the second
+/// is refused.
 /// </summary>
 public sealed class OneGrantPerScopeTests
 {
@@ -79,5 +82,52 @@ public sealed class OneGrantPerScopeTests
         var filed = await harness.Requests.FileAsync(ServiceHarness.Engineer, harness.ValidInput(scope: Scope));
 
         Assert.Equal(RequestStatus.PendingInternal, filed.Status);
+    }
+
+    [Theory]
+    [InlineData(Scope)]
+    [InlineData(Scope + "/inbox")]
+    public async Task TwoPendingForOneScope_TheApprovalThatWouldOpenTheSecondGrant_IsRefused_AndItStaysPending(string second)
+    {
+        await using var harness = await ServiceHarness.CreateAsync();
+        await harness.SetPolicyAsync(harness.Contoso, p => p with { RequiredApprovals = 2 });
+        var first = await harness.PendingCustomerAsync(scope: Scope);
+        var other = await harness.PendingCustomerAsync(scope: second);
+        await harness.Requests.DecideCustomerAsync(ServiceHarness.Approver1, first.Id, approve: true, "ok");
+        await harness.Requests.DecideCustomerAsync(ServiceHarness.Approver2, first.Id, approve: true, "ok");
+
+        // An approval short of the quorum opens nothing and counts; the one that would open the grant is refused.
+        await harness.Requests.DecideCustomerAsync(ServiceHarness.Approver1, other.Id, approve: true, "ok");
+        var refused = await Assert.ThrowsAsync<GrantAlreadyHeldException>(() =>
+            harness.Requests.DecideCustomerAsync(ServiceHarness.Approver2, other.Id, approve: true, "ok"));
+
+        Assert.Equal("grant-held", refused.Code);
+        Assert.Contains(first.Reference, refused.Message, StringComparison.Ordinal);
+        Assert.Contains(await harness.AuditOfTypeAsync(AuditEventType.Operation_Refused),
+            e => e.SubjectId == other.Id.ToString() && e.DetailsJson.Contains("grant-held", StringComparison.Ordinal));
+        await using (var db = harness.NewContext())
+        {
+            var stored = await db.AccessRequests.AsNoTracking().Include(r => r.Decisions).SingleAsync(r => r.Id == other.Id);
+            Assert.Equal((RequestStatus.PendingCustomer, 1), (stored.Status, stored.CustomerApprovals.Count));
+            Assert.Equal(1, await db.AccessRequests.CountAsync(r => r.Status == RequestStatus.Approved));
+        }
+
+        // It may still be rejected.
+        var rejected = await harness.Requests.DecideCustomerAsync(ServiceHarness.Approver2, other.Id, approve: false, "Already granted.");
+        Assert.Equal(RequestStatus.Rejected, rejected.Status);
+    }
+
+    [Fact]
+    public async Task ThePendingSecond_OpensOnceTheFirstGrantEnded()
+    {
+        await using var harness = await ServiceHarness.CreateAsync();
+        var first = await harness.PendingCustomerAsync(scope: Scope);
+        var other = await harness.PendingCustomerAsync(scope: Scope);
+        await harness.Requests.DecideCustomerAsync(ServiceHarness.Approver1, first.Id, approve: true, "ok");
+        await Assert.ThrowsAsync<GrantAlreadyHeldException>(() => harness.Requests.DecideCustomerAsync(ServiceHarness.Approver1, other.Id, approve: true, "ok"));
+
+        await harness.Grants.ReleaseAsync(ServiceHarness.Engineer, first.Id);
+
+        Assert.Equal(RequestStatus.Approved, (await harness.Requests.DecideCustomerAsync(ServiceHarness.Approver1, other.Id, approve: true, "ok")).Status);
     }
 }

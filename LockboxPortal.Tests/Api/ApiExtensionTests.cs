@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Hosting;
 using Microsoft.EntityFrameworkCore;
 using static LockboxPortal.Tests.Infrastructure.ApiPortalFixture;
@@ -127,12 +128,29 @@ public sealed class ApiExtensionTests(ApiPortalFixture portal) : IClassFixture<A
 
         var response = await engineer.PostAsJsonAsync("/api/v1/requests", new
         {
-            tenantId = DemoData.ContosoId, scope, accessLevel = "read", justification = "Customer reports missing calendar items.",
+            tenantId = DemoData.ContosoId, scope, accessLevel = "read", reason = "maintenance", justification = "Customer reports missing calendar items.",
         });
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        var scopeErrors = (await ProblemAsync(response)).GetProperty("errors").GetProperty("Scope");
-        Assert.Contains("ask for more time", scopeErrors[0].GetString(), StringComparison.Ordinal);
+        var errors = (await ProblemAsync(response)).GetProperty("errors");
+        Assert.Contains("ask for more time", errors.GetProperty("Scope")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(["Scope"], errors.EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public async Task ApprovingASecondGrantForAHeldScope_IsA409Problem_AndTheRequestStaysPending()
+    {
+        var scope = Scope();
+        var first = await portal.PendingCustomerAsync(scope: scope);
+        var second = await portal.PendingCustomerAsync(scope: scope);
+        await portal.DecideAsync(Approver1, first, "approve");
+
+        var response = await portal.DecideAsync(Approver1, second, "approve", ensure: false);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal("https://lockboxportal.dev/problems/grant-held", (await ProblemAsync(response)).GetProperty("type").GetString());
+        await using var db = portal.NewContext();
+        Assert.Equal(RequestStatus.PendingCustomer, await db.AccessRequests.Where(r => r.Id == second).Select(r => r.Status).SingleAsync());
     }
 
     [Fact]
@@ -155,6 +173,9 @@ public sealed class ApiExtensionTests(ApiPortalFixture portal) : IClassFixture<A
         }
 
         Assert.True(document.GetProperty("components").GetProperty("schemas").TryGetProperty("ExtensionBody", out _));
+        var decision = document.GetProperty("paths").GetProperty("/api/v1/requests/{id}/decision").GetProperty("post");
+        Assert.True(decision.GetProperty("responses").TryGetProperty("409", out _));
+        Assert.Contains("grant-held", decision.GetProperty("description").GetString(), StringComparison.Ordinal);
     }
 
     private async Task<int> ExtensionsOfAsync(Guid id)

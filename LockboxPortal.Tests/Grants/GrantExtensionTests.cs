@@ -308,6 +308,51 @@ public sealed class GrantExtensionTests
         Assert.Equal(grant.GrantEndsAt + TimeSpan.FromMinutes(15), (await tokens.IssueAsync(ServiceHarness.Engineer, grant.Id)).ExpiresAt);
     }
 
+    [Fact]
+    public async Task ItCarriesTheGrantsReasonAndTicket_AndAReasonTheTenantNowRefuses_RefusesIt()
+    {
+        await using var harness = await ServiceHarness.CreateAsync();
+        var grant = await harness.ApprovedAsync();
+
+        var extension = await harness.Requests.FileExtensionAsync(ServiceHarness.Engineer, grant.Id, TimeSpan.FromHours(1), Why);
+        Assert.Equal((RequestReason.CustomerSupport, "SR-1"), (extension.Reason, extension.TicketReference));
+        Assert.Contains("\"reason\":\"CustomerSupport\"", (await harness.AuditAsync(extension.Id))[0].DetailsJson, StringComparison.Ordinal);
+        await harness.Requests.CancelAsync(ServiceHarness.Engineer, extension.Id);
+
+        await harness.SetPolicyAsync(harness.Contoso, p => p with { RefusedReasons = RequestReasons.CustomerSupport });
+        var refused = await Assert.ThrowsAsync<InvalidInputException>(() =>
+            harness.Requests.FileExtensionAsync(ServiceHarness.Engineer, grant.Id, TimeSpan.FromHours(1), Why));
+
+        Assert.Contains("does not accept", Assert.Single(refused.Errors[nameof(AccessRequest.Reason)]), StringComparison.Ordinal);
+        await using var db = harness.NewContext();
+        Assert.Equal(1, await db.AccessRequests.CountAsync(r => r.ExtendsRequestId == grant.Id));
+    }
+
+    [Fact]
+    public async Task WithTheCatalogueRequired_TheWholeGrant_ExtensionsIncluded_StaysWithinItsLongestDuration()
+    {
+        await using var harness = await ServiceHarness.CreateAsync();
+        var wide = await harness.ApproverList.AddCatalogueEntryAsync(ServiceHarness.ContosoOfficer, harness.Contoso, "Exchange:mailbox/*", AccessLevel.Read, TimeSpan.FromHours(6));
+        await harness.SetPolicyAsync(harness.Contoso, p => p with { RequireCatalogue = true });
+        var grant = await harness.ApprovedAsync();
+        var start = grant.GrantStartsAt!.Value;
+
+        // Filed for 4 h under a 6 h entry: 2 h are left, not the tenant's 8 h maximum.
+        Assert.Equal(TimeSpan.FromHours(2), (await harness.Requests.ActionsAsync(ServiceHarness.Engineer, grant)).ExtendUpTo);
+        Assert.Contains("up to 2 h more", await MinutesProblemAsync(harness, grant.Id, TimeSpan.FromHours(3)), StringComparison.Ordinal);
+
+        // The catalogue tightened while the extension waited: its approval counts today's entry.
+        var extension = await harness.Requests.FileExtensionAsync(ServiceHarness.Engineer, grant.Id, TimeSpan.FromHours(2), Why);
+        await harness.ApproverList.AddCatalogueEntryAsync(ServiceHarness.ContosoOfficer, harness.Contoso, "Exchange:mailbox/ana@contoso.com", AccessLevel.Read, TimeSpan.FromHours(5));
+        await harness.ApproverList.RemoveCatalogueEntryAsync(ServiceHarness.ContosoOfficer, harness.Contoso, wide.Id);
+        await harness.Requests.DecideAsync(ServiceHarness.Manager, extension.Id, approve: true, "ok");
+        await harness.Requests.DecideAsync(ServiceHarness.Approver1, extension.Id, approve: true, "ok");
+        Assert.Equal(start + TimeSpan.FromHours(5), (await StoredAsync(harness, grant.Id)).GrantEndsAt);
+
+        Assert.Null((await harness.Requests.ActionsAsync(ServiceHarness.Engineer, await StoredAsync(harness, grant.Id))).ExtendUpTo);
+        Assert.Contains("scope catalogue allows", await MinutesProblemAsync(harness, grant.Id, TimeSpan.FromMinutes(15)), StringComparison.Ordinal);
+    }
+
     /// <summary>Files an extension and has the manager and one customer approver approve it.</summary>
     private static async Task<AccessRequest> ApprovedExtensionAsync(ServiceHarness harness, Guid grantId, TimeSpan more)
     {

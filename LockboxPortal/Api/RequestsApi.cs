@@ -24,15 +24,18 @@ public static class RequestsApi
         group.MapGet("/", ListAsync).WithName("ListRequests").WithSummary("The requests the caller may see, newest first.");
         group.MapGet("/{id:guid}", GetAsync).WithName("GetRequest").WithSummary("One request the caller may see.");
         group.MapPost("/{id:guid}/decision", DecideAsync).WithName("DecideRequest")
-            .WithSummary("Approve or reject the stage the caller may decide: internal (EngineeringManager) or customer (tenant approver).");
+            .WithSummary("Approve or reject the stage the caller may decide: internal (EngineeringManager) or customer (tenant approver).")
+            .WithDescription("Refusals include 409 already-decided, 409 grant-held (the approval would open a second grant for an engineer who already "
+                + "holds one on an overlapping scope in the tenant; the request stays pending).");
         group.MapPost("/{id:guid}/cancel", CancelAsync).WithName("CancelRequest").WithSummary("The requesting engineer cancels a pending request.");
         group.MapPost("/{id:guid}/revoke", RevokeAsync).WithName("RevokeGrant").WithSummary("A tenant approver or security officer ends an active grant.");
         group.MapPost("/{id:guid}/release", ReleaseAsync).WithName("ReleaseGrant").WithSummary("The requesting engineer ends their own grant.");
         group.MapPost("/{id:guid}/extensions", ExtendAsync).WithName("ExtendGrant")
             .WithSummary("The requesting engineer asks for more time on their active grant (an extension, decided like a request).")
             .WithDescription("Files an extension: a request of its own (its extendsRequestId names this one) that goes through the provider's and the "
-                + "customer's stages and quorum; at its approval this grant ends later, never past twice the tenant's maximum from its start. "
-                + "Refusals: 400 validation (minutes out of range, justification missing), 403 forbidden (not the requesting engineer), "
+                + "customer's stages and quorum; at its approval this grant ends later, never past twice the tenant's maximum from its start nor past what the "
+                + "tenant's scope catalogue allows in all. It carries this grant's reason and ticket. "
+                + "Refusals: 400 validation (minutes out of range, justification missing, a reason or ticket the tenant no longer accepts), 403 forbidden (not the requesting engineer), "
                 + "404 not-found, 409 grant-not-active (the grant is not running), 409 extension-pending (another extension awaits its decisions).");
         group.MapGet("/{id:guid}/grant-token", GrantTokenAsync).WithName("GetGrantToken")
             .WithSummary("A signed grant token (ES256, at most 5 minutes, never past the grant's end) for the requesting engineer.");

@@ -448,9 +448,11 @@ public sealed class AccessRequest
     /// <summary>
     /// A customer approver approves, for themselves or (<paramref name="onBehalfOf"/>) as a delegate.
     /// Whether they may is the service's question; this method keeps the quorum arithmetic:
-    /// each person's authority counts once, and the grant opens when enough distinct people agreed.
+    /// each person's authority counts once, and the grant opens when enough distinct people agreed, unless the
+    /// engineer already holds a grant on an overlapping scope (<paramref name="grantHeld"/>, found by the service).
     /// </summary>
-    public void ApproveCustomer(Actor approver, Actor? onBehalfOf, string? comment, DateTimeOffset now, TimeSpan? allowedDuration = null)
+    public void ApproveCustomer(
+        Actor approver, Actor? onBehalfOf, string? comment, DateTimeOffset now, TimeSpan? allowedDuration = null, AccessRequest? grantHeld = null)
     {
         EnsureDecidable(RequestStatus.PendingCustomer, RequestAction.ApproveCustomer, approver, onBehalfOf, now);
         if (AllowedDurationProblem(allowedDuration) is { } problem)
@@ -467,6 +469,12 @@ public sealed class AccessRequest
         if (onBehalfOf is not null && counted.Contains(onBehalfOf.UserId))
         {
             throw new AlreadyCountedException(onBehalfOf.DisplayName);
+        }
+
+        // One engineer holds one grant per scope and tenant: the approval that would open a second is refused.
+        if (grantHeld is not null && !IsExtension && CustomerApprovals.Count + 1 >= (RequiredApprovals ?? 1))
+        {
+            throw new GrantAlreadyHeldException(RequesterName, grantHeld.Scope, grantHeld.Reference);
         }
 
         var allowed = allowedDuration is { } shorter && shorter < RequestedDuration ? shorter : (TimeSpan?)null;

@@ -77,18 +77,7 @@ public sealed class AccessRequestService(
                 Guid.NewGuid(), reference, tenant!.Id, user.Actor, scope!, input.AccessLevel,
                 input.Justification, input.TicketReference, duration, policy, now, input.StartsAt, input.Reason);
             db.AccessRequests.Add(filed);
-            await audit.AppendAsync(db, Record(AuditEventType.AccessRequest_Filed, user, filed, new
-            {
-                filed.Reference,
-                filed.Scope,
-                AccessLevel = filed.AccessLevel.ToString(),
-                filed.Justification,
-                filed.TicketReference,
-                Reason = filed.Reason.ToString(),
-                RequestedDuration = filed.RequestedDuration.ToString(),
-                filed.StartsAt,
-                filed.ExpiresAt,
-            }), cancellationToken);
+            await audit.AppendAsync(db, Record(AuditEventType.AccessRequest_Filed, user, filed, FiledDetails(filed)), cancellationToken);
             return (filed, await notifier.RaiseAsync(db, filed, RequestEventKind.Filed, user.Actor, cancellationToken));
         }, cancellationToken);
 
@@ -123,25 +112,16 @@ public sealed class AccessRequestService(
 
             var filed = original.FileExtension(Guid.NewGuid(), reference, user.Actor, minutes, justification, policy, now, catalogueLimit);
             db.AccessRequests.Add(filed);
-            await audit.AppendAsync(db, Record(AuditEventType.AccessRequest_Filed, user, filed, new
-            {
-                filed.Reference,
-                filed.ExtendsReference,
-                filed.Scope,
-                AccessLevel = filed.AccessLevel.ToString(),
-                filed.Justification,
-                filed.TicketReference,
-                Reason = filed.Reason.ToString(),
-                RequestedDuration = filed.RequestedDuration.ToString(),
-                filed.ExpiresAt,
-            }), cancellationToken);
+            await audit.AppendAsync(db, Record(AuditEventType.AccessRequest_Filed, user, filed, FiledDetails(filed)), cancellationToken);
             await audit.AppendAsync(db, Record(AuditEventType.Grant_ExtensionRequested, user, original, new
             {
                 original.Reference,
                 ExtensionReference = filed.Reference,
                 ExtensionId = filed.Id,
                 Minutes = (int)minutes.TotalMinutes,
-                filed.Justification,
+
+                // The engineer's words, shown beside the line in the grant's history; the reason code is on the extension's filing.
+                Comment = filed.Justification,
             }), cancellationToken);
             return (filed, await notifier.RaiseAsync(db, filed, RequestEventKind.Filed, user.Actor, cancellationToken));
         }, cancellationToken);
@@ -243,11 +223,17 @@ public sealed class AccessRequestService(
                 allowedDuration);
             var (user, tracked, authority) = loaded;
             var onBehalfOf = tracked.CountsFor(user.Actor, authority.OnApproverList, authority.Delegators);
+
+            // Filing refuses a second request for a scope, but requests filed before that rule, or on a path around it,
+            // must not open a second grant: the approval that would open one checks again.
+            var held = approve && !tracked.IsExtension
+                ? await GrantHeldOnAsync(db, tracked.TenantId, tracked.RequesterId, tracked.ParsedScope, time.GetUtcNow(), cancellationToken)
+                : null;
             await gate.ApplyAsync(loaded, approve ? "ApproveCustomer" : "RejectCustomer", () =>
             {
                 if (approve)
                 {
-                    tracked.ApproveCustomer(user.Actor, onBehalfOf, comment, time.GetUtcNow(), allowedDuration);
+                    tracked.ApproveCustomer(user.Actor, onBehalfOf, comment, time.GetUtcNow(), allowedDuration, held);
                 }
                 else
                 {
@@ -552,16 +538,33 @@ public sealed class AccessRequestService(
 
     /// <summary>
     /// One engineer holds at most one grant on a scope in a tenant: an approved request of theirs, running or scheduled,
-    /// whose scope covers this one or lies beneath it. A second request for it is an extension instead.
+    /// whose scope covers this one or lies beneath it. A second request for it is an extension instead. Filings and
+    /// grant openings for one engineer in one tenant take turns, so two at once cannot both find none.
     /// </summary>
-    private static async Task<AccessRequest?> GrantHeldOnAsync(
+    private async Task<AccessRequest?> GrantHeldOnAsync(
         LockboxDbContext db, Guid tenantId, string engineerId, ResourceScope scope, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        await database.SerializeAsync(db, $"engineer-scopes:{tenantId}:{engineerId}", cancellationToken);
         var held = await db.AccessRequests.AsNoTracking()
             .Where(r => r.TenantId == tenantId && r.RequesterId == engineerId && r.Status == RequestStatus.Approved && r.GrantEndsAt > now)
             .ToListAsync(cancellationToken);
         return held.FirstOrDefault(r => ResourceScope.TryParse(r.Scope, out var granted, out _) && (granted.Covers(scope) || scope.Covers(granted)));
     }
+
+    /// <summary>What the trail records of a filing, a request's or an extension's (which names the grant it extends).</summary>
+    private static object FiledDetails(AccessRequest filed) => new
+    {
+        filed.Reference,
+        filed.ExtendsReference,
+        filed.Scope,
+        AccessLevel = filed.AccessLevel.ToString(),
+        filed.Justification,
+        filed.TicketReference,
+        Reason = filed.Reason.ToString(),
+        RequestedDuration = filed.RequestedDuration.ToString(),
+        filed.StartsAt,
+        filed.ExpiresAt,
+    };
 
     private static AuditRecord Record(AuditEventType type, ActingUser user, AccessRequest request, object details, Actor? onBehalfOf = null) =>
         new(type, user.Actor, request.TenantId, Subject, request.Id.ToString(), AuditRecord.Details(details), onBehalfOf, user.Client);

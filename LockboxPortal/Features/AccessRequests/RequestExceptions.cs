@@ -89,3 +89,13 @@ public sealed class ExtensionPendingException(string reference)
 {
     public override string Code => "extension-pending";
 }
+
+/// <summary>
+/// One engineer holds one grant per scope and tenant: this approval would open a second one, overlapping a grant they
+/// already hold (running or scheduled). The request stays pending; reject it, or the engineer cancels it.
+/// </summary>
+public sealed class GrantAlreadyHeldException(string engineer, string scope, string reference)
+    : LockboxRuleException($"{engineer} already holds a grant on {scope} ({reference}) in this tenant; approving this request would open a second one. Reject it instead; more time on that grant is an extension.")
+{
+    public override string Code => "grant-held";
+}
