@@ -130,4 +130,22 @@ public sealed class OneGrantPerScopeTests
 
         Assert.Equal(RequestStatus.Approved, (await harness.Requests.DecideCustomerAsync(ServiceHarness.Approver1, other.Id, approve: true, "ok")).Status);
     }
+
+    [Fact]
+    public void TheEntity_RefusesOnlyTheApprovalThatWouldOpenASecondGrant_NeverAnExtensionOfTheHeldOne()
+    {
+        var held = RequestBuilder.Approved();
+        var second = RequestBuilder.PendingCustomer(requiredApprovals: 2);
+
+        second.ApproveCustomer(RequestBuilder.ApproverA, null, "ok", RequestBuilder.GrantStart, grantHeld: held);
+        Assert.Throws<GrantAlreadyHeldException>(() => second.ApproveCustomer(RequestBuilder.ApproverB, null, "ok", RequestBuilder.GrantStart, grantHeld: held));
+        Assert.Equal((RequestStatus.PendingCustomer, 1), (second.Status, second.CustomerApprovals.Count));
+
+        var at = held.GrantStartsAt!.Value.AddMinutes(1);
+        var extension = held.FileExtension(Guid.NewGuid(), "LBX-2026-009999", RequestBuilder.Requester, TimeSpan.FromHours(1), "The repair needs another hour.",
+            Features.Tenants.TenantPolicy.Default, at);
+        extension.ApproveInternal(RequestBuilder.Manager, null, 1, at);
+        extension.ApproveCustomer(RequestBuilder.ApproverA, null, "ok", at, grantHeld: held);
+        Assert.Equal(RequestStatus.Extended, extension.Status);
+    }
 }

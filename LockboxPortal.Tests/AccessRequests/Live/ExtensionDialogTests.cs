@@ -20,6 +20,7 @@ public sealed class ExtensionDialogTests
         var popovers = context.Render<MudPopoverProvider>();
         var (provider, dialog) = await OpenAsync(context, TimeSpan.FromHours(2));
         Assert.Contains("Exchange:mailbox/ana@contoso.com", provider.Find("[data-testid=extension-summary]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("Customer-initiated support", provider.Find("[data-testid=extension-reason]").TextContent);
         Assert.Contains("At most 2 h more.", provider.Markup, StringComparison.Ordinal);
 
         await provider.Find("[data-testid=extension-minutes]").ParentElement!.ParentElement!.MouseDownAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());

@@ -242,7 +242,9 @@ public sealed class AccessRequest
         var cappedByCatalogue = FurthestExtendedEnd(policy, catalogueLimit) < FurthestExtendedEnd(policy);
         if (most < Tenants.TenantPolicy.MinGrantDuration)
         {
-            errors["Minutes"] = [cappedByCatalogue
+            errors["Minutes"] = [catalogueLimit == TimeSpan.Zero
+                ? "The tenant's scope catalogue no longer allows this scope at this access level; this grant cannot be extended."
+                : cappedByCatalogue
                 ? $"This grant already lasts as long as the tenant's scope catalogue allows for this scope ({Format(catalogueLimit!.Value)} in all); it cannot be extended."
                 : $"This grant already reaches the furthest end allowed (twice the tenant's maximum of {Format(policy.MaxGrantDuration)} from its start); it cannot be extended."];
         }
