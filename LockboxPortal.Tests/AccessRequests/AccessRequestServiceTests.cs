@@ -268,7 +268,8 @@ public class AccessRequestServiceTests
         await using var h = await ServiceHarness.CreateAsync();
         for (var run = 0; run < 20; run++)
         {
-            var request = await h.PendingCustomerAsync();
+            // A scope per run: an approved run's grant would refuse the next filing for its scope.
+            var request = await h.PendingCustomerAsync(scope: $"Exchange:mailbox/run{run}@contoso.com");
             var auditBefore = (await h.AuditAsync(request.Id)).Count;
             var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var approve = Task.Run(async () =>

@@ -20,8 +20,9 @@ public class RequestAuthorizationMatrixTests
     private const string Cancel = nameof(RequestOperations.Cancel);
     private const string Revoke = nameof(RequestOperations.Revoke);
     private const string Release = nameof(RequestOperations.Release);
+    private const string Extend = nameof(RequestOperations.Extend);
 
-    private static readonly string[] Operations = [View, DecideInternal, DecideCustomer, Cancel, Revoke, Release];
+    private static readonly string[] Operations = [View, DecideInternal, DecideCustomer, Cancel, Revoke, Release, Extend];
 
     /// <summary>A person: their roles, the tenants whose approver list they are on, and the tenants where someone delegated to them.</summary>
     private sealed record Person(string Id, (Guid? Tenant, PortalRole Role)[] Roles, Guid[] OnApproverListOf, Guid[] DelegateIn);
@@ -48,8 +49,8 @@ public class RequestAuthorizationMatrixTests
     /// </summary>
     private static readonly IReadOnlyDictionary<(string Person, string Tenant), string[]> Expected = new Dictionary<(string Person, string Tenant), string[]>
     {
-        [("engineer", "Contoso")] = [View, Cancel, Release],
-        [("engineer", "Northwind")] = [View, Cancel, Release],
+        [("engineer", "Contoso")] = [View, Cancel, Release, Extend],
+        [("engineer", "Northwind")] = [View, Cancel, Release, Extend],
         [("manager", "Contoso")] = [View, DecideInternal],
         [("manager", "Northwind")] = [View, DecideInternal],
         [("contoso-approver", "Contoso")] = [View, DecideCustomer, Revoke],
@@ -160,6 +161,7 @@ public class RequestAuthorizationMatrixTests
         Cancel => RequestOperations.Cancel,
         Revoke => RequestOperations.Revoke,
         Release => RequestOperations.Release,
+        Extend => RequestOperations.Extend,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 

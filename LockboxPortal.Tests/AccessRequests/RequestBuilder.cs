@@ -56,6 +56,16 @@ public static class RequestBuilder
         return request;
     }
 
+    /// <summary>An extension of the running <paramref name="grant"/> for an hour more, approved by the manager and one approver (not yet applied to the grant).</summary>
+    public static AccessRequest ApprovedExtensionOf(AccessRequest grant)
+    {
+        var at = grant.GrantStartsAt!.Value.AddMinutes(1);
+        var extension = grant.FileExtension(Guid.NewGuid(), "LBX-2026-009999", Requester, TimeSpan.FromHours(1), "The repair needs another hour.", Features.Tenants.TenantPolicy.Default, at);
+        extension.ApproveInternal(Manager, null, 1, at);
+        extension.ApproveCustomer(ApproverA, null, "ok", at);
+        return extension;
+    }
+
     /// <summary>A request in <paramref name="status"/>, reached through the transitions DESIGN.md draws.</summary>
     public static AccessRequest InState(RequestStatus status, string scope = DefaultScope, AccessLevel level = AccessLevel.Read, Guid? tenant = null)
     {
@@ -94,6 +104,9 @@ public static class RequestBuilder
             case RequestStatus.Revoked:
                 request = Approved(scope, level, tenant);
                 request.Revoke(Officer, "Incident closed.", GrantStart.AddMinutes(30));
+                break;
+            case RequestStatus.Extended:
+                request = ApprovedExtensionOf(Approved(scope, level, tenant));
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(status), status, null);

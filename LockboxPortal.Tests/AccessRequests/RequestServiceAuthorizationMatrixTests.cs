@@ -51,6 +51,9 @@ public sealed class RequestServiceAuthorizationMatrixTests
         .. ServiceMatrix.Rows("Cancel", NotFound,
             (Cast.Engineer, Allowed), (Cast.Manager, Forbidden), (Cast.Approver1, Forbidden), (Cast.ContosoAdminNotApprover, Forbidden),
             (Cast.ContosoOfficer, Forbidden)),
+        .. ServiceMatrix.Rows("FileExtension", NotFound,
+            (Cast.Engineer, Allowed), (Cast.Manager, Forbidden), (Cast.Approver1, Forbidden), (Cast.ContosoAdminNotApprover, Forbidden),
+            (Cast.ContosoOfficer, Forbidden)),
     ];
 
     public static TheoryData<string, string, Cell> Matrix() => ServiceMatrix.Theory(Rows());
@@ -96,9 +99,12 @@ public sealed class RequestServiceAuthorizationMatrixTests
                 return async who => await requests.ListCustomerQueueAsync(who);
         }
 
-        var id = operation is "DecideCustomer" or "Decide@PendingCustomer"
-            ? (await h.PendingCustomerAsync()).Id
-            : (await requests.FileAsync(ServiceHarness.Engineer, h.ValidInput())).Id;
+        var id = operation switch
+        {
+            "DecideCustomer" or "Decide@PendingCustomer" => (await h.PendingCustomerAsync()).Id,
+            "FileExtension" => (await h.ApprovedAsync()).Id,
+            _ => (await requests.FileAsync(ServiceHarness.Engineer, h.ValidInput())).Id,
+        };
         return operation switch
         {
             "Get" => async who => await requests.GetAsync(who, id),
@@ -106,6 +112,7 @@ public sealed class RequestServiceAuthorizationMatrixTests
             "DecideCustomer" => async who => await requests.DecideCustomerAsync(who, id, approve: true, "ok"),
             "Decide@PendingInternal" or "Decide@PendingCustomer" => async who => await requests.DecideAsync(who, id, approve: true, "ok"),
             "Cancel" => async who => await requests.CancelAsync(who, id),
+            "FileExtension" => async who => await requests.FileExtensionAsync(who, id, TimeSpan.FromHours(1), "The migration needs another hour."),
             _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, null),
         };
     }

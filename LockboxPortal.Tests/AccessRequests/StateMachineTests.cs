@@ -25,6 +25,7 @@ public class StateMachineTests
         [(RequestStatus.Approved, RequestAction.Complete)] = RequestStatus.Completed,                     // grant end reached
         [(RequestStatus.Approved, RequestAction.Revoke)] = RequestStatus.Revoked,                         // approver/officer revokes
         [(RequestStatus.Approved, RequestAction.Release)] = RequestStatus.Completed,                      // engineer releases
+        [(RequestStatus.Approved, RequestAction.Extend)] = RequestStatus.Approved,                        // an extension reached its quorum
     };
 
     /// <summary>Before the pending deadline and inside the grant window of <see cref="RequestBuilder.Approved"/>.</summary>
@@ -48,12 +49,12 @@ public class StateMachineTests
     }
 
     [Fact]
-    public void Table_CoversNineStatesByTenActions()
+    public void Table_CoversTenStatesByElevenActions()
     {
         // If a state or action is added, the diagram and this table must be revisited.
-        Assert.Equal(9, Enum.GetValues<RequestStatus>().Length);
-        Assert.Equal(10, Enum.GetValues<RequestAction>().Length);
-        Assert.Equal(90, EveryPair().Count());
+        Assert.Equal(10, Enum.GetValues<RequestStatus>().Length);
+        Assert.Equal(11, Enum.GetValues<RequestAction>().Length);
+        Assert.Equal(110, EveryPair().Count());
     }
 
     [Theory]
@@ -87,7 +88,7 @@ public class StateMachineTests
 
     public static TheoryData<RequestStatus, RequestAction> EveryActionOnAFinalState()
     {
-        RequestStatus[] final = [RequestStatus.Denied, RequestStatus.Rejected, RequestStatus.Cancelled, RequestStatus.Expired, RequestStatus.Completed, RequestStatus.Revoked];
+        RequestStatus[] final = [RequestStatus.Denied, RequestStatus.Rejected, RequestStatus.Cancelled, RequestStatus.Expired, RequestStatus.Completed, RequestStatus.Revoked, RequestStatus.Extended];
         var data = new TheoryData<RequestStatus, RequestAction>();
         foreach (var status in final)
         {
@@ -224,6 +225,11 @@ public class StateMachineTests
                 break;
             case RequestAction.Revoke:
                 request.Revoke(Officer, "Incident closed.", BeforeDeadlines);
+                break;
+            case RequestAction.Extend:
+                // Only a running grant has an extension of its own; any other state refuses before looking at it.
+                var extension = ApprovedExtensionOf(request.Status == RequestStatus.Approved ? request : Approved());
+                request.ExtendGrant(extension, Features.Tenants.TenantPolicy.Default, BeforeDeadlines);
                 break;
             case RequestAction.Release:
                 request.Release(Requester, BeforeDeadlines);

@@ -17,7 +17,7 @@ public sealed class ApiFreshFactorTests(ApiPortalFixture portal) : IClassFixture
     public async Task ADecision_WithoutACode_WithAWrongOne_OrAnOldOne_IsRefused_SayingWhy_WithTheCodeShownNow_ItCounts()
     {
         var key = await RequireTwoFactorAsync();
-        var id = await portal.PendingCustomerAsync();
+        var id = await portal.PendingCustomerAsync(scope: $"Exchange:mailbox/{Guid.NewGuid():N}@contoso.com");
         var now = DateTimeOffset.UtcNow;
         var right = Totp.Code(key, now);
         var wrong = right == "000000" ? "000001" : "000000";
@@ -41,7 +41,7 @@ public sealed class ApiFreshFactorTests(ApiPortalFixture portal) : IClassFixture
             await db.SaveChangesAsync();
         }
 
-        var id = await portal.ApprovedAsync();
+        var id = await portal.ApprovedAsync(scope: $"Exchange:mailbox/{Guid.NewGuid():N}@contoso.com");
         await RequireTwoFactorAsync();
         using var client = portal.Client(Approver1);
 

@@ -116,7 +116,7 @@ public sealed class RequestsApiAuthorizationTests(ApiPortalFixture portal) : ICl
     public async Task List_ShowsEachCallerOnlyWhatTheyMaySee()
     {
         var contoso = await portal.FileAsync(scope: Scope());
-        var northwind = await portal.FileAsync(DemoData.NorthwindId, "Sql:database/orders");
+        var northwind = await portal.FileAsync(DemoData.NorthwindId, "Sql:database/invoices");
 
         async Task<List<Guid>> ListAsync(string who, string query = "")
         {
@@ -244,6 +244,22 @@ public sealed class RequestsApiAuthorizationTests(ApiPortalFixture portal) : ICl
         var id = await portal.ApprovedAsync(scope: Scope());
         using var client = portal.Client(who);
         Assert.Equal(expected, (await client.PostAsync($"/api/v1/requests/{id}/release", null)).StatusCode);
+    }
+
+    [Theory]
+    [InlineData(Engineer, HttpStatusCode.Created)]
+    [InlineData(Manager, HttpStatusCode.Forbidden)]
+    [InlineData(Approver1, HttpStatusCode.Forbidden)]
+    [InlineData(ContosoOfficer, HttpStatusCode.Forbidden)]
+    [InlineData(Engineer2, HttpStatusCode.NotFound)]
+    [InlineData(ProviderAdmin, HttpStatusCode.NotFound)]
+    [InlineData(NorthwindOfficer, HttpStatusCode.NotFound)]
+    public async Task Extend_ByRole(string who, HttpStatusCode expected)
+    {
+        var id = await portal.ApprovedAsync(scope: Scope());
+        using var client = portal.Client(who);
+        var response = await client.PostAsJsonAsync($"/api/v1/requests/{id}/extensions", new { minutes = 60, justification = "The migration needs another hour." });
+        Assert.Equal(expected, response.StatusCode);
     }
 
     [Theory]

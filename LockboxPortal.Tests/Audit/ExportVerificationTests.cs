@@ -21,7 +21,7 @@ public sealed class ExportVerificationTests
     {
         var harness = await ServiceHarness.CreateAsync();
         var approved = await harness.ApprovedAsync();
-        await harness.Requests.CancelAsync(ServiceHarness.Engineer, (await harness.Requests.FileAsync(ServiceHarness.Engineer, harness.ValidInput())).Id);
+        await harness.Requests.CancelAsync(ServiceHarness.Engineer, (await harness.Requests.FileAsync(ServiceHarness.Engineer, harness.ValidInput(scope: "Exchange:mailbox/ben@contoso.com"))).Id);
         await AuditTestData.AppendAsync(harness, harness.Contoso, 3);
         Assert.NotNull(approved);
         return harness;

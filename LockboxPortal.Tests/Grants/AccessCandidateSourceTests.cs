@@ -45,7 +45,7 @@ public sealed class AccessCandidateSourceTests
         await using var harness = await ServiceHarness.CreateAsync();
         var approved = await harness.ApprovedAsync();
         harness.Time.Advance(TimeSpan.FromMinutes(1));
-        var pending = await harness.Requests.FileAsync(ServiceHarness.Engineer, harness.ValidInput());
+        var pending = await harness.Requests.FileAsync(ServiceHarness.Engineer, harness.ValidInput(scope: "Exchange:mailbox/ben@contoso.com"));
         await harness.Requests.FileAsync(ServiceHarness.Engineer2, harness.ValidInput());
         await harness.Requests.FileAsync(ServiceHarness.Engineer, harness.ValidInput(harness.Northwind));
 

@@ -42,6 +42,9 @@ public class AccessDecisionTests
         { RequestStatus.Expired, AccessDecisionReason.NotApproved },
         { RequestStatus.Completed, AccessDecisionReason.GrantEnded },
         { RequestStatus.Revoked, AccessDecisionReason.GrantRevoked },
+
+        // An approved extension moves its grant's end; it never allows anything itself.
+        { RequestStatus.Extended, AccessDecisionReason.NotApproved },
     };
 
     [Fact]

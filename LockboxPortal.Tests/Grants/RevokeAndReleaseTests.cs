@@ -203,7 +203,7 @@ public sealed class RevokeAndReleaseTests
         await using var harness = await ServiceHarness.CreateAsync();
         var contoso = await harness.ApprovedAsync();
         var northwind = await harness.ApprovedAsync(harness.Northwind, "Sql:database/orders");
-        await harness.PendingCustomerAsync();
+        await harness.PendingCustomerAsync(scope: "Exchange:mailbox/ben@contoso.com");
 
         async Task<IEnumerable<Guid>> TenantListAsync(ClaimsPrincipal who) =>
             (await harness.Grants.ListActiveForTenantsAsync(who)).Select(g => g.RequestId);

@@ -20,7 +20,7 @@ public sealed class StartupAndInstancesTests
         {
             overdue.Add(((await harness.Requests.FileAsync(ServiceHarness.Engineer, harness.ValidInput())).Id, RequestStatus.Expired, AuditEventType.AccessRequest_Expired));
             overdue.Add(((await harness.PendingCustomerAsync()).Id, RequestStatus.Expired, AuditEventType.AccessRequest_Expired));
-            overdue.Add(((await harness.ApprovedAsync()).Id, RequestStatus.Completed, AuditEventType.Grant_Completed));
+            overdue.Add(((await harness.ApprovedAsync(scope: $"Exchange:mailbox/grant{i}@contoso.com")).Id, RequestStatus.Completed, AuditEventType.Grant_Completed));
         }
 
         // One request filed "now" on the real clock is not due and must stay open.

@@ -22,7 +22,7 @@ public sealed class OffboardingTests
     {
         await using var harness = await ServiceHarness.CreateAsync();
         var grant = await harness.ApprovedAsync();
-        var pending = await harness.Requests.FileAsync(ServiceHarness.Engineer, harness.ValidInput());
+        var pending = await harness.Requests.FileAsync(ServiceHarness.Engineer, harness.ValidInput(scope: "Exchange:mailbox/ben@contoso.com"));
         Assert.True((await CheckAsync(harness)).IsAllowed);
 
         await harness.People().DeactivateAsync(AdminHarness.ProviderAdmin, Cast.Engineer);

@@ -52,7 +52,7 @@ public sealed class PeopleServiceTests : IAsyncLifetime
     public async Task DeactivatingAnApprover_RefusesTheirDecisionAtOnce_TakesThemOffTheList_AndKeepsTheirPastDecisions()
     {
         var decided = await _harness.ApprovedAsync();
-        var pending = await _harness.PendingCustomerAsync();
+        var pending = await _harness.PendingCustomerAsync(scope: "Exchange:mailbox/ben@contoso.com");
         string stampBefore;
         await using (var db = _harness.NewContext())
         {

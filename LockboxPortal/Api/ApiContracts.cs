@@ -27,6 +27,11 @@ public sealed record DecisionBody(
     [property: Description(TotpDescription.Text)] string? Totp = null,
     [property: Description("A customer approval for less time than requested, in minutes (15 up to the requested duration); the grant lasts the shortest any counted approver allowed")] int? DurationMinutes = null);
 
+/// <summary>Ask for more time on an active grant: an extension, decided like a request.</summary>
+public sealed record ExtensionBody(
+    [property: Description("How many more minutes: 15 up to the tenant's maximum grant, and never past twice that maximum from the grant's start")] int? Minutes,
+    [property: Description("Why the work needs longer: 10 to 2,000 characters")] string? Justification);
+
 public sealed record RevokeBody(
     [property: Description("Why the grant ends early (required)")] string? Reason,
     [property: Description(TotpDescription.Text)] string? Totp = null);
@@ -62,7 +67,9 @@ public sealed record RequestResponse(
     DateTimeOffset? GrantEndsAt,
     DateTimeOffset? ClosedAt,
     string? ClosedReason,
-    IReadOnlyList<DecisionResponse> Decisions)
+    IReadOnlyList<DecisionResponse> Decisions,
+    [property: Description("On an extension: the request whose grant it asks more time for")] Guid? ExtendsRequestId = null,
+    [property: Description("On an extension: that request's reference")] string? ExtendsReference = null)
 {
     [Description("Why the provider asks; null on requests filed before reasons were recorded")]
     public RequestReason? Reason { get; init; }
@@ -73,7 +80,8 @@ public sealed record RequestResponse(
         return new RequestResponse(
             r.Id, r.Reference, r.TenantId, row.TenantName, r.RequesterId, r.RequesterName, r.Scope, r.AccessLevel, r.Justification, r.TicketReference,
             (int)r.RequestedDuration.TotalMinutes, r.StartsAt, r.Status, r.CreatedAt, r.ExpiresAt, r.RequiredApprovals, r.GrantStartsAt, r.GrantEndsAt, r.ClosedAt, r.ClosedReason,
-            r.Decisions.OrderBy(d => d.DecidedAt).Select(d => new DecisionResponse(d.Stage, d.Outcome, d.DeciderName, d.OnBehalfOfName, d.Comment, d.DecidedAt, (int?)d.AllowedDuration?.TotalMinutes)).ToList())
+            r.Decisions.OrderBy(d => d.DecidedAt).Select(d => new DecisionResponse(d.Stage, d.Outcome, d.DeciderName, d.OnBehalfOfName, d.Comment, d.DecidedAt, (int?)d.AllowedDuration?.TotalMinutes)).ToList(),
+            r.ExtendsRequestId, r.ExtendsReference)
         {
             Reason = r.Reason,
         };

@@ -24,10 +24,19 @@ public static class RequestsApi
         group.MapGet("/", ListAsync).WithName("ListRequests").WithSummary("The requests the caller may see, newest first.");
         group.MapGet("/{id:guid}", GetAsync).WithName("GetRequest").WithSummary("One request the caller may see.");
         group.MapPost("/{id:guid}/decision", DecideAsync).WithName("DecideRequest")
-            .WithSummary("Approve or reject the stage the caller may decide: internal (EngineeringManager) or customer (tenant approver).");
+            .WithSummary("Approve or reject the stage the caller may decide: internal (EngineeringManager) or customer (tenant approver).")
+            .WithDescription("Refusals include 409 already-decided, 409 grant-held (the approval would open a second grant for an engineer who already "
+                + "holds one on an overlapping scope in the tenant; the request stays pending).");
         group.MapPost("/{id:guid}/cancel", CancelAsync).WithName("CancelRequest").WithSummary("The requesting engineer cancels a pending request.");
         group.MapPost("/{id:guid}/revoke", RevokeAsync).WithName("RevokeGrant").WithSummary("A tenant approver or security officer ends an active grant.");
         group.MapPost("/{id:guid}/release", ReleaseAsync).WithName("ReleaseGrant").WithSummary("The requesting engineer ends their own grant.");
+        group.MapPost("/{id:guid}/extensions", ExtendAsync).WithName("ExtendGrant")
+            .WithSummary("The requesting engineer asks for more time on their active grant (an extension, decided like a request).")
+            .WithDescription("Files an extension: a request of its own (its extendsRequestId names this one) that goes through the provider's and the "
+                + "customer's stages and quorum; at its approval this grant ends later, never past twice the tenant's maximum from its start nor past what the "
+                + "tenant's scope catalogue allows in all. It carries this grant's reason and ticket. "
+                + "Refusals: 400 validation (minutes out of range, justification missing, a reason or ticket the tenant no longer accepts), 403 forbidden (not the requesting engineer), "
+                + "404 not-found, 409 grant-not-active (the grant is not running), 409 extension-pending (another extension awaits its decisions).");
         group.MapGet("/{id:guid}/grant-token", GrantTokenAsync).WithName("GetGrantToken")
             .WithSummary("A signed grant token (ES256, at most 5 minutes, never past the grant's end) for the requesting engineer.");
         return api;
@@ -120,6 +129,17 @@ public static class RequestsApi
 
     private static async Task<Ok<RequestResponse>> ReleaseAsync(Guid id, ClaimsPrincipal user, GrantService grants, AccessRequestService requests, CancellationToken ct) =>
         TypedResults.Ok(await ReloadAsync(user, requests, await grants.ReleaseAsync(user, id, ct), ct));
+
+    private static async Task<Created<RequestResponse>> ExtendAsync(Guid id, ExtensionBody body, ClaimsPrincipal user, AccessRequestService requests, CancellationToken ct)
+    {
+        if (body.Minutes is not { } minutes || minutes is < 1 or > 7 * 24 * 60)
+        {
+            throw InvalidInputException.For("Minutes", "Say how many more minutes, from 1 to 7 days; the tenant's policy sets the real limit.");
+        }
+
+        var filed = await requests.FileExtensionAsync(user, id, TimeSpan.FromMinutes(minutes), body.Justification, ct);
+        return TypedResults.Created($"/api/v1/requests/{filed.Id}", await ReloadAsync(user, requests, filed, ct));
+    }
 
     private static async Task<Ok<GrantTokenResponse>> GrantTokenAsync(Guid id, ClaimsPrincipal user, GrantTokenService tokens, CancellationToken ct)
     {

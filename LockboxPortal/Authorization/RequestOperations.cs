@@ -15,6 +15,9 @@ public static class RequestOperations
     public static readonly OperationAuthorizationRequirement Revoke = new() { Name = nameof(Revoke) };
     public static readonly OperationAuthorizationRequirement Release = new() { Name = nameof(Release) };
     public static readonly OperationAuthorizationRequirement IssueGrantToken = new() { Name = nameof(IssueGrantToken) };
+
+    /// <summary>Ask for more time on an active grant (an extension).</summary>
+    public static readonly OperationAuthorizationRequirement Extend = new() { Name = nameof(Extend) };
 }
 
 /// <summary>The request, the person acting as storage knows them now, and their customer-stage authority.</summary>
@@ -51,7 +54,8 @@ public sealed class RequestAuthorizationHandler() : OperationHandler<RequestReso
                 RequestVisibility.Sees(RequestViewer.Of(user), request.RequesterId, request.TenantId),
             nameof(RequestOperations.DecideInternal) => user.Memberships.HasProviderRole(PortalRole.EngineeringManager),
             nameof(RequestOperations.DecideCustomer) => MayDecideIn(user, request.TenantId, authority),
-            nameof(RequestOperations.Cancel) or nameof(RequestOperations.Release) or nameof(RequestOperations.IssueGrantToken) => isOwnEngineer,
+            nameof(RequestOperations.Cancel) or nameof(RequestOperations.Release) or nameof(RequestOperations.IssueGrantToken)
+                or nameof(RequestOperations.Extend) => isOwnEngineer,
             nameof(RequestOperations.Revoke) => MayRevokeIn(user, request.TenantId, authority),
             _ => throw new InvalidOperationException($"Unknown request operation '{operation.Name}'."),
         };

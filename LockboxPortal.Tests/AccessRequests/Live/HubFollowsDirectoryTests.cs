@@ -65,7 +65,7 @@ public sealed class HubFollowsDirectoryTests : IAsyncLifetime
         }
 
         // Before the minute is up the connection still hears (as the cookie still works); after it, it is closed.
-        var early = await FileAndPassInternalAsync(DemoData.NorthwindId, "Sql:database/orders");
+        var early = await FileAndPassInternalAsync(DemoData.NorthwindId, "Sql:database/invoices");
         await listening.WaitForAsync(m => m.RequestId == early.Id && m.Kind == nameof(RequestEventKind.InternalApproved));
 
         _clock.Advance(TimeSpan.FromMinutes(1));

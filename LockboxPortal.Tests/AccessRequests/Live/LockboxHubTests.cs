@@ -36,7 +36,7 @@ public sealed class LockboxHubTests : IAsyncLifetime
         await contoso.WaitForAsync(m => m.RequestId == contosoRequest.Id && m.Kind == nameof(RequestEventKind.InternalApproved));
 
         // The relay sends events in order, so once Northwind hears its own later event, any Contoso event would have come first.
-        var northwindRequest = await FileAndPassInternalAsync(DemoData.NorthwindId, "Sql:database/orders");
+        var northwindRequest = await FileAndPassInternalAsync(DemoData.NorthwindId, "Sql:database/invoices");
         await northwind.WaitForAsync(m => m.RequestId == northwindRequest.Id && m.Kind == nameof(RequestEventKind.InternalApproved));
 
         Assert.NotEmpty(northwind.Received);

@@ -82,6 +82,18 @@ public sealed class AccessRequest
 
     public DateTimeOffset? GrantEndsAt { get; private set; }
 
+    /// <summary>
+    /// Set on an extension: the request whose active grant it asks more time for (docs/decisions/0013-grant-extensions.md).
+    /// An extension goes through the same stages and quorum; at quorum it closes as <see cref="RequestStatus.Extended"/>
+    /// and the grant it extends ends later. It never opens a grant of its own.
+    /// </summary>
+    public Guid? ExtendsRequestId { get; private set; }
+
+    /// <summary>The reference of the request an extension extends, for the queues' "Extension of ..." line.</summary>
+    public string? ExtendsReference { get; private set; }
+
+    public bool IsExtension => ExtendsRequestId is not null;
+
     /// <summary>When the request reached a final state, and why (a reason given on deny, reject or revoke).</summary>
     public DateTimeOffset? ClosedAt { get; private set; }
 
@@ -181,6 +193,130 @@ public sealed class AccessRequest
         { } at when at > now + MaxScheduleAhead => "A scheduled start may be at most 7 days ahead.",
         _ => null,
     };
+
+    /// <summary>
+    /// The furthest end an extension may move this grant to: the tenant's maximum counted from the grant's start, plus
+    /// one extension's worth (at most the tenant's maximum again), so at most twice the maximum from the original start.
+    /// Where the tenant requires its scope catalogue, <paramref name="catalogueLimit"/> (the longest its entries allow
+    /// this scope and level) bounds the whole grant, extensions included, as it bounded the filing.
+    /// </summary>
+    public DateTimeOffset? FurthestExtendedEnd(Tenants.TenantPolicy policy, TimeSpan? catalogueLimit = null)
+    {
+        var furthest = GrantStartsAt + policy.MaxGrantDuration * 2;
+        return catalogueLimit is { } limit && GrantStartsAt + limit < furthest ? GrantStartsAt + limit : furthest;
+    }
+
+    /// <summary>The most one extension may ask for now: the tenant's maximum, or what is left before <see cref="FurthestExtendedEnd"/>.</summary>
+    public TimeSpan MostExtension(Tenants.TenantPolicy policy, TimeSpan? catalogueLimit = null)
+    {
+        var room = FurthestExtendedEnd(policy, catalogueLimit) - GrantEndsAt ?? TimeSpan.Zero;
+        return room < policy.MaxGrantDuration ? room : policy.MaxGrantDuration;
+    }
+
+    /// <summary>
+    /// The requesting engineer asks for more time on this request's active grant: a new request (the extension) for the
+    /// same tenant, scope, level, reason and ticket, lasting <paramref name="minutes"/>, filed at the provider's stage.
+    /// It passes the filing rules of today's policy (a reason the tenant now refuses, or a ticket it now requires, refuses
+    /// it) and stays pending for the tenant's pending lifetime, never past the grant's end. Whether this person may ask
+    /// is the service's question; whether another extension is pending too.
+    /// </summary>
+    public AccessRequest FileExtension(
+        Guid id, string reference, Actor requester, TimeSpan minutes, string? justification, Tenants.TenantPolicy policy, DateTimeOffset now,
+        TimeSpan? catalogueLimit = null)
+    {
+        EnsureRequester(requester);
+        if (Status != RequestStatus.Approved || GrantStartsAt > now || GrantEndsAt is not { } end || now >= end)
+        {
+            throw new GrantNotRunningException();
+        }
+
+        // The extension's length is bounded by the room left below, not by the tenant's maximum alone.
+        var errors = ValidateFiling(justification, TicketReference, minutes, AccessLevel, policy, Reason);
+        errors.Remove(nameof(RequestedDuration));
+        if (Reason is null)
+        {
+            errors[nameof(Reason)] = ["This grant was filed before reasons were recorded; an extension carries its grant's reason, so it cannot be extended."];
+        }
+
+        var most = MostExtension(policy, catalogueLimit);
+        var cappedByCatalogue = FurthestExtendedEnd(policy, catalogueLimit) < FurthestExtendedEnd(policy);
+        if (most < Tenants.TenantPolicy.MinGrantDuration)
+        {
+            errors["Minutes"] = [catalogueLimit == TimeSpan.Zero
+                ? "The tenant's scope catalogue no longer allows this scope at this access level; this grant cannot be extended."
+                : cappedByCatalogue
+                ? $"This grant already lasts as long as the tenant's scope catalogue allows for this scope ({Format(catalogueLimit!.Value)} in all); it cannot be extended."
+                : $"This grant already reaches the furthest end allowed (twice the tenant's maximum of {Format(policy.MaxGrantDuration)} from its start); it cannot be extended."];
+        }
+        else if (minutes < Tenants.TenantPolicy.MinGrantDuration || minutes > most)
+        {
+            errors["Minutes"] = [$"Ask for {Format(Tenants.TenantPolicy.MinGrantDuration)} up to {Format(most)} more."];
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new InvalidInputException(errors);
+        }
+
+        var expires = now + policy.PendingLifetime;
+        return new AccessRequest
+        {
+            Id = id,
+            Reference = reference,
+            TenantId = TenantId,
+            RequesterId = RequesterId,
+            RequesterName = requester.DisplayName,
+            Scope = Scope,
+            AccessLevel = AccessLevel,
+            Justification = justification!.Trim(),
+            TicketReference = TicketReference,
+            Reason = Reason,
+            RequestedDuration = minutes,
+            CreatedAt = now,
+
+            // Nothing is left to extend once the grant ends, so nobody may decide the extension after that.
+            ExpiresAt = expires < end ? expires : end,
+            Status = RequestStatus.PendingInternal,
+            ExtendsRequestId = Id,
+            ExtendsReference = Reference,
+            Version = Guid.NewGuid(),
+        };
+    }
+
+    /// <summary>
+    /// An extension of this request reached its quorum: the grant ends later by what its approvers allowed, never past
+    /// <see cref="FurthestExtendedEnd"/> and never earlier than now. Refused when the grant is no longer running (a
+    /// late timer has not closed it yet): an ended grant is never re-opened. Returns the end before.
+    /// </summary>
+    public DateTimeOffset ExtendGrant(AccessRequest extension, Tenants.TenantPolicy policy, DateTimeOffset now, TimeSpan? catalogueLimit = null)
+    {
+        EnsureStatus(RequestAction.Extend, RequestStatus.Approved);
+        if (extension.ExtendsRequestId != Id || extension.Status != RequestStatus.Extended)
+        {
+            throw new ArgumentException("Only an approved extension of this request extends its grant.", nameof(extension));
+        }
+
+        EnsureGrantRunning(now);
+        var before = GrantEndsAt!.Value;
+        var wanted = before + extension.GrantedDuration;
+        var furthest = FurthestExtendedEnd(policy, catalogueLimit)!.Value;
+        var moved = wanted < furthest ? wanted : furthest;
+        GrantEndsAt = moved > before ? moved : before;
+        Touch();
+        return before;
+    }
+
+    /// <summary>The grant this pending extension asked more time for ended (revoked or released): the extension expires with it.</summary>
+    public void CloseWithGrant(string why, DateTimeOffset now)
+    {
+        if (!IsExtension)
+        {
+            throw new InvalidOperationException("Only an extension closes with the grant it extends.");
+        }
+
+        EnsureStatus(RequestAction.Expire, RequestStatus.PendingInternal, RequestStatus.PendingCustomer);
+        Close(RequestStatus.Expired, why, now);
+    }
 
     /// <summary>
     /// The problems with the fields of a new request, keyed by field name; empty when it may be filed. A reason is
@@ -314,9 +450,11 @@ public sealed class AccessRequest
     /// <summary>
     /// A customer approver approves, for themselves or (<paramref name="onBehalfOf"/>) as a delegate.
     /// Whether they may is the service's question; this method keeps the quorum arithmetic:
-    /// each person's authority counts once, and the grant opens when enough distinct people agreed.
+    /// each person's authority counts once, and the grant opens when enough distinct people agreed, unless the
+    /// engineer already holds a grant on an overlapping scope (<paramref name="grantHeld"/>, found by the service).
     /// </summary>
-    public void ApproveCustomer(Actor approver, Actor? onBehalfOf, string? comment, DateTimeOffset now, TimeSpan? allowedDuration = null)
+    public void ApproveCustomer(
+        Actor approver, Actor? onBehalfOf, string? comment, DateTimeOffset now, TimeSpan? allowedDuration = null, AccessRequest? grantHeld = null)
     {
         EnsureDecidable(RequestStatus.PendingCustomer, RequestAction.ApproveCustomer, approver, onBehalfOf, now);
         if (AllowedDurationProblem(allowedDuration) is { } problem)
@@ -335,9 +473,20 @@ public sealed class AccessRequest
             throw new AlreadyCountedException(onBehalfOf.DisplayName);
         }
 
+        // One engineer holds one grant per scope and tenant: the approval that would open a second is refused.
+        if (grantHeld is not null && !IsExtension && CustomerApprovals.Count + 1 >= (RequiredApprovals ?? 1))
+        {
+            throw new GrantAlreadyHeldException(RequesterName, grantHeld.Scope, grantHeld.Reference);
+        }
+
         var allowed = allowedDuration is { } shorter && shorter < RequestedDuration ? shorter : (TimeSpan?)null;
         _decisions.Add(new RequestDecision(DecisionStage.Customer, DecisionOutcome.Approved, approver, onBehalfOf, Clean(comment), now, allowed));
-        if (CustomerApprovals.Count >= (RequiredApprovals ?? 1))
+        if (CustomerApprovals.Count >= (RequiredApprovals ?? 1) && IsExtension)
+        {
+            // An extension opens nothing itself: the service moves the end of the grant it extends (ExtendGrant).
+            Close(RequestStatus.Extended, null, now);
+        }
+        else if (CustomerApprovals.Count >= (RequiredApprovals ?? 1))
         {
             // The window opens at the later of the approval and the start the engineer scheduled, and lasts as long as
             // the most cautious counted approver allowed (the request's duration when nobody shortened it).

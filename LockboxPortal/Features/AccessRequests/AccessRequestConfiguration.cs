@@ -16,6 +16,8 @@ internal sealed class AccessRequestConfiguration : IEntityTypeConfiguration<Acce
         request.Property(r => r.Justification).HasMaxLength(AccessRequest.JustificationMaxLength);
         request.Property(r => r.TicketReference).HasMaxLength(AccessRequest.TicketMaxLength);
         request.Property(r => r.ClosedReason).HasMaxLength(AccessRequest.CommentMaxLength + 250);
+        request.Property(r => r.ExtendsReference).HasMaxLength(32);
+        request.HasIndex(r => r.ExtendsRequestId);
         request.Property(r => r.Version).IsConcurrencyToken();
         request.HasOne<Tenant>().WithMany().HasForeignKey(r => r.TenantId).OnDelete(DeleteBehavior.Restrict);
         request.HasMany(r => r.Decisions).WithOne().HasForeignKey(d => d.AccessRequestId).OnDelete(DeleteBehavior.Cascade);
@@ -23,6 +25,7 @@ internal sealed class AccessRequestConfiguration : IEntityTypeConfiguration<Acce
         request.Ignore(r => r.NextDeadline);
         request.Ignore(r => r.ParsedScope);
         request.Ignore(r => r.CustomerApprovals);
+        request.Ignore(r => r.IsExtension);
         request.HasIndex(r => new { r.TenantId, r.Status, r.ExpiresAt });
         request.HasIndex(r => new { r.RequesterId, r.CreatedAt });
         request.HasIndex(r => new { r.Status, r.ExpiresAt });

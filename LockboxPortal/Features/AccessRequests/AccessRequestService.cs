@@ -49,12 +49,21 @@ public sealed class AccessRequestService(
             {
                 errors[nameof(AccessRequest.Scope)] = [scopeError];
             }
-            else if (tenant is { Policy.RequireCatalogue: true })
+            else if (tenant is not null)
             {
-                var catalogue = await db.ScopeCatalogueEntries.AsNoTracking().Where(e => e.TenantId == tenant.Id).ToListAsync(cancellationToken);
-                foreach (var (field, messages) in ScopeCatalogue.Problems(catalogue, scope, input.AccessLevel, duration))
+                if (tenant.Policy.RequireCatalogue)
                 {
-                    errors.TryAdd(field, messages);
+                    var catalogue = await db.ScopeCatalogueEntries.AsNoTracking().Where(e => e.TenantId == tenant.Id).ToListAsync(cancellationToken);
+                    foreach (var (field, messages) in ScopeCatalogue.Problems(catalogue, scope, input.AccessLevel, duration))
+                    {
+                        errors.TryAdd(field, messages);
+                    }
+                }
+
+                if (await GrantHeldOnAsync(db, tenant.Id, user.UserId, scope, now, cancellationToken) is { } held)
+                {
+                    errors[nameof(AccessRequest.Scope)] =
+                        [$"You already hold a grant on {held.Scope} ({held.Reference}) in this tenant; ask for more time on it instead of filing another request."];
                 }
             }
 
@@ -68,23 +77,72 @@ public sealed class AccessRequestService(
                 Guid.NewGuid(), reference, tenant!.Id, user.Actor, scope!, input.AccessLevel,
                 input.Justification, input.TicketReference, duration, policy, now, input.StartsAt, input.Reason);
             db.AccessRequests.Add(filed);
-            await audit.AppendAsync(db, Record(AuditEventType.AccessRequest_Filed, user, filed, new
-            {
-                filed.Reference,
-                filed.Scope,
-                AccessLevel = filed.AccessLevel.ToString(),
-                filed.Justification,
-                filed.TicketReference,
-                Reason = filed.Reason.ToString(),
-                RequestedDuration = filed.RequestedDuration.ToString(),
-                filed.StartsAt,
-                filed.ExpiresAt,
-            }), cancellationToken);
+            await audit.AppendAsync(db, Record(AuditEventType.AccessRequest_Filed, user, filed, FiledDetails(filed)), cancellationToken);
             return (filed, await notifier.RaiseAsync(db, filed, RequestEventKind.Filed, user.Actor, cancellationToken));
         }, cancellationToken);
 
         await notifier.PublishAsync(change);
         return request;
+    }
+
+    /// <summary>
+    /// The requesting engineer asks for <paramref name="minutes"/> more on their active grant, with a reason: an extension,
+    /// filed as a request of its own that goes through the same stages, quorum and decisions (docs/decisions/0013-grant-extensions.md).
+    /// One at a time per grant. Both requests' trails record it.
+    /// </summary>
+    public async Task<AccessRequest> FileExtensionAsync(
+        ClaimsPrincipal principal, Guid requestId, TimeSpan minutes, string? justification, CancellationToken cancellationToken = default)
+    {
+        var (extension, change) = await transactions.RunAsync(async db =>
+        {
+            var (user, original, _) = await gate.LoadForAsync(db, principal, requestId, RequestOperations.Extend, cancellationToken);
+            var (policy, catalogueLimit) = await ExtensionLimitsAsync(db, original, cancellationToken);
+            var now = time.GetUtcNow();
+
+            // Filings take turns for the year's reference counter, so two asking at once cannot both find none pending.
+            var reference = await NextReferenceAsync(db, database, now, cancellationToken);
+            var pending = await db.AccessRequests.AsNoTracking()
+                .Where(r => r.ExtendsRequestId == original.Id && (r.Status == RequestStatus.PendingInternal || r.Status == RequestStatus.PendingCustomer) && r.ExpiresAt > now)
+                .Select(r => r.Reference)
+                .FirstOrDefaultAsync(cancellationToken);
+            if (pending is not null)
+            {
+                throw new ExtensionPendingException(pending);
+            }
+
+            var filed = original.FileExtension(Guid.NewGuid(), reference, user.Actor, minutes, justification, policy, now, catalogueLimit);
+            db.AccessRequests.Add(filed);
+            await audit.AppendAsync(db, Record(AuditEventType.AccessRequest_Filed, user, filed, FiledDetails(filed)), cancellationToken);
+            await audit.AppendAsync(db, Record(AuditEventType.Grant_ExtensionRequested, user, original, new
+            {
+                original.Reference,
+                ExtensionReference = filed.Reference,
+                ExtensionId = filed.Id,
+                Minutes = (int)minutes.TotalMinutes,
+
+                // The engineer's words, shown beside the line in the grant's history; the reason code is on the extension's filing.
+                Comment = filed.Justification,
+            }), cancellationToken);
+            return (filed, await notifier.RaiseAsync(db, filed, RequestEventKind.Filed, user.Actor, cancellationToken));
+        }, cancellationToken);
+
+        await notifier.PublishAsync(change);
+        return extension;
+    }
+
+    /// <summary>The extensions asked for on a request this person may see, newest first; null when they may not see it.</summary>
+    public async Task<IReadOnlyList<AccessRequest>?> ExtensionsOfAsync(ClaimsPrincipal principal, Guid requestId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (await gate.FindVisibleAsync(db, principal, requestId, cancellationToken) is not { Request: var request })
+        {
+            return null;
+        }
+
+        return await db.AccessRequests.AsNoTracking().Include(r => r.Decisions)
+            .Where(r => r.ExtendsRequestId == request.Id)
+            .OrderByDescending(r => r.CreatedAt)
+            .ToListAsync(cancellationToken);
     }
 
     /// <summary>
@@ -158,18 +216,24 @@ public sealed class AccessRequestService(
             throw InvalidInputException.For(nameof(RequestDecision.AllowedDuration), "A duration goes with an approval, not a rejection.");
         }
 
-        var (request, change) = await transactions.RunAsync(async db =>
+        var (request, change, extendedChange) = await transactions.RunAsync(async db =>
         {
             var loaded = await gate.LoadForAsync(
                 db, principal, requestId, RequestOperations.DecideCustomer, cancellationToken, factor, approve ? DecisionStatement.Approve : DecisionStatement.Reject,
                 allowedDuration);
             var (user, tracked, authority) = loaded;
             var onBehalfOf = tracked.CountsFor(user.Actor, authority.OnApproverList, authority.Delegators);
+
+            // Filing refuses a second request for a scope, but requests filed before that rule, or on a path around it,
+            // must not open a second grant: the approval that would open one checks again.
+            var held = approve && !tracked.IsExtension
+                ? await GrantHeldOnAsync(db, tracked.TenantId, tracked.RequesterId, tracked.ParsedScope, time.GetUtcNow(), cancellationToken)
+                : null;
             await gate.ApplyAsync(loaded, approve ? "ApproveCustomer" : "RejectCustomer", () =>
             {
                 if (approve)
                 {
-                    tracked.ApproveCustomer(user.Actor, onBehalfOf, comment, time.GetUtcNow(), allowedDuration);
+                    tracked.ApproveCustomer(user.Actor, onBehalfOf, comment, time.GetUtcNow(), allowedDuration, held);
                 }
                 else
                 {
@@ -190,6 +254,7 @@ public sealed class AccessRequestService(
                     loaded.FreshFactor,
                     Signature = loaded.KeepSignature(db),
                 }, onBehalfOf), cancellationToken);
+            var extended = tracked.Status == RequestStatus.Extended ? await ExtendGrantAsync(db, user, tracked, onBehalfOf, cancellationToken) : null;
             if (tracked.Status == RequestStatus.Approved)
             {
                 await audit.AppendAsync(db, Record(AuditEventType.Grant_Opened, user, tracked, new
@@ -203,11 +268,37 @@ public sealed class AccessRequestService(
                 }, onBehalfOf), cancellationToken);
             }
 
-            return (tracked, await notifier.RaiseAsync(db, tracked, approve ? RequestEventKind.CustomerApproved : RequestEventKind.CustomerRejected, user.Actor, cancellationToken));
+            return (tracked, await notifier.RaiseAsync(db, tracked, approve ? RequestEventKind.CustomerApproved : RequestEventKind.CustomerRejected, user.Actor, cancellationToken),
+                extended);
         }, cancellationToken);
 
         await notifier.PublishAsync(change);
+        if (extendedChange is not null)
+        {
+            await notifier.PublishAsync(extendedChange);
+        }
+
         return request;
+    }
+
+    /// <summary>
+    /// The extension reached its quorum: the grant it extends ends later, in the same transaction, audited on that request.
+    /// A grant that is no longer running refuses, and the whole decision with it.
+    /// </summary>
+    private async Task<RequestEvent> ExtendGrantAsync(LockboxDbContext db, ActingUser user, AccessRequest extension, Actor? onBehalfOf, CancellationToken cancellationToken)
+    {
+        var original = await db.AccessRequests.SingleAsync(r => r.Id == extension.ExtendsRequestId, cancellationToken);
+        var (policy, catalogueLimit) = await ExtensionLimitsAsync(db, original, cancellationToken);
+        var before = original.ExtendGrant(extension, policy, time.GetUtcNow(), catalogueLimit);
+        await audit.AppendAsync(db, Record(AuditEventType.Grant_Extended, user, original, new
+        {
+            original.Reference,
+            ExtensionReference = extension.Reference,
+            PreviousEnd = before,
+            original.GrantEndsAt,
+            Added = (original.GrantEndsAt!.Value - before).ToString(),
+        }, onBehalfOf), cancellationToken);
+        return await notifier.RaiseAsync(db, original, RequestEventKind.Extended, user.Actor, cancellationToken);
     }
 
     public async Task<AccessRequest> CancelAsync(ClaimsPrincipal principal, Guid requestId, CancellationToken cancellationToken = default)
@@ -257,7 +348,47 @@ public sealed class AccessRequestService(
             Cancel: request.Status.IsPending() && await May(RequestOperations.Cancel),
             Revoke: request.Status == RequestStatus.Approved && await May(RequestOperations.Revoke),
             Release: request.Status == RequestStatus.Approved && await May(RequestOperations.Release),
-            YouApproved: youApproved);
+            YouApproved: youApproved)
+        {
+            ExtendUpTo = await ExtendUpToAsync(db, request, () => May(RequestOperations.Extend), cancellationToken),
+        };
+    }
+
+    /// <summary>The most one extension may ask for now, when the grant is running, leaves room and this person may ask.</summary>
+    private async Task<TimeSpan?> ExtendUpToAsync(LockboxDbContext db, AccessRequest request, Func<Task<bool>> may, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (request.Status != RequestStatus.Approved || request.IsScheduled(now) || !(request.GrantEndsAt > now) || !await may())
+        {
+            return null;
+        }
+
+        if (await db.AccessRequests.AnyAsync(r => r.ExtendsRequestId == request.Id && (r.Status == RequestStatus.PendingInternal || r.Status == RequestStatus.PendingCustomer) && r.ExpiresAt > now, cancellationToken))
+        {
+            // One at a time: the page shows the one waiting.
+            return null;
+        }
+
+        var (policy, catalogueLimit) = await ExtensionLimitsAsync(db, request, cancellationToken);
+        var most = request.MostExtension(policy, catalogueLimit);
+        return most >= TenantPolicy.MinGrantDuration ? most : null;
+    }
+
+    /// <summary>
+    /// The tenant's policy and, where it requires its scope catalogue, the longest the catalogue allows this grant in
+    /// all: an extension is bounded by both when it is offered, filed and approved, so today's catalogue always counts.
+    /// </summary>
+    private static async Task<(TenantPolicy Policy, TimeSpan? CatalogueLimit)> ExtensionLimitsAsync(
+        LockboxDbContext db, AccessRequest request, CancellationToken cancellationToken)
+    {
+        var policy = await db.Tenants.Where(t => t.Id == request.TenantId).Select(t => t.Policy).SingleAsync(cancellationToken);
+        if (!policy.RequireCatalogue)
+        {
+            return (policy, null);
+        }
+
+        var entries = await db.ScopeCatalogueEntries.AsNoTracking().Where(e => e.TenantId == request.TenantId).ToListAsync(cancellationToken);
+        return (policy, ScopeCatalogue.Longest(entries, request.ParsedScope, request.AccessLevel));
     }
 
     /// <summary>The engineer's own requests, newest first.</summary>
@@ -410,6 +541,36 @@ public sealed class AccessRequestService(
             _ => await gate.IsAllowedAsync(db, principal, request, RequestOperations.DecideInternal, cancellationToken),
         };
     }
+
+    /// <summary>
+    /// One engineer holds at most one grant on a scope in a tenant: an approved request of theirs, running or scheduled,
+    /// whose scope covers this one or lies beneath it. A second request for it is an extension instead. Filings and
+    /// grant openings for one engineer in one tenant take turns, so two at once cannot both find none.
+    /// </summary>
+    private async Task<AccessRequest?> GrantHeldOnAsync(
+        LockboxDbContext db, Guid tenantId, string engineerId, ResourceScope scope, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await database.SerializeAsync(db, $"engineer-scopes:{tenantId}:{engineerId}", cancellationToken);
+        var held = await db.AccessRequests.AsNoTracking()
+            .Where(r => r.TenantId == tenantId && r.RequesterId == engineerId && r.Status == RequestStatus.Approved && r.GrantEndsAt > now)
+            .ToListAsync(cancellationToken);
+        return held.FirstOrDefault(r => ResourceScope.TryParse(r.Scope, out var granted, out _) && (granted.Covers(scope) || scope.Covers(granted)));
+    }
+
+    /// <summary>What the trail records of a filing, a request's or an extension's (which names the grant it extends).</summary>
+    private static object FiledDetails(AccessRequest filed) => new
+    {
+        filed.Reference,
+        filed.ExtendsReference,
+        filed.Scope,
+        AccessLevel = filed.AccessLevel.ToString(),
+        filed.Justification,
+        filed.TicketReference,
+        Reason = filed.Reason.ToString(),
+        RequestedDuration = filed.RequestedDuration.ToString(),
+        filed.StartsAt,
+        filed.ExpiresAt,
+    };
 
     private static AuditRecord Record(AuditEventType type, ActingUser user, AccessRequest request, object details, Actor? onBehalfOf = null) =>
         new(type, user.Actor, request.TenantId, Subject, request.Id.ToString(), AuditRecord.Details(details), onBehalfOf, user.Client);

@@ -62,13 +62,21 @@ public enum RequestSort
 /// <summary>What the request page offers the person looking at it; <see cref="YouApproved"/> when their approval already counts.</summary>
 public sealed record RequestActions(bool DecideInternal, bool DecideCustomer, bool Cancel, bool Revoke, bool Release, bool YouApproved)
 {
-    public bool Any => DecideInternal || DecideCustomer || Cancel || Revoke || Release;
+    /// <summary>The most the requesting engineer may ask for on the running grant now; null when they may not ask.</summary>
+    public TimeSpan? ExtendUpTo { get; init; }
+
+    public bool Extend => ExtendUpTo is not null;
+
+    public bool Any => DecideInternal || DecideCustomer || Cancel || Revoke || Release || Extend;
 }
 
 /// <summary>
 /// What a decision or revoke dialog closes with: the comment (a revoke's reason), the fresh factor, if asked for, and
 /// for a customer approval of less time than requested, the duration allowed.
 /// </summary>
+/// <summary>What the "Ask for more time" dialog closes with.</summary>
+public sealed record ExtensionInput(TimeSpan Minutes, string Justification);
+
 public sealed record DecisionInput(string? Comment, FreshFactor? Factor)
 {
     public TimeSpan? AllowedDuration { get; init; }

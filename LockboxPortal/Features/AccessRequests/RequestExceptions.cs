@@ -34,6 +34,7 @@ public sealed class InvalidTransitionException(RequestStatus status, RequestActi
         RequestAction.Release => "released",
         RequestAction.Complete => "completed",
         RequestAction.Escalate => "escalated",
+        RequestAction.Extend => "extended",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
 }
@@ -73,4 +74,28 @@ public sealed class NotRequesterException()
     : LockboxRuleException("Only the engineer who filed this request may do that.")
 {
     public override string Code => "not-requester";
+}
+
+/// <summary>More time is asked for only while the grant is running: approved, opened, and not yet ended.</summary>
+public sealed class GrantNotRunningException()
+    : LockboxRuleException("This request has no active grant; more time can be asked for only while its grant is running.")
+{
+    public override string Code => "grant-not-active";
+}
+
+/// <summary>One extension at a time: another one for this grant still awaits its decisions.</summary>
+public sealed class ExtensionPendingException(string reference)
+    : LockboxRuleException($"An extension of this grant ({reference}) is already waiting for a decision; wait for it, or cancel it first.")
+{
+    public override string Code => "extension-pending";
+}
+
+/// <summary>
+/// One engineer holds one grant per scope and tenant: this approval would open a second one, overlapping a grant they
+/// already hold (running or scheduled). The request stays pending; reject it, or the engineer cancels it.
+/// </summary>
+public sealed class GrantAlreadyHeldException(string engineer, string scope, string reference)
+    : LockboxRuleException($"{engineer} already holds a grant on {scope} ({reference}) in this tenant; approving this request would open a second one. Reject it instead; more time on that grant is an extension.")
+{
+    public override string Code => "grant-held";
 }

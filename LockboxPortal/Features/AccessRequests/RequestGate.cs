@@ -167,7 +167,7 @@ public sealed class RequestGate(OperationGate gate, TimeProvider time)
         {
             change();
         }
-        catch (LockboxRuleException ex) when (ex is SelfApprovalException or DeadlinePassedException or AlreadyCountedException)
+        catch (LockboxRuleException ex) when (ex is SelfApprovalException or DeadlinePassedException or AlreadyCountedException or GrantAlreadyHeldException)
         {
             await gate.RecordRefusalAsync(new RequestResource(loaded.Request, loaded.User, loaded.Authority), operation, ex.Code, cancellationToken);
             throw;

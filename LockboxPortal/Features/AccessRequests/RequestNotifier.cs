@@ -16,6 +16,9 @@ public enum RequestEventKind
     Released,
     Completed,
     Escalated,
+
+    /// <summary>An extension reached its quorum: this (the extended) request's grant ends later.</summary>
+    Extended,
 }
 
 /// <summary>Something happened to a request. Carries only what is needed to decide who should look again.</summary>
@@ -27,7 +30,8 @@ public sealed record RequestEvent(
     RequestStatus Status,
     RequestEventKind Kind,
     string ActorName,
-    DateTimeOffset At)
+    DateTimeOffset At,
+    Guid? ExtendsRequestId = null)
 {
     public OutboundMessage ToOutboundMessage() =>
         new("AccessRequest." + Kind, TenantId, RequestId.ToString(), JsonSerializer.Serialize(this, JsonSerializerOptions.Web));
@@ -44,7 +48,8 @@ public sealed class RequestNotifier(IEventTransport transport, IOutboundMessages
     public async Task<RequestEvent> RaiseAsync(LockboxDbContext db, AccessRequest request, RequestEventKind kind, Actor actor, CancellationToken cancellationToken)
     {
         var change = new RequestEvent(
-            request.Id, request.Reference, request.TenantId, request.RequesterId, request.Status, kind, actor.DisplayName, time.GetUtcNow());
+            request.Id, request.Reference, request.TenantId, request.RequesterId, request.Status, kind, actor.DisplayName, time.GetUtcNow(),
+            request.ExtendsRequestId);
         await outbound.HandOffAsync(db, change.ToOutboundMessage(), cancellationToken);
         return change;
     }

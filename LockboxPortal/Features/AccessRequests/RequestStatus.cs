@@ -11,6 +11,9 @@ public enum RequestStatus
     Expired,
     Completed,
     Revoked,
+
+    /// <summary>An extension whose quorum was reached: the grant it extends ends later. Final; it never opens a grant itself.</summary>
+    Extended,
 }
 
 public enum AccessLevel
@@ -44,6 +47,7 @@ public enum RequestAction
     Release,
     Complete,
     Escalate,
+    Extend,
 }
 
 public static class RequestStatusExtensions

@@ -14,6 +14,7 @@ public static class RequestWords
         RequestStatus.Expired => "Expired",
         RequestStatus.Completed => "Completed",
         RequestStatus.Revoked => "Revoked",
+        RequestStatus.Extended => "Extended",
         _ => status.ToString(),
     };
 

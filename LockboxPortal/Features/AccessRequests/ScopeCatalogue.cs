@@ -115,7 +115,7 @@ public static class ScopeCatalogue
             errors[nameof(AccessRequest.AccessLevel)] = ["The catalogue allows only read access to this scope."];
         }
 
-        var longest = matching.Where(e => e.Allows(level, TimeSpan.Zero)).Select(e => e.MaxDuration).DefaultIfEmpty().Max();
+        var longest = Longest(matching, scope, level);
         if (longest > TimeSpan.Zero && duration > longest)
         {
             errors[nameof(AccessRequest.RequestedDuration)] = [$"The catalogue allows at most {Durations.Format(longest)} for this scope."];
@@ -123,6 +123,13 @@ public static class ScopeCatalogue
 
         return errors;
     }
+
+    /// <summary>
+    /// The longest grant the entries allow on <paramref name="scope"/> at <paramref name="level"/>; zero when none does.
+    /// An extension counts it over the whole grant, so more time never takes a grant past what a filing could ask.
+    /// </summary>
+    public static TimeSpan Longest(IEnumerable<ScopeCatalogueEntry> entries, ResourceScope scope, AccessLevel level) =>
+        entries.Where(e => e.Matches(scope) && e.Allows(level, TimeSpan.Zero)).Select(e => e.MaxDuration).DefaultIfEmpty().Max();
 }
 
 internal sealed class ScopeCatalogueEntryConfiguration : IEntityTypeConfiguration<ScopeCatalogueEntry>

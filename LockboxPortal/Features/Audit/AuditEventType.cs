@@ -23,6 +23,12 @@ public enum AuditEventType
     Grant_Completed = 1203,
     Grant_AccessChecked = 1204,
 
+    /// <summary>The engineer asked for more time; the extension is a request of its own, named in the details.</summary>
+    Grant_ExtensionRequested = 1205,
+
+    /// <summary>An extension reached its quorum and the grant's end moved.</summary>
+    Grant_Extended = 1206,
+
     // 1300: approver lists, policies and delegations
     Approvers_Added = 1300,
     Approvers_Removed = 1301,

@@ -22,6 +22,8 @@ public sealed record RequestHistoryItem(long Sequence, DateTimeOffset At, string
             AuditEventType.Grant_Revoked => ($"Access revoked by {who}", RequestHistoryTone.Negative),
             AuditEventType.Grant_Released => ($"Access ended early by {who}", RequestHistoryTone.Neutral),
             AuditEventType.Grant_Completed => ("Access ended: the grant ran out", RequestHistoryTone.Neutral),
+            AuditEventType.Grant_ExtensionRequested => ($"More time asked for by {who}", RequestHistoryTone.Neutral),
+            AuditEventType.Grant_Extended => ("More time granted: the grant ends later", RequestHistoryTone.Positive),
             AuditEventType.Grant_AccessChecked => ($"Access checked for {who}", RequestHistoryTone.Neutral),
             AuditEventType.AccessRequest_Escalated => ("Escalated: the escalation approvers may decide it now", RequestHistoryTone.Neutral),
             AuditEventType.Notification_ReminderSent => ("Approvers reminded", RequestHistoryTone.Neutral),

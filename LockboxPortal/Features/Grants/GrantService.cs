@@ -34,6 +34,7 @@ public sealed class GrantService(
     AuditWriter audit,
     RequestNotifier notifier,
     IDatabaseProvider database,
+    OpenRequestCloser closer,
     TimeProvider time) : IDeadlineSource
 {
     /// <summary>
@@ -48,7 +49,7 @@ public sealed class GrantService(
     public async Task<AccessRequest> RevokeAsync(
         ClaimsPrincipal principal, Guid requestId, string? reason, FreshFactor? factor = null, CancellationToken cancellationToken = default)
     {
-        var (request, change) = await transactions.RunAsync(async db =>
+        var (request, change) = await transactions.RunAsync<(AccessRequest, List<RequestEvent>)>(async db =>
         {
             var loaded = await gate.LoadForAsync(db, principal, requestId, RequestOperations.Revoke, cancellationToken, factor, DecisionStatement.Revoke);
             var (user, tracked, _) = loaded;
@@ -61,17 +62,18 @@ public sealed class GrantService(
                 loaded.FreshFactor,
                 Signature = loaded.KeepSignature(db),
             }, user.Client), cancellationToken);
-            return (tracked, await notifier.RaiseAsync(db, tracked, RequestEventKind.Revoked, user.Actor, cancellationToken));
+            var closed = await CloseExtensionsAsync(db, tracked, user, cancellationToken);
+            return (tracked, [await notifier.RaiseAsync(db, tracked, RequestEventKind.Revoked, user.Actor, cancellationToken), .. closed]);
         }, cancellationToken);
 
-        await notifier.PublishAsync(change);
+        await PublishAsync(change);
         return request;
     }
 
     /// <summary>The engineer ends their own grant when the work is done.</summary>
     public async Task<AccessRequest> ReleaseAsync(ClaimsPrincipal principal, Guid requestId, CancellationToken cancellationToken = default)
     {
-        var (request, change) = await transactions.RunAsync(async db =>
+        var (request, change) = await transactions.RunAsync<(AccessRequest, List<RequestEvent>)>(async db =>
         {
             var loaded = await gate.LoadForAsync(db, principal, requestId, RequestOperations.Release, cancellationToken);
             var (user, tracked, _) = loaded;
@@ -81,10 +83,11 @@ public sealed class GrantService(
                 tracked.Reference,
                 tracked.GrantEndsAt,
             }, user.Client), cancellationToken);
-            return (tracked, await notifier.RaiseAsync(db, tracked, RequestEventKind.Released, user.Actor, cancellationToken));
+            var closed = await CloseExtensionsAsync(db, tracked, user, cancellationToken);
+            return (tracked, [await notifier.RaiseAsync(db, tracked, RequestEventKind.Released, user.Actor, cancellationToken), .. closed]);
         }, cancellationToken);
 
-        await notifier.PublishAsync(change);
+        await PublishAsync(change);
         return request;
     }
 
@@ -260,6 +263,27 @@ public sealed class GrantService(
                 r.Id, r.Reference, r.TenantId, tenants[r.TenantId].Name, r.RequesterName, r.Scope, r.AccessLevel, r.GrantStartsAt!.Value, r.GrantEndsAt!.Value,
                 tenants[r.TenantId].Policy.FreshFactorWindowRequired))
             .ToList();
+    }
+
+    /// <summary>
+    /// A grant ended early (revoked or released): an extension still waiting for decisions on it expires with it, audited
+    /// in the same transaction. (One ending by its time needs nothing here: an extension's deadline is never past the grant's end.)
+    /// </summary>
+    private async Task<IReadOnlyList<RequestEvent>> CloseExtensionsAsync(LockboxDbContext db, AccessRequest ended, ActingUser user, CancellationToken cancellationToken)
+    {
+        var pending = await db.AccessRequests
+            .Where(r => r.ExtendsRequestId == ended.Id && (r.Status == RequestStatus.PendingInternal || r.Status == RequestStatus.PendingCustomer))
+            .ToListAsync(cancellationToken);
+        var why = $"The grant of {ended.Reference} ended ({RequestWords.Status(ended.Status).ToLowerInvariant()}), so there is nothing left to extend.";
+        return await closer.CloseAsync(db, pending, user, extension => extension.CloseWithGrant(why, time.GetUtcNow()), cancellationToken);
+    }
+
+    private async Task PublishAsync(IEnumerable<RequestEvent> changes)
+    {
+        foreach (var change in changes)
+        {
+            await notifier.PublishAsync(change);
+        }
     }
 
     private static async Task<DateTimeOffset?> EarliestAsync(

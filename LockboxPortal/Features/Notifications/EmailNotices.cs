@@ -86,7 +86,7 @@ public sealed class EmailNotices(IOptions<EmailSettings> email, IOptions<PortalS
         // Found among what the operation tracks (the state it is about to commit), or read.
         var request = await db.AccessRequests.FindAsync([change.RequestId], cancellationToken)
             ?? throw new InvalidOperationException($"Request {change.RequestId} is not in this operation.");
-        if (change.Kind is RequestEventKind.Revoked or RequestEventKind.Released or RequestEventKind.Completed)
+        if (change.Kind is RequestEventKind.Revoked or RequestEventKind.Released or RequestEventKind.Completed or RequestEventKind.Extended)
         {
             await CancelScheduledAsync(db, request.Id.ToString(), GrantEndingSoon, cancellationToken);
         }
@@ -138,9 +138,13 @@ public sealed class EmailNotices(IOptions<EmailSettings> email, IOptions<PortalS
                 if (settled && requester is not null)
                 {
                     Add(db, change, request, requester, $"Your request {request.Reference} was {what}",
-                        request.Status == RequestStatus.Approved
-                            ? $"{tenantName} approved your request. Your grant runs from {EmailContent.Time(request.GrantStartsAt)} to {EmailContent.Time(request.GrantEndsAt)}."
-                            : $"{decision.DescribeDecider()} rejected your request for {tenantName}.",
+                        request.Status switch
+                        {
+                            RequestStatus.Approved =>
+                                $"{tenantName} approved your request. Your grant runs from {EmailContent.Time(request.GrantStartsAt)} to {EmailContent.Time(request.GrantEndsAt)}.",
+                            RequestStatus.Extended => $"{tenantName} approved more time on {request.ExtendsReference}; that grant now ends later.",
+                            _ => $"{decision.DescribeDecider()} rejected your request for {tenantName}.",
+                        },
                         tenantName, decision.Comment);
                 }
 
@@ -149,6 +153,11 @@ public sealed class EmailNotices(IOptions<EmailSettings> email, IOptions<PortalS
                     ScheduleGrantEnding(db, change, request, requester, tenantName);
                 }
 
+                break;
+
+            case RequestEventKind.Extended when requester is not null:
+                // The "ends soon" notice moves with the end (cancelled above, written again for the new end).
+                ScheduleGrantEnding(db, change, request, requester, tenantName);
                 break;
 
             case RequestEventKind.Escalated:
@@ -218,7 +227,7 @@ public sealed class EmailNotices(IOptions<EmailSettings> email, IOptions<PortalS
         var window = request.GrantEndsAt!.Value - request.GrantStartsAt!.Value;
         var lead = window < GrantEndingLead * 2 ? window / 2 : GrantEndingLead;
         var content = Compose(request, requester, $"Your grant for {request.Reference} ends at {EmailContent.Time(request.GrantEndsAt)}",
-            $"Your access to {request.Scope} in {tenantName} ends at {EmailContent.Time(request.GrantEndsAt)}. File a new request if the work needs longer.",
+            $"Your access to {request.Scope} in {tenantName} ends at {EmailContent.Time(request.GrantEndsAt)}. Ask for more time on the request's page if the work needs longer.",
             tenantName, null);
         db.Add(new OutboxMessage(Guid.NewGuid(), OutboxChannel.Email, GrantEndingSoon, request.TenantId, request.Id.ToString(),
             requester.Email!, content.ToJson(), change.At, notBefore: request.GrantEndsAt.Value - lead));

@@ -55,6 +55,13 @@ namespace LockboxPortal.Data.Migrations.Postgres
                     b.Property<long>("ExpiresAt")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("ExtendsReference")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid?>("ExtendsRequestId")
+                        .HasColumnType("uuid");
+
                     b.Property<long?>("GrantEndsAt")
                         .HasColumnType("bigint");
 
@@ -116,6 +123,8 @@ namespace LockboxPortal.Data.Migrations.Postgres
                         .HasColumnType("uuid");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ExtendsRequestId");
 
                     b.HasIndex("Reference")
                         .IsUnique();

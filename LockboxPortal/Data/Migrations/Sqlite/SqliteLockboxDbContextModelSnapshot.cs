@@ -48,6 +48,13 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                     b.Property<DateTime>("ExpiresAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ExtendsReference")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ExtendsRequestId")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("GrantEndsAt")
                         .HasColumnType("TEXT");
 
@@ -109,6 +116,8 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ExtendsRequestId");
 
                     b.HasIndex("Reference")
                         .IsUnique();

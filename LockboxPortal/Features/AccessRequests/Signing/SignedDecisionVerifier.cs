@@ -42,12 +42,18 @@ public sealed class SignedDecisionVerifier(IDbContextFactory<LockboxDbContext> d
             .Join(db.AccessRequests.AsNoTracking().Include(r => r.Decisions).Where(r => r.TenantId == tenantId), s => s.AccessRequestId, r => r.Id, (s, r) => new { Signed = s, Request = r })
             .ToListAsync(cancellationToken);
         var keys = await RegisteredKeysAsync(db, tenantId, cancellationToken);
+
+        // What approved extensions added to each grant: consented to by their own (signed, where asked) decisions.
+        var extended = (await db.AccessRequests.AsNoTracking().Include(r => r.Decisions)
+                .Where(r => r.TenantId == tenantId && r.Status == RequestStatus.Extended).ToListAsync(cancellationToken))
+            .GroupBy(r => r.ExtendsRequestId!.Value)
+            .ToDictionary(g => g.Key, g => g.Aggregate(TimeSpan.Zero, (sum, r) => sum + r.GrantedDuration));
         var inTrail = await TrailSignaturesAsync(db, tenantId, cancellationToken);
 
         var failures = new List<SignedDecisionFailure>();
         foreach (var (signed, request) in rows.Select(r => (r.Signed, r.Request)).OrderBy(r => r.Signed.SignedAt))
         {
-            if (Check(signed, request, keys, inTrail.ContainsKey(signed.Signature)) is { } why)
+            if (Check(signed, request, keys, inTrail.ContainsKey(signed.Signature), extended.GetValueOrDefault(request.Id)) is { } why)
             {
                 failures.Add(new SignedDecisionFailure(request.Reference, signed.Outcome, signed.DeciderId, why));
             }
@@ -62,7 +68,8 @@ public sealed class SignedDecisionVerifier(IDbContextFactory<LockboxDbContext> d
         return new SignedDecisionsVerification(Math.Max(rows.Count, inTrail.Count), failures);
     }
 
-    private static string? Check(SignedDecision signed, AccessRequest request, Dictionary<(string, string), (byte[] Key, int Algorithm)> keys, bool inTrail)
+    private static string? Check(
+        SignedDecision signed, AccessRequest request, Dictionary<(string, string), (byte[] Key, int Algorithm)> keys, bool inTrail, TimeSpan extendedBy)
     {
         // An approval for less time than requested signed that shorter duration.
         var allowed = signed.Outcome == DecisionStatement.Approve
@@ -96,9 +103,10 @@ public sealed class SignedDecisionVerifier(IDbContextFactory<LockboxDbContext> d
             return "the request no longer holds the decision that was signed";
         }
 
-        if (request.GrantStartsAt is { } start && request.GrantEndsAt is { } end && end - start > TimeSpan.FromSeconds(statement.GrantedDurationSeconds))
+        if (request.GrantStartsAt is { } start && request.GrantEndsAt is { } end && end - start > TimeSpan.FromSeconds(statement.GrantedDurationSeconds) + extendedBy)
         {
-            return $"the grant lasts {end - start}, longer than the {TimeSpan.FromSeconds(statement.GrantedDurationSeconds)} signed";
+            return $"the grant lasts {end - start}, longer than the {TimeSpan.FromSeconds(statement.GrantedDurationSeconds)} signed"
+                + (extendedBy > TimeSpan.Zero ? $" and the {extendedBy} its extensions added" : "");
         }
 
         return inTrail ? null : "the trail has no entry for this signature (a decision added to the database)";
