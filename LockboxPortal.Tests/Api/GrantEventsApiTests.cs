@@ -109,6 +109,24 @@ public sealed class GrantEventsApiTests(ApiPortalFixture portal) : IClassFixture
     }
 
     [Fact]
+    public async Task AnApprovedExtension_ReachesTheStream_WithTheGrantsNewEnd()
+    {
+        var id = await portal.ApprovedAsync(scope: Scope());
+        using var stream = await OpenAsync();
+        using var engineer = portal.Client(Engineer);
+        var filed = await engineer.PostAsJsonAsync($"/api/v1/requests/{id}/extensions", new { minutes = 90, justification = "The mailbox export needs another hour and a half." });
+        var extensionId = (await filed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        await portal.DecideAsync(Manager, extensionId, "approve");
+        await portal.DecideAsync(Approver1, extensionId, "approve");
+
+        var extended = await stream.NextAboutAsync(id, TimeSpan.FromSeconds(5));
+
+        Assert.Equal("grant.extended", extended.Type);
+        var grant = await engineer.GetFromJsonAsync<JsonElement>($"/api/v1/requests/{id}");
+        Assert.Equal(grant.GetProperty("grantEndsAt").GetDateTimeOffset(), extended.Data.GetProperty("grantEndsAt").GetDateTimeOffset());
+    }
+
+    [Fact]
     public async Task AReconnectWithLastEventId_ReceivesWhatItMissed_InOrder()
     {
         var first = await portal.ApprovedAsync(scope: Scope());

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LockboxPortal.Features.Grants;
 
-/// <summary>One grant event for the data plane: opened, ended, revoked or released, with its audit entry's id as the event id.</summary>
+/// <summary>One grant event for the data plane: opened, extended, ended, revoked or released, with its audit entry's id as the event id.</summary>
 public sealed record GrantEvent(
     long Id,
     string Type,
@@ -36,11 +36,12 @@ public sealed class GrantEventStream(IDbContextFactory<LockboxDbContext> dbFacto
         [AuditEventType.Grant_Completed] = "grant.ended",
         [AuditEventType.Grant_Revoked] = "grant.revoked",
         [AuditEventType.Grant_Released] = "grant.released",
+        [AuditEventType.Grant_Extended] = "grant.extended",
     };
 
     /// <summary>The request events after which new grant events may be in the trail.</summary>
     private static readonly HashSet<RequestEventKind> GrantKinds =
-        [RequestEventKind.CustomerApproved, RequestEventKind.Completed, RequestEventKind.Revoked, RequestEventKind.Released, RequestEventKind.Expired];
+        [RequestEventKind.CustomerApproved, RequestEventKind.Completed, RequestEventKind.Revoked, RequestEventKind.Released, RequestEventKind.Expired, RequestEventKind.Extended];
 
     private static readonly AuditEventType[] Kinds = [.. Types.Keys];
 
