@@ -63,16 +63,39 @@ public sealed record RequestResponse(
     string? ClosedReason,
     IReadOnlyList<DecisionResponse> Decisions)
 {
+    [Description("The questions approvers asked the engineer, oldest first, with the answers")]
+    public IReadOnlyList<QuestionResponse> Questions { get; init; } = [];
+
     public static RequestResponse From(RequestRow row)
     {
         var r = row.Request;
         return new RequestResponse(
             r.Id, r.Reference, r.TenantId, row.TenantName, r.RequesterId, r.RequesterName, r.Scope, r.AccessLevel, r.Justification, r.TicketReference,
             (int)r.RequestedDuration.TotalMinutes, r.StartsAt, r.Status, r.CreatedAt, r.ExpiresAt, r.RequiredApprovals, r.GrantStartsAt, r.GrantEndsAt, r.ClosedAt, r.ClosedReason,
-            r.Decisions.OrderBy(d => d.DecidedAt).Select(d => new DecisionResponse(d.Stage, d.Outcome, d.DeciderName, d.OnBehalfOfName, d.Comment, d.DecidedAt, (int?)d.AllowedDuration?.TotalMinutes)).ToList());
+            r.Decisions.OrderBy(d => d.DecidedAt).Select(d => new DecisionResponse(d.Stage, d.Outcome, d.DeciderName, d.OnBehalfOfName, d.Comment, d.DecidedAt, (int?)d.AllowedDuration?.TotalMinutes)).ToList())
+        {
+            Questions = row.Questions.Select(QuestionResponse.From).ToList(),
+        };
     }
 
     public static RequestResponse From(AccessRequest request, string tenantName) => From(new RequestRow(request, tenantName));
+}
+
+/// <summary>Ask the requesting engineer, or answer an approver's question: plain text, 1 to 2,000 characters.</summary>
+public sealed record QuestionBody([property: Description("Plain text, 1 to 2,000 characters")] string? Text);
+
+public sealed record QuestionResponse(
+    Guid Id,
+    [property: Description("The stage the request was at when asked: internal (the provider's manager) or customer")] DecisionStage Stage,
+    string AskerName,
+    string Text,
+    DateTimeOffset AskedAt,
+    [property: Description("The engineer's answer; null until answered")] string? Answer,
+    string? AnswererName,
+    DateTimeOffset? AnsweredAt)
+{
+    public static QuestionResponse From(RequestQuestion q) =>
+        new(q.Id, q.Stage, q.AskerName, q.Text, q.AskedAt, q.Answer, q.AnswererName, q.AnsweredAt);
 }
 
 public sealed record RequestPage(IReadOnlyList<RequestResponse> Items, int Total, int Skip, int Take);

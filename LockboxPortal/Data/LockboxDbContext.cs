@@ -26,6 +26,8 @@ public abstract class LockboxDbContext(DbContextOptions options) : IdentityDbCon
 
     public DbSet<Features.AccessRequests.Signing.SignedDecision> SignedDecisions => Set<Features.AccessRequests.Signing.SignedDecision>();
 
+    public DbSet<RequestQuestion> RequestQuestions => Set<RequestQuestion>();
+
     public DbSet<ApproverListEntry> ApproverListEntries => Set<ApproverListEntry>();
 
     public DbSet<EscalationListEntry> EscalationListEntries => Set<EscalationListEntry>();
