@@ -48,6 +48,13 @@ public sealed class RequestServiceAuthorizationMatrixTests
         // A manager deciding once the internal stage is behind the request is told "already decided" (rule 6), as the
         // loser of a race is; this row said Forbidden before issue 20.
         .. ServiceMatrix.Rows("Decide@PendingCustomer", NotFound, [.. CustomerStage.Where(c => c.Who != Cast.Manager), (Cast.Manager, AlreadyDecided)]),
+
+        // Whoever may decide the stage the request is at asks its engineer; the engineer alone answers.
+        .. ServiceMatrix.Rows("AskQuestion@PendingInternal", NotFound, InternalStage),
+        .. ServiceMatrix.Rows("AskQuestion@PendingCustomer", NotFound, CustomerStage),
+        .. ServiceMatrix.Rows("AnswerQuestion", NotFound,
+            (Cast.Engineer, Allowed), (Cast.Manager, Forbidden), (Cast.Approver1, Forbidden), (Cast.ContosoAdminNotApprover, Forbidden),
+            (Cast.ContosoOfficer, Forbidden)),
         .. ServiceMatrix.Rows("Cancel", NotFound,
             (Cast.Engineer, Allowed), (Cast.Manager, Forbidden), (Cast.Approver1, Forbidden), (Cast.ContosoAdminNotApprover, Forbidden),
             (Cast.ContosoOfficer, Forbidden)),
@@ -71,6 +78,12 @@ public sealed class RequestServiceAuthorizationMatrixTests
     [MemberData(nameof(Matrix))]
     public Task Operation_IsAllowedOrRefusedAsTheMatrixSays(string operation, string who, Cell expected) =>
         ServiceMatrix.RunAsync(operation, who, expected, PrepareAsync);
+
+    private static async Task<Func<ClaimsPrincipal, Task<object?>>> AnswerAsync(AccessRequestService requests, Guid id)
+    {
+        var asked = await requests.AskAsync(ServiceHarness.Manager, id, "Which folders?");
+        return async who => await requests.AnswerAsync(who, id, asked.Id, "Inbox and Calendar.");
+    }
 
     /// <summary>Sets up what the operation needs (as the cast's engineer, in Contoso) and returns it, ready to run as anyone.</summary>
     private static async Task<Func<ClaimsPrincipal, Task<object?>>> PrepareAsync(ServiceHarness h, string operation)
@@ -96,7 +109,7 @@ public sealed class RequestServiceAuthorizationMatrixTests
                 return async who => await requests.ListCustomerQueueAsync(who);
         }
 
-        var id = operation is "DecideCustomer" or "Decide@PendingCustomer"
+        var id = operation is "DecideCustomer" or "Decide@PendingCustomer" or "AskQuestion@PendingCustomer"
             ? (await h.PendingCustomerAsync()).Id
             : (await requests.FileAsync(ServiceHarness.Engineer, h.ValidInput())).Id;
         return operation switch
@@ -106,6 +119,8 @@ public sealed class RequestServiceAuthorizationMatrixTests
             "DecideCustomer" => async who => await requests.DecideCustomerAsync(who, id, approve: true, "ok"),
             "Decide@PendingInternal" or "Decide@PendingCustomer" => async who => await requests.DecideAsync(who, id, approve: true, "ok"),
             "Cancel" => async who => await requests.CancelAsync(who, id),
+            "AskQuestion@PendingInternal" or "AskQuestion@PendingCustomer" => async who => await requests.AskAsync(who, id, "Which folders?"),
+            "AnswerQuestion" => await AnswerAsync(requests, id),
             _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, null),
         };
     }

@@ -274,6 +274,50 @@ public sealed class RequestsApiAuthorizationTests(ApiPortalFixture portal) : ICl
     }
 
     [Theory]
+    [InlineData(Manager, HttpStatusCode.Created)]
+    [InlineData(Approver1, HttpStatusCode.Forbidden)]
+    [InlineData(Engineer, HttpStatusCode.Forbidden)]
+    [InlineData(ContosoOfficer, HttpStatusCode.Forbidden)]
+    [InlineData(Engineer2, HttpStatusCode.NotFound)]
+    [InlineData(NorthwindApprover, HttpStatusCode.NotFound)]
+    public async Task Ask_AtTheInternalStage_ByRole(string who, HttpStatusCode expected)
+    {
+        var id = await portal.FileAsync(scope: Scope());
+        Assert.Equal(expected, (await AskAsync(who, id)).StatusCode);
+    }
+
+    [Theory]
+    [InlineData(Approver1, HttpStatusCode.Created)]
+    [InlineData(Approver2, HttpStatusCode.Created)]
+    [InlineData(Manager, HttpStatusCode.Forbidden)]
+    [InlineData(Engineer, HttpStatusCode.Forbidden)]
+    [InlineData(ContosoOfficer, HttpStatusCode.Forbidden)]
+    [InlineData(NorthwindApprover, HttpStatusCode.NotFound)]
+    [InlineData(NorthwindOfficer, HttpStatusCode.NotFound)]
+    public async Task Ask_AtTheCustomerStage_ByRole(string who, HttpStatusCode expected)
+    {
+        var id = await portal.PendingCustomerAsync(scope: Scope());
+        Assert.Equal(expected, (await AskAsync(who, id)).StatusCode);
+    }
+
+    [Theory]
+    [InlineData(Engineer, HttpStatusCode.OK)]
+    [InlineData(Manager, HttpStatusCode.Forbidden)]
+    [InlineData(Approver1, HttpStatusCode.Forbidden)]
+    [InlineData(ContosoOfficer, HttpStatusCode.Forbidden)]
+    [InlineData(Engineer2, HttpStatusCode.NotFound)]
+    [InlineData(NorthwindApprover, HttpStatusCode.NotFound)]
+    public async Task Answer_ByRole(string who, HttpStatusCode expected)
+    {
+        var id = await portal.PendingCustomerAsync(scope: Scope());
+        var asked = await AskAsync(Approver1, id);
+        var questionId = (await asked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        using var client = portal.Client(who);
+        var response = await client.PostAsJsonAsync($"/api/v1/requests/{id}/questions/{questionId}/answer", new { text = "Inbox and Calendar." });
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Theory]
     [InlineData(ServiceClient, HttpStatusCode.OK)]
     [InlineData(Engineer, HttpStatusCode.Forbidden)]
     [InlineData(Manager, HttpStatusCode.Forbidden)]
@@ -284,5 +328,11 @@ public sealed class RequestsApiAuthorizationTests(ApiPortalFixture portal) : ICl
         using var client = portal.Client(who);
         var response = await client.PostAsJsonAsync("/api/v1/access-checks", new { tenant = "contoso", engineer = Engineer, scope = Scope(), accessLevel = "read" });
         Assert.Equal(expected, response.StatusCode);
+    }
+
+    private async Task<HttpResponseMessage> AskAsync(string who, Guid id)
+    {
+        using var client = portal.Client(who);
+        return await client.PostAsJsonAsync($"/api/v1/requests/{id}/questions", new { text = "Which folders?" });
     }
 }

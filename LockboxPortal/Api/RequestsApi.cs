@@ -28,6 +28,10 @@ public static class RequestsApi
         group.MapPost("/{id:guid}/cancel", CancelAsync).WithName("CancelRequest").WithSummary("The requesting engineer cancels a pending request.");
         group.MapPost("/{id:guid}/revoke", RevokeAsync).WithName("RevokeGrant").WithSummary("A tenant approver or security officer ends an active grant.");
         group.MapPost("/{id:guid}/release", ReleaseAsync).WithName("ReleaseGrant").WithSummary("The requesting engineer ends their own grant.");
+        group.MapPost("/{id:guid}/questions", AskAsync).WithName("AskQuestion")
+            .WithSummary("Ask the requesting engineer a question: whoever may decide the stage the request is at (EngineeringManager, or a tenant approver or delegate). The deadline does not move.");
+        group.MapPost("/{id:guid}/questions/{questionId:guid}/answer", AnswerAsync).WithName("AnswerQuestion")
+            .WithSummary("The requesting engineer answers a question about their request, once.");
         group.MapGet("/{id:guid}/grant-token", GrantTokenAsync).WithName("GetGrantToken")
             .WithSummary("A signed grant token (ES256, at most 5 minutes, never past the grant's end) for the requesting engineer.");
         return api;
@@ -120,6 +124,16 @@ public static class RequestsApi
 
     private static async Task<Ok<RequestResponse>> ReleaseAsync(Guid id, ClaimsPrincipal user, GrantService grants, AccessRequestService requests, CancellationToken ct) =>
         TypedResults.Ok(await ReloadAsync(user, requests, await grants.ReleaseAsync(user, id, ct), ct));
+
+    private static async Task<Created<QuestionResponse>> AskAsync(Guid id, QuestionBody body, ClaimsPrincipal user, AccessRequestService requests, CancellationToken ct)
+    {
+        var asked = await requests.AskAsync(user, id, body.Text, ct);
+        return TypedResults.Created($"/api/v1/requests/{id}", QuestionResponse.From(asked));
+    }
+
+    private static async Task<Ok<QuestionResponse>> AnswerAsync(
+        Guid id, Guid questionId, QuestionBody body, ClaimsPrincipal user, AccessRequestService requests, CancellationToken ct) =>
+        TypedResults.Ok(QuestionResponse.From(await requests.AnswerAsync(user, id, questionId, body.Text, ct)));
 
     private static async Task<Ok<GrantTokenResponse>> GrantTokenAsync(Guid id, ClaimsPrincipal user, GrantTokenService tokens, CancellationToken ct)
     {

@@ -16,6 +16,8 @@ public enum RequestEventKind
     Released,
     Completed,
     Escalated,
+    QuestionAsked,
+    QuestionAnswered,
 }
 
 /// <summary>Something happened to a request. Carries only what is needed to decide who should look again.</summary>
