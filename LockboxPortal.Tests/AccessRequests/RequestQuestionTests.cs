@@ -1,4 +1,5 @@
 using LockboxPortal.Authorization;
+using LockboxPortal.Data;
 using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.Approvers;
 using LockboxPortal.Features.Audit;
@@ -247,6 +248,61 @@ public sealed class RequestQuestionTests
         Assert.Equal((Cast.NorthwindApprover, harness.Contoso), (refused.ActorId, refused.TenantId));
     }
 
+    /// <summary>
+    /// A decision lands between the ask's (or the answer's) read of the request and its commit. On PostgreSQL it
+    /// commits first, so the question's write finds the request changed, runs again and is refused because the request
+    /// is decided; on SQLite writers take turns from their first read, so the question goes first and the decision
+    /// after it. Either way the decision stands and no question or answer follows it on a decided request.
+    /// </summary>
+    [Theory]
+    [InlineData("ask")]
+    [InlineData("answer")]
+    public async Task ADecisionLandingAtTheSameMoment_StandsAndIsNeverFollowedByTheExchange(string operation)
+    {
+        Action? midway = null;
+        await using var harness = await ServiceHarness.CreateAsync(services => MidwayFactory.Install(services, () => Interlocked.Exchange(ref midway, null)));
+        var pending = await harness.PendingCustomerAsync();
+        var open = operation == "answer" ? await harness.Requests.AskAsync(ServiceHarness.Approver1, pending.Id, "Which folders?") : null;
+        Task? decision = null;
+        midway = () =>
+        {
+            using (ExecutionContext.SuppressFlow())
+            {
+                decision = Task.Run(() => harness.Requests.DecideCustomerAsync(ServiceHarness.Approver2, pending.Id, approve: true, "ok"));
+            }
+
+            if (TestDatabase.IsPostgres)
+            {
+                decision.GetAwaiter().GetResult();
+            }
+        };
+
+        var refused = await Record.ExceptionAsync(() => operation == "ask"
+            ? harness.Requests.AskAsync(ServiceHarness.Approver1, pending.Id, "Is the customer aware of this?")
+            : harness.Requests.AnswerAsync(ServiceHarness.Engineer, pending.Id, open!.Id, "Yes, ticket SR-1."));
+        Assert.NotNull(decision);
+        await decision;
+
+        await using var db = harness.NewContext();
+        Assert.Equal(RequestStatus.Approved, (await db.AccessRequests.SingleAsync(r => r.Id == pending.Id)).Status);
+        var trail = await harness.AuditAsync(pending.Id);
+        var approved = Assert.Single(trail, e => e.EventType == AuditEventType.AccessRequest_CustomerApproved);
+        var exchanged = trail.Where(e => e.EventType is AuditEventType.AccessRequest_QuestionAsked or AuditEventType.AccessRequest_QuestionAnswered).ToList();
+        Assert.All(exchanged, e => Assert.True(e.Sequence < approved.Sequence, $"{e.EventType} follows the approval"));
+        var questions = await db.RequestQuestions.AsNoTracking().ToListAsync();
+        if (TestDatabase.IsPostgres)
+        {
+            Assert.Equal("questions-closed", Assert.IsType<QuestionsClosedException>(refused).Code);
+            Assert.Equal(operation == "ask" ? 0 : 1, questions.Count);
+            Assert.All(questions, q => Assert.False(q.IsAnswered));
+        }
+        else
+        {
+            Assert.Null(refused);
+            Assert.Equal(operation == "ask" ? 1 : 2, exchanged.Count);
+        }
+    }
+
     /// <summary>Handler level: who may ask, by the stage the request is at (the matrix runs each on the services).</summary>
     [Theory]
     [InlineData(RequestStatus.PendingInternal, "manager", true)]
@@ -305,6 +361,34 @@ public sealed class RequestQuestionTests
         }
 
         Assert.Throws<OwnRequestQuestionException>(() => RequestQuestion.Ask(RequestBuilder.Filed(), RequestBuilder.Requester, "Me?", at));
+    }
+
+    /// <summary>
+    /// The harness's context factory, with a hook run once when an operation first takes hold of a question (adds it,
+    /// or loads it to answer): after it read the request, before it writes anything.
+    /// </summary>
+    private sealed class MidwayFactory(IDbContextFactory<LockboxDbContext> inner, Func<Action?> take) : IDbContextFactory<LockboxDbContext>
+    {
+        public static void Install(IServiceCollection services, Func<Action?> take)
+        {
+            var registered = services.Last(d => d.ServiceType == typeof(IDbContextFactory<LockboxDbContext>));
+            services.Remove(registered);
+            services.AddSingleton<IDbContextFactory<LockboxDbContext>>(sp =>
+                new MidwayFactory((IDbContextFactory<LockboxDbContext>)ActivatorUtilities.CreateInstance(sp, registered.ImplementationType!), take));
+        }
+
+        public LockboxDbContext CreateDbContext()
+        {
+            var db = inner.CreateDbContext();
+            db.ChangeTracker.Tracked += (_, tracked) =>
+            {
+                if (tracked.Entry.Entity is RequestQuestion)
+                {
+                    take()?.Invoke();
+                }
+            };
+            return db;
+        }
     }
 
     private static async Task<List<string>> QuestionsAsync(ServiceHarness harness)

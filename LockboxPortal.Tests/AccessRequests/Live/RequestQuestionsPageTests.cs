@@ -79,6 +79,24 @@ public sealed class RequestQuestionsPageTests : IAsyncLifetime
         Assert.Equal((Cast.Approver1, DecisionStage.Customer), (stored.AskerId, stored.Stage));
     }
 
+    [Fact]
+    public async Task TheTimeline_ShowsTheQuestionAndAnswerAsText_WithHiddenCharactersEscaped()
+    {
+        var filed = await _harness.Requests.FileAsync(ServiceHarness.Engineer, _harness.ValidInput());
+        var asked = await _harness.Requests.AskAsync(ServiceHarness.Manager, filed.Id, "<script>alert('q')</script>Which\u200B folders?");
+        await _harness.Requests.AnswerAsync(ServiceHarness.Engineer, filed.Id, asked.Id, "<img src=x onerror=alert(1)>Inbox\u202E.");
+        await using var context = CreateContext(Cast.Manager);
+
+        var page = RenderPage(context, filed.Id);
+
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=history-comment]").Count));
+        var comments = page.FindAll("[data-testid=history-comment]").Select(c => c.TextContent).ToList();
+        Assert.Contains("<script>alert('q')</script>Which\\u200B folders?", comments);
+        Assert.Contains("<img src=x onerror=alert(1)>Inbox\\u202E.", comments);
+        Assert.Empty(page.FindAll("[data-testid=request-history] script"));
+        Assert.Empty(page.FindAll("[data-testid=request-history] img"));
+    }
+
     [Theory]
     [InlineData(Cast.ContosoOfficer)] // may see the request, may not decide it
     [InlineData(Cast.Manager)] // the provider's stage is behind this request

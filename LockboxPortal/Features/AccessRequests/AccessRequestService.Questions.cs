@@ -23,6 +23,7 @@ public sealed partial class AccessRequestService
             RequestQuestion? asked = null;
             await gate.ApplyAsync(loaded, nameof(RequestOperations.AskQuestion), () => asked = RequestQuestion.Ask(request, user.Actor, text, time.GetUtcNow()), cancellationToken);
             db.RequestQuestions.Add(asked!);
+            WriteOnlyIfUnchanged(db, request);
             await audit.AppendAsync(db, Record(AuditEventType.AccessRequest_QuestionAsked, user, request, new
             {
                 request.Reference,
@@ -48,6 +49,7 @@ public sealed partial class AccessRequestService
             var asked = await db.RequestQuestions.SingleOrDefaultAsync(q => q.Id == questionId && q.AccessRequestId == request.Id, cancellationToken)
                 ?? throw new NotFoundException("question");
             await gate.ApplyAsync(loaded, nameof(RequestOperations.AnswerQuestion), () => asked.AnswerBy(request, user.Actor, text, time.GetUtcNow()), cancellationToken);
+            WriteOnlyIfUnchanged(db, request);
             await audit.AppendAsync(db, Record(AuditEventType.AccessRequest_QuestionAnswered, user, request, new
             {
                 request.Reference,
@@ -75,6 +77,15 @@ public sealed partial class AccessRequestService
             Ask: await gate.IsAllowedAsync(db, principal, request, RequestOperations.AskQuestion, cancellationToken),
             Answer: await gate.IsAllowedAsync(db, principal, request, RequestOperations.AnswerQuestion, cancellationToken));
     }
+
+    /// <summary>
+    /// A question or an answer leaves the request as it is, but is written only while the request is as this operation
+    /// read it: the request's concurrency token goes into the write unchanged, so a decision that lands between the
+    /// read and the commit makes the operation run again on fresh data and find the request decided, as the loser of
+    /// two decisions does, instead of leaving a question on a closed request.
+    /// </summary>
+    private static void WriteOnlyIfUnchanged(LockboxDbContext db, AccessRequest request) =>
+        db.Entry(request).Property(r => r.Version).IsModified = true;
 
     /// <summary>The questions of these requests, oldest first, for rows whose request the caller was allowed to read.</summary>
     private static async Task<ILookup<Guid, RequestQuestion>> QuestionsOfAsync(LockboxDbContext db, IReadOnlyCollection<Guid> requestIds, CancellationToken cancellationToken)
