@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Bunit;
 using LockboxPortal.Features.AccessRequests;
-using LockboxPortal.Features.AccessRequests.Components;
 using LockboxPortal.Features.AccessRequests.Live;
 using LockboxPortal.Features.AccessRequests.Pages;
 using LockboxPortal.Features.Approvers;
@@ -10,7 +9,6 @@ using LockboxPortal.Tests.Infrastructure;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 
 namespace LockboxPortal.Tests.AccessRequests.Live;
 
@@ -116,22 +114,6 @@ public sealed class RequestQuestionsPageTests : IAsyncLifetime
         Assert.Empty(page.FindAll("[data-testid=answer-form]"));
     }
 
-    [Fact]
-    public async Task AQueueRow_SaysQuestionOpen_UntilTheEngineerAnswers()
-    {
-        await using var context = ComponentTestContext.Create(new FakeTimeProvider(RequestBuilder.InternalAt));
-        var request = RequestBuilder.PendingCustomer();
-        var open = RequestQuestion.Ask(request, RequestBuilder.ApproverA, "Is the customer aware?", RequestBuilder.InternalAt);
-        var answered = RequestQuestion.Ask(request, RequestBuilder.ApproverB, "Which folders?", RequestBuilder.InternalAt);
-        answered.AnswerBy(request, RequestBuilder.Requester, "Inbox.", RequestBuilder.InternalAt.AddMinutes(1));
-
-        var asking = RenderRow(context, new RequestRow(request, "Contoso") { Questions = [open, answered] });
-        var settled = RenderRow(context, new RequestRow(request, "Contoso") { Questions = [answered] });
-
-        Assert.Equal("Question open", asking.Find("[data-testid=question-open]").TextContent.Trim());
-        Assert.Empty(settled.FindAll("[data-testid=question-open]"));
-    }
-
     private BunitContext CreateContext(string userId)
     {
         var context = ComponentTestContext.Create(_harness.Time);
@@ -152,20 +134,6 @@ public sealed class RequestQuestionsPageTests : IAsyncLifetime
         builder.OpenComponent<RequestDetail>(1);
         builder.AddComponentParameter(2, nameof(RequestDetail.Id), id);
         builder.CloseComponent();
-    });
-
-    private static IRenderedComponent<IComponent> RenderRow(BunitContext context, RequestRow row) => context.Render(builder =>
-    {
-        builder.OpenElement(0, "table");
-        builder.OpenElement(1, "tbody");
-        builder.OpenElement(2, "tr");
-        builder.OpenComponent<QueueRow>(3);
-        builder.AddComponentParameter(4, nameof(QueueRow.Row), row);
-        builder.AddComponentParameter(5, nameof(QueueRow.Stage), DecisionStage.Customer);
-        builder.CloseComponent();
-        builder.CloseElement();
-        builder.CloseElement();
-        builder.CloseElement();
     });
 
     private async Task<List<RequestQuestion>> QuestionsAsync()
