@@ -71,7 +71,7 @@ public sealed class RequestQuestionsPageTests : IAsyncLifetime
         page.WaitForAssertion(() => Assert.Equal("Is the customer aware of this?", page.Find("[data-testid=question-text]").TextContent));
         Assert.Equal("Waiting for the engineer's answer", page.Find("[data-testid=awaiting-answer]").TextContent.Trim());
         Assert.Empty(page.FindAll("[data-testid=answer-form]"));
-        Assert.Equal("", page.Find("[data-testid=ask-form] textarea").GetAttribute("value") ?? "");
+        page.WaitForAssertion(() => Assert.Equal("", page.Find("[data-testid=ask-form] textarea").GetAttribute("value") ?? ""));
         page.WaitForAssertion(() => Assert.Contains(page.FindAll("[data-testid=history-item]"), i => i.TextContent.StartsWith($"Question from {Cast.Approver1}", StringComparison.Ordinal)));
         var stored = Assert.Single(await QuestionsAsync());
         Assert.Equal((Cast.Approver1, DecisionStage.Customer), (stored.AskerId, stored.Stage));
