@@ -48,6 +48,13 @@ public sealed class RequestServiceAuthorizationMatrixTests
         // A manager deciding once the internal stage is behind the request is told "already decided" (rule 6), as the
         // loser of a race is; this row said Forbidden before issue 20.
         .. ServiceMatrix.Rows("Decide@PendingCustomer", NotFound, [.. CustomerStage.Where(c => c.Who != Cast.Manager), (Cast.Manager, AlreadyDecided)]),
+
+        // Whoever may decide the stage the request is at asks its engineer; the engineer alone answers.
+        .. ServiceMatrix.Rows("AskQuestion@PendingInternal", NotFound, InternalStage),
+        .. ServiceMatrix.Rows("AskQuestion@PendingCustomer", NotFound, CustomerStage),
+        .. ServiceMatrix.Rows("AnswerQuestion", NotFound,
+            (Cast.Engineer, Allowed), (Cast.Manager, Forbidden), (Cast.Approver1, Forbidden), (Cast.ContosoAdminNotApprover, Forbidden),
+            (Cast.ContosoOfficer, Forbidden)),
         .. ServiceMatrix.Rows("Cancel", NotFound,
             (Cast.Engineer, Allowed), (Cast.Manager, Forbidden), (Cast.Approver1, Forbidden), (Cast.ContosoAdminNotApprover, Forbidden),
             (Cast.ContosoOfficer, Forbidden)),
@@ -75,6 +82,12 @@ public sealed class RequestServiceAuthorizationMatrixTests
     public Task Operation_IsAllowedOrRefusedAsTheMatrixSays(string operation, string who, Cell expected) =>
         ServiceMatrix.RunAsync(operation, who, expected, PrepareAsync);
 
+    private static async Task<Func<ClaimsPrincipal, Task<object?>>> AnswerAsync(AccessRequestService requests, Guid id)
+    {
+        var asked = await requests.AskAsync(ServiceHarness.Manager, id, "Which folders?");
+        return async who => await requests.AnswerAsync(who, id, asked.Id, "Inbox and Calendar.");
+    }
+
     /// <summary>Sets up what the operation needs (as the cast's engineer, in Contoso) and returns it, ready to run as anyone.</summary>
     private static async Task<Func<ClaimsPrincipal, Task<object?>>> PrepareAsync(ServiceHarness h, string operation)
     {
@@ -101,7 +114,7 @@ public sealed class RequestServiceAuthorizationMatrixTests
 
         var id = operation switch
         {
-            "DecideCustomer" or "Decide@PendingCustomer" => (await h.PendingCustomerAsync()).Id,
+            "DecideCustomer" or "Decide@PendingCustomer" or "AskQuestion@PendingCustomer" => (await h.PendingCustomerAsync()).Id,
             "FileExtension" => (await h.ApprovedAsync()).Id,
             _ => (await requests.FileAsync(ServiceHarness.Engineer, h.ValidInput())).Id,
         };
@@ -113,6 +126,8 @@ public sealed class RequestServiceAuthorizationMatrixTests
             "Decide@PendingInternal" or "Decide@PendingCustomer" => async who => await requests.DecideAsync(who, id, approve: true, "ok"),
             "Cancel" => async who => await requests.CancelAsync(who, id),
             "FileExtension" => async who => await requests.FileExtensionAsync(who, id, TimeSpan.FromHours(1), "The migration needs another hour."),
+            "AskQuestion@PendingInternal" or "AskQuestion@PendingCustomer" => async who => await requests.AskAsync(who, id, "Which folders?"),
+            "AnswerQuestion" => await AnswerAsync(requests, id),
             _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, null),
         };
     }

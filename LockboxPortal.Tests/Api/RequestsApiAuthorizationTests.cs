@@ -289,6 +289,44 @@ public sealed class RequestsApiAuthorizationTests(ApiPortalFixture portal) : ICl
         Assert.Equal("https://lockboxportal.dev/problems/grant-not-active", (await ProblemAsync(response)).GetProperty("type").GetString());
     }
 
+    /// <summary>Whoever may decide the stage the request is at asks; at the other stage they are refused.</summary>
+    [Theory]
+    [InlineData(false, Manager, HttpStatusCode.Created)]
+    [InlineData(false, Approver1, HttpStatusCode.Forbidden)]
+    [InlineData(false, Engineer, HttpStatusCode.Forbidden)]
+    [InlineData(false, ContosoOfficer, HttpStatusCode.Forbidden)]
+    [InlineData(false, Engineer2, HttpStatusCode.NotFound)]
+    [InlineData(false, NorthwindApprover, HttpStatusCode.NotFound)]
+    [InlineData(true, Approver1, HttpStatusCode.Created)]
+    [InlineData(true, Approver2, HttpStatusCode.Created)]
+    [InlineData(true, Manager, HttpStatusCode.Forbidden)]
+    [InlineData(true, Engineer, HttpStatusCode.Forbidden)]
+    [InlineData(true, ContosoOfficer, HttpStatusCode.Forbidden)]
+    [InlineData(true, NorthwindApprover, HttpStatusCode.NotFound)]
+    [InlineData(true, NorthwindOfficer, HttpStatusCode.NotFound)]
+    public async Task Ask_ByRole_AtTheInternalOrCustomerStage(bool atCustomerStage, string who, HttpStatusCode expected)
+    {
+        var id = atCustomerStage ? await portal.PendingCustomerAsync(scope: Scope()) : await portal.FileAsync(scope: Scope());
+        Assert.Equal(expected, (await AskAsync(who, id)).StatusCode);
+    }
+
+    [Theory]
+    [InlineData(Engineer, HttpStatusCode.OK)]
+    [InlineData(Manager, HttpStatusCode.Forbidden)]
+    [InlineData(Approver1, HttpStatusCode.Forbidden)]
+    [InlineData(ContosoOfficer, HttpStatusCode.Forbidden)]
+    [InlineData(Engineer2, HttpStatusCode.NotFound)]
+    [InlineData(NorthwindApprover, HttpStatusCode.NotFound)]
+    public async Task Answer_ByRole(string who, HttpStatusCode expected)
+    {
+        var id = await portal.PendingCustomerAsync(scope: Scope());
+        var asked = await AskAsync(Approver1, id);
+        var questionId = (await asked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        using var client = portal.Client(who);
+        var response = await client.PostAsJsonAsync($"/api/v1/requests/{id}/questions/{questionId}/answer", new { text = "Inbox and Calendar." });
+        Assert.Equal(expected, response.StatusCode);
+    }
+
     [Theory]
     [InlineData(ServiceClient, HttpStatusCode.OK)]
     [InlineData(Engineer, HttpStatusCode.Forbidden)]
@@ -300,5 +338,11 @@ public sealed class RequestsApiAuthorizationTests(ApiPortalFixture portal) : ICl
         using var client = portal.Client(who);
         var response = await client.PostAsJsonAsync("/api/v1/access-checks", new { tenant = "contoso", engineer = Engineer, scope = Scope(), accessLevel = "read" });
         Assert.Equal(expected, response.StatusCode);
+    }
+
+    private async Task<HttpResponseMessage> AskAsync(string who, Guid id)
+    {
+        using var client = portal.Client(who);
+        return await client.PostAsJsonAsync($"/api/v1/requests/{id}/questions", new { text = "Which folders?" });
     }
 }

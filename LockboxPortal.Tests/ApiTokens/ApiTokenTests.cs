@@ -117,7 +117,9 @@ public sealed class ApiTokenTests(ApiPortalFixture portal) : IClassFixture<ApiPo
         [
             "post /api/v1/requests", "get /api/v1/requests", "get /api/v1/requests/{id}", "post /api/v1/requests/{id}/decision",
             "post /api/v1/requests/{id}/cancel", "post /api/v1/requests/{id}/revoke", "post /api/v1/requests/{id}/release",
-            "get /api/v1/requests/{id}/grant-token", "post /api/v1/requests/{id}/extensions", "get /api/v1/tenants", "post /api/v1/access-checks", "get /api/v1/grant-events", "get /.well-known/jwks.json", "get /api/v1/audit/checkpoint-key",
+            "get /api/v1/requests/{id}/grant-token", "post /api/v1/requests/{id}/extensions", "post /api/v1/requests/{id}/questions",
+            "post /api/v1/requests/{id}/questions/{questionId}/answer", "get /api/v1/tenants", "post /api/v1/access-checks", "get /api/v1/grant-events",
+            "get /.well-known/jwks.json", "get /api/v1/audit/checkpoint-key",
         ];
         foreach (var operation in operations)
         {

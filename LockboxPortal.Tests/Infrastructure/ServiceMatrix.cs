@@ -93,7 +93,7 @@ public static class ServiceMatrix
 
     /// <summary>
     /// Runs <paramref name="operation"/> as <paramref name="who"/>. An allowed cell succeeds without a refusal; a refused
-    /// cell throws (or answers with nothing) and leaves every request, decision and token as it was, writing nothing to
+    /// cell throws (or answers with nothing) and leaves every request, decision, question and token as it was, writing nothing to
     /// the trail but the one refusal (none for an unauthenticated person).
     /// </summary>
     public static async Task AssertCellAsync(ServiceHarness harness, string who, Cell expected, Func<ClaimsPrincipal, Task<object?>> operation)
@@ -159,8 +159,12 @@ public static class ServiceMatrix
         await using var db = harness.NewContext();
         var requests = await db.AccessRequests.AsNoTracking().Include(r => r.Decisions).OrderBy(r => r.Reference).ToListAsync();
         var tokens = await db.ApiTokens.AsNoTracking().OrderBy(t => t.CreatedAt).ThenBy(t => t.Name).ToListAsync();
+        var questions = await db.RequestQuestions.AsNoTracking().OrderBy(q => q.AskedAt).ThenBy(q => q.Id).ToListAsync();
         return new Snapshot(
-            requests.Select(r => $"{r.Id} {r.Status} {r.Version} {r.Decisions.Count} {r.GrantEndsAt:O}").ToList(),
+            [
+                .. requests.Select(r => $"{r.Id} {r.Status} {r.Version} {r.Decisions.Count} {r.GrantEndsAt:O}"),
+                .. questions.Select(q => $"question {q.Id} {q.AnsweredAt:O}"),
+            ],
             tokens.Select(t => $"{t.Id} {t.Kind} {t.RevokedAt:O}").ToList(),
             await db.AuditEntries.AsNoTracking().OrderBy(e => e.Id).ToListAsync());
     }

@@ -88,6 +88,35 @@ public sealed class EmailTests
     }
 
     [Fact]
+    public async Task AQuestion_ReachesTheRequesterAlone_AndItsAnswer_ReachesTheAskerAlone()
+    {
+        await using var email = await EmailHarness.CreateAsync();
+        var harness = email.Services;
+        var pending = await harness.PendingCustomerAsync();
+        await email.DispatchAsync();
+        var earlier = email.Smtp.Messages.Count;
+
+        var asked = await harness.Requests.AskAsync(ServiceHarness.Approver2, pending.Id, "Is the <b>customer</b> aware?");
+        await email.DispatchAsync();
+
+        var question = Assert.Single(email.Received("AccessRequest.QuestionAsked")).Value;
+        Assert.Equal($"{Cast.Engineer}@test", question.To);
+        Assert.Equal($"{Cast.Approver2} asks about your request {pending.Reference}", question.Message.Subject);
+        Assert.Contains("Is the <b>customer</b> aware?", question.Text);
+        Assert.Contains("Is the &lt;b&gt;customer&lt;/b&gt; aware?", question.Html);
+        Assert.Contains($"{EmailHarness.PublicUrl}/requests/{pending.Id}", question.Text);
+
+        await harness.Requests.AnswerAsync(ServiceHarness.Engineer, pending.Id, asked.Id, "Yes, see SR-42.");
+        await email.DispatchAsync();
+
+        var answer = Assert.Single(email.Received("AccessRequest.QuestionAnswered")).Value;
+        Assert.Equal($"{Cast.Approver2}@test", answer.To);
+        Assert.Equal($"{Cast.Engineer} answered your question about {pending.Reference}", answer.Message.Subject);
+        Assert.Contains("Yes, see SR-42.", answer.Text);
+        Assert.Equal(earlier + 2, email.Smtp.Messages.Count);
+    }
+
+    [Fact]
     public async Task WithAQuorumOfTwo_TheFirstApproval_TellsTheOthersHowFarItIs()
     {
         await using var email = await EmailHarness.CreateAsync();

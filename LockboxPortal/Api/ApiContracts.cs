@@ -74,6 +74,9 @@ public sealed record RequestResponse(
     [Description("Why the provider asks; null on requests filed before reasons were recorded")]
     public RequestReason? Reason { get; init; }
 
+    [Description("The questions approvers asked the engineer, oldest first, with the answers")]
+    public IReadOnlyList<QuestionResponse> Questions { get; init; } = [];
+
     public static RequestResponse From(RequestRow row)
     {
         var r = row.Request;
@@ -84,10 +87,28 @@ public sealed record RequestResponse(
             r.ExtendsRequestId, r.ExtendsReference)
         {
             Reason = r.Reason,
+            Questions = row.Questions.Select(QuestionResponse.From).ToList(),
         };
     }
 
     public static RequestResponse From(AccessRequest request, string tenantName) => From(new RequestRow(request, tenantName));
+}
+
+/// <summary>Ask the requesting engineer, or answer an approver's question: plain text, 1 to 2,000 characters.</summary>
+public sealed record QuestionBody([property: Description("Plain text, 1 to 2,000 characters")] string? Text);
+
+public sealed record QuestionResponse(
+    Guid Id,
+    [property: Description("The stage the request was at when asked: internal (the provider's manager) or customer")] DecisionStage Stage,
+    string AskerName,
+    string Text,
+    DateTimeOffset AskedAt,
+    [property: Description("The engineer's answer; null until answered")] string? Answer,
+    string? AnswererName,
+    DateTimeOffset? AnsweredAt)
+{
+    public static QuestionResponse From(RequestQuestion q) =>
+        new(q.Id, q.Stage, q.AskerName, q.Text, q.AskedAt, q.Answer, q.AnswererName, q.AnsweredAt);
 }
 
 public sealed record RequestPage(IReadOnlyList<RequestResponse> Items, int Total, int Skip, int Take);

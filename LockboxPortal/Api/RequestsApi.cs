@@ -37,6 +37,10 @@ public static class RequestsApi
                 + "tenant's scope catalogue allows in all. It carries this grant's reason and ticket. "
                 + "Refusals: 400 validation (minutes out of range, justification missing, a reason or ticket the tenant no longer accepts), 403 forbidden (not the requesting engineer), "
                 + "404 not-found, 409 grant-not-active (the grant is not running), 409 extension-pending (another extension awaits its decisions).");
+        group.MapPost("/{id:guid}/questions", AskAsync).WithName("AskQuestion")
+            .WithSummary("Ask the requesting engineer a question: whoever may decide the stage the request is at (EngineeringManager, or a tenant approver or delegate). The deadline does not move.");
+        group.MapPost("/{id:guid}/questions/{questionId:guid}/answer", AnswerAsync).WithName("AnswerQuestion")
+            .WithSummary("The requesting engineer answers a question about their request, once.");
         group.MapGet("/{id:guid}/grant-token", GrantTokenAsync).WithName("GetGrantToken")
             .WithSummary("A signed grant token (ES256, at most 5 minutes, never past the grant's end) for the requesting engineer.");
         return api;
@@ -140,6 +144,16 @@ public static class RequestsApi
         var filed = await requests.FileExtensionAsync(user, id, TimeSpan.FromMinutes(minutes), body.Justification, ct);
         return TypedResults.Created($"/api/v1/requests/{filed.Id}", await ReloadAsync(user, requests, filed, ct));
     }
+
+    private static async Task<Created<QuestionResponse>> AskAsync(Guid id, QuestionBody body, ClaimsPrincipal user, AccessRequestService requests, CancellationToken ct)
+    {
+        var asked = await requests.AskAsync(user, id, body.Text, ct);
+        return TypedResults.Created($"/api/v1/requests/{id}", QuestionResponse.From(asked));
+    }
+
+    private static async Task<Ok<QuestionResponse>> AnswerAsync(
+        Guid id, Guid questionId, QuestionBody body, ClaimsPrincipal user, AccessRequestService requests, CancellationToken ct) =>
+        TypedResults.Ok(QuestionResponse.From(await requests.AnswerAsync(user, id, questionId, body.Text, ct)));
 
     private static async Task<Ok<GrantTokenResponse>> GrantTokenAsync(Guid id, ClaimsPrincipal user, GrantTokenService tokens, CancellationToken ct)
     {

@@ -18,6 +18,11 @@ public static class RequestOperations
 
     /// <summary>Ask for more time on an active grant (an extension).</summary>
     public static readonly OperationAuthorizationRequirement Extend = new() { Name = nameof(Extend) };
+    /// <summary>Ask the requesting engineer a question; see <see cref="RequestAuthorizationHandler.MayAsk"/>.</summary>
+    public static readonly OperationAuthorizationRequirement AskQuestion = new() { Name = nameof(AskQuestion) };
+
+    /// <summary>The requesting engineer answers a question about their request.</summary>
+    public static readonly OperationAuthorizationRequirement AnswerQuestion = new() { Name = nameof(AnswerQuestion) };
 }
 
 /// <summary>The request, the person acting as storage knows them now, and their customer-stage authority.</summary>
@@ -57,6 +62,8 @@ public sealed class RequestAuthorizationHandler() : OperationHandler<RequestReso
             nameof(RequestOperations.Cancel) or nameof(RequestOperations.Release) or nameof(RequestOperations.IssueGrantToken)
                 or nameof(RequestOperations.Extend) => isOwnEngineer,
             nameof(RequestOperations.Revoke) => MayRevokeIn(user, request.TenantId, authority),
+            nameof(RequestOperations.AskQuestion) => MayAsk(user, request, authority),
+            nameof(RequestOperations.AnswerQuestion) => isOwnEngineer,
             _ => throw new InvalidOperationException($"Unknown request operation '{operation.Name}'."),
         };
     }
@@ -64,6 +71,27 @@ public sealed class RequestAuthorizationHandler() : OperationHandler<RequestReso
     /// <summary>A TenantAdmin of the tenant with customer-stage authority there (on its approver list, or a delegate).</summary>
     public static bool MayDecideIn(ActingUser user, Guid tenantId, ApprovalAuthority authority) =>
         user.Memberships.HasTenantRole(tenantId, PortalRole.TenantAdmin) && authority.CanDecide;
+
+    /// <summary>
+    /// Who may ask the engineer a question: whoever may decide the stage the request is at (the provider's manager at
+    /// the internal stage, the tenant's approvers and active delegates at the customer stage), never its requester.
+    /// </summary>
+    /// <remarks>
+    /// A question is part of deciding, so it follows the decision's authority; a customer approver cannot question an
+    /// engineer before the provider has let the request through, nor the manager once it awaits the customer. Once the
+    /// request is closed, whoever could have decided it is let through to be told so by <see cref="RequestQuestion"/>.
+    /// </remarks>
+    public static bool MayAsk(ActingUser user, AccessRequest request, ApprovalAuthority authority)
+    {
+        var isManager = user.Memberships.HasProviderRole(PortalRole.EngineeringManager);
+        var isDecider = MayDecideIn(user, request.TenantId, authority);
+        return !string.Equals(request.RequesterId, user.UserId, StringComparison.Ordinal) && request.Status switch
+        {
+            RequestStatus.PendingInternal => isManager,
+            RequestStatus.PendingCustomer => isDecider,
+            _ => isManager || isDecider,
+        };
+    }
 
     /// <summary>Who may end a tenant's grants: whoever may decide there, and its security officers.</summary>
     public static bool MayRevokeIn(ActingUser user, Guid tenantId, ApprovalAuthority authority) =>

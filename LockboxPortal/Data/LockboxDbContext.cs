@@ -28,6 +28,8 @@ public abstract class LockboxDbContext(DbContextOptions options) : IdentityDbCon
 
     public DbSet<Features.AccessRequests.ScopeCatalogueEntry> ScopeCatalogueEntries => Set<Features.AccessRequests.ScopeCatalogueEntry>();
 
+    public DbSet<RequestQuestion> RequestQuestions => Set<RequestQuestion>();
+
     public DbSet<ApproverListEntry> ApproverListEntries => Set<ApproverListEntry>();
 
     public DbSet<EscalationListEntry> EscalationListEntries => Set<EscalationListEntry>();

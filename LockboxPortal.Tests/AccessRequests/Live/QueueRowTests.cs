@@ -118,10 +118,27 @@ public sealed class QueueRowTests
         Assert.Equal([true, false], clicks);
     }
 
-    private IRenderedComponent<QueueRow> RenderRow(
-        BunitContext context, AccessRequest request, RowActivity? activity = null, Action? onDeadline = null, Action<bool>? onDecide = null)
+    [Fact]
+    public async Task AQueueRow_SaysQuestionOpen_UntilTheEngineerAnswers()
     {
-        var row = new RequestRow(request, "Contoso");
+        await using var context = ComponentTestContext.Create(_time);
+        var request = RequestBuilder.PendingCustomer();
+        var open = RequestQuestion.Ask(request, RequestBuilder.ApproverA, "Is the customer aware?", RequestBuilder.InternalAt);
+        var answered = RequestQuestion.Ask(request, RequestBuilder.ApproverB, "Which folders?", RequestBuilder.InternalAt);
+        answered.AnswerBy(request, RequestBuilder.Requester, "Inbox.", RequestBuilder.InternalAt.AddMinutes(1));
+
+        var asking = RenderRow(context, request, questions: [open, answered]);
+        var settled = RenderRow(context, request, questions: [answered]);
+
+        Assert.Equal("Question open", asking.Find("[data-testid=question-open]").TextContent.Trim());
+        Assert.Empty(settled.FindAll("[data-testid=question-open]"));
+    }
+
+    private IRenderedComponent<QueueRow> RenderRow(
+        BunitContext context, AccessRequest request, RowActivity? activity = null, Action? onDeadline = null, Action<bool>? onDecide = null,
+        IReadOnlyList<RequestQuestion>? questions = null)
+    {
+        var row = new RequestRow(request, "Contoso") { Questions = questions ?? [] };
         var host = context.Render(builder =>
         {
             builder.OpenElement(0, "table");

@@ -12,7 +12,7 @@ namespace LockboxPortal.Features.AccessRequests;
 /// Filing and deciding access requests. Each public operation is one transaction: authorize the person acting
 /// (from storage, not from their cookie), apply the state machine, append the audit entry, save, then publish.
 /// </summary>
-public sealed class AccessRequestService(
+public sealed partial class AccessRequestService(
     LockboxTransactions transactions,
     IDbContextFactory<LockboxDbContext> dbFactory,
     RequestGate gate,
@@ -326,7 +326,8 @@ public sealed class AccessRequestService(
         }
 
         var tenant = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == request.TenantId, cancellationToken);
-        return new RequestRow(request, tenant.Name, tenant.Policy.FreshFactorWindowRequired);
+        var questions = await QuestionsOfAsync(db, [request.Id], cancellationToken);
+        return new RequestRow(request, tenant.Name, tenant.Policy.FreshFactorWindowRequired) { Questions = [.. questions[request.Id]] };
     }
 
     /// <summary>
@@ -597,6 +598,7 @@ public sealed class AccessRequestService(
         var requests = await query.AsNoTracking().Include(r => r.Decisions).ToListAsync(cancellationToken);
         var tenantIds = requests.Select(r => r.TenantId).Distinct().ToList();
         var tenants = await db.Tenants.AsNoTracking().Where(t => tenantIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, cancellationToken);
-        return requests.Select(r => new RequestRow(r, tenants[r.TenantId].Name, tenants[r.TenantId].Policy.FreshFactorWindowRequired)).ToList();
+        var questions = await QuestionsOfAsync(db, requests.Select(r => r.Id).ToList(), cancellationToken);
+        return requests.Select(r => new RequestRow(r, tenants[r.TenantId].Name, tenants[r.TenantId].Policy.FreshFactorWindowRequired) { Questions = [.. questions[r.Id]] }).ToList();
     }
 }

@@ -19,7 +19,14 @@ public sealed record FileRequestInput(
 /// A request with the name of its tenant, for lists and pages, and the fresh-factor window its tenant asks a decision
 /// to carry a factor within (null when none), so a decision dialog knows to ask for one.
 /// </summary>
-public sealed record RequestRow(AccessRequest Request, string TenantName, TimeSpan? FreshFactorWindow = null);
+public sealed record RequestRow(AccessRequest Request, string TenantName, TimeSpan? FreshFactorWindow = null)
+{
+    /// <summary>The questions asked about the request and their answers, oldest first.</summary>
+    public IReadOnlyList<RequestQuestion> Questions { get; init; } = [];
+
+    /// <summary>Questions still waiting for the engineer's answer.</summary>
+    public int OpenQuestions => Questions.Count(q => !q.IsAnswered);
+}
 
 /// <summary>
 /// A tenant an engineer may file for, with the limits its policy sets: the reasons it accepts and, when it accepts

@@ -19,6 +19,8 @@ public enum RequestEventKind
 
     /// <summary>An extension reached its quorum: this (the extended) request's grant ends later.</summary>
     Extended,
+    QuestionAsked,
+    QuestionAnswered,
 }
 
 /// <summary>Something happened to a request. Carries only what is needed to decide who should look again.</summary>

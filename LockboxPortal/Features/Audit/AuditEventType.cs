@@ -16,6 +16,10 @@ public enum AuditEventType
     AccessRequest_Expired = 1106,
     AccessRequest_Escalated = 1107,
 
+    // 1150: questions an approver asks the requesting engineer, and the answers
+    AccessRequest_QuestionAsked = 1150,
+    AccessRequest_QuestionAnswered = 1151,
+
     // 1200: grants
     Grant_Opened = 1200,
     Grant_Revoked = 1201,

@@ -38,6 +38,8 @@ public sealed partial record AuditSentence(string Before, string? Subject, strin
             AuditEventType.AccessRequest_CustomerRejected => ($"{who} rejected ", $" for {trailName}"),
             AuditEventType.AccessRequest_Cancelled => ($"{who} cancelled ", ""),
             AuditEventType.AccessRequest_Expired => ("", " expired without a decision"),
+            AuditEventType.AccessRequest_QuestionAsked => ($"{who} asked the engineer a question about ", ""),
+            AuditEventType.AccessRequest_QuestionAnswered => ($"{who} answered a question about ", ""),
             AuditEventType.Grant_Opened => ("Access opened for ", ""),
             AuditEventType.Grant_Revoked => ($"{who} revoked the access of ", ""),
             AuditEventType.Grant_Released => ($"{who} released the access of ", ""),

@@ -27,12 +27,14 @@ public sealed record RequestHistoryItem(long Sequence, DateTimeOffset At, string
             AuditEventType.Grant_AccessChecked => ($"Access checked for {who}", RequestHistoryTone.Neutral),
             AuditEventType.AccessRequest_Escalated => ("Escalated: the escalation approvers may decide it now", RequestHistoryTone.Neutral),
             AuditEventType.Notification_ReminderSent => ("Approvers reminded", RequestHistoryTone.Neutral),
+            AuditEventType.AccessRequest_QuestionAsked => ($"Question from {who}", RequestHistoryTone.Neutral),
+            AuditEventType.AccessRequest_QuestionAnswered => ($"Answered by {who}", RequestHistoryTone.Neutral),
             _ => ($"{entry.EventType} by {who}", RequestHistoryTone.Neutral),
         };
         return new RequestHistoryItem(entry.Sequence, entry.OccurredAt, text, CommentOf(entry.DetailsJson), tone);
     }
 
-    /// <summary>The comment or reason a person typed, if the entry's details hold one.</summary>
+    /// <summary>The comment or reason a person typed (or the answer, or the question), if the entry's details hold one.</summary>
     private static string? CommentOf(string detailsJson)
     {
         try
@@ -43,7 +45,7 @@ public sealed record RequestHistoryItem(long Sequence, DateTimeOffset At, string
                 return null;
             }
 
-            foreach (var name in (string[])["comment", "reason"])
+            foreach (var name in (string[])["comment", "reason", "answer", "question"])
             {
                 if (details.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text)
                 {

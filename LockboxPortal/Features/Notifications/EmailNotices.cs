@@ -187,6 +187,17 @@ public sealed class EmailNotices(IOptions<EmailSettings> email, IOptions<PortalS
                     $"Nobody decided your request for {tenantName} before {EmailContent.Time(request.ExpiresAt)}; it has expired.", tenantName);
                 break;
 
+            case RequestEventKind.QuestionAsked when requester is not null && QuestionIn(db, request.Id) is { } asked:
+                Add(db, change, request, requester, $"{asked.AskerName} asks about your request {request.Reference}",
+                    $"{asked.AskerName} asked you a question about your request for {tenantName}. Answer it on the request's page or through the API; the deadline does not move.",
+                    tenantName, asked.Text, "Question");
+                break;
+
+            case RequestEventKind.QuestionAnswered when QuestionIn(db, request.Id) is { } answered && await PersonAsync(db, answered.AskerId, cancellationToken) is { } asker:
+                Add(db, change, request, asker, $"{request.RequesterName} answered your question about {request.Reference}",
+                    $"{request.RequesterName} answered the question you asked about this request: \"{Cut(answered.Text, 200)}\"", tenantName, answered.Answer, "Answer");
+                break;
+
             case RequestEventKind.Revoked when requester is not null:
                 Add(db, change, request, requester, $"Your grant for {request.Reference} was revoked",
                     $"{change.ActorName} revoked your grant in {tenantName}; access ended at {EmailContent.Time(request.ClosedAt)}.", tenantName, request.ClosedReason);
@@ -277,14 +288,16 @@ public sealed class EmailNotices(IOptions<EmailSettings> email, IOptions<PortalS
             person.Email!, ended.ToJson(), change.At));
     }
 
-    private void Add(LockboxDbContext db, RequestEvent change, AccessRequest request, PortalUser person, string subject, string intro, string tenantName, string? comment = null)
+    private void Add(
+        LockboxDbContext db, RequestEvent change, AccessRequest request, PortalUser person, string subject, string intro, string tenantName, string? comment = null,
+        string commentLabel = "Comment")
     {
-        var content = Compose(request, person, subject, intro, tenantName, comment);
+        var content = Compose(request, person, subject, intro, tenantName, comment, commentLabel);
         db.Add(new OutboxMessage(Guid.NewGuid(), OutboxChannel.Email, "AccessRequest." + change.Kind, request.TenantId, request.Id.ToString(),
             person.Email!, content.ToJson(), change.At));
     }
 
-    private EmailContent Compose(AccessRequest request, PortalUser person, string subject, string intro, string tenantName, string? comment) =>
+    private EmailContent Compose(AccessRequest request, PortalUser person, string subject, string intro, string tenantName, string? comment, string commentLabel = "Comment") =>
         EmailContent.Compose(person.Email!, person.DisplayName, subject, intro,
         [
             ("Reference", request.Reference),
@@ -295,8 +308,17 @@ public sealed class EmailNotices(IOptions<EmailSettings> email, IOptions<PortalS
             ("Justification", request.Justification),
             ("Ticket", request.TicketReference),
             ("Decide by", request.Status is RequestStatus.PendingInternal or RequestStatus.PendingCustomer ? EmailContent.Time(request.ExpiresAt) : null),
-            ("Comment", comment),
+            (commentLabel, comment),
         ], portal.Value.LinkTo($"/requests/{request.Id}"), NoDecisionByEmail);
+
+    /// <summary>The question this operation asked or answered about the request, as it is about to commit.</summary>
+    private static RequestQuestion? QuestionIn(LockboxDbContext db, Guid requestId) =>
+        db.ChangeTracker.Entries<RequestQuestion>()
+            .Where(e => e.State is EntityState.Added or EntityState.Modified && e.Entity.AccessRequestId == requestId)
+            .Select(e => e.Entity)
+            .SingleOrDefault();
+
+    private static string Cut(string text, int length) => text.Length > length ? text[..(length - 1)] + "…" : text;
 
     private static string Level(AccessRequest request) => request.AccessLevel == AccessLevel.ReadWrite ? "read-write" : "read";
 

@@ -192,6 +192,8 @@ public static class WebhookPayloads
         "AccessRequest.Released" => "grant released",
         "AccessRequest.Completed" => "grant completed",
         "AccessRequest.Escalated" => "escalated to the escalation approvers",
+        "AccessRequest.QuestionAsked" => "has a question for the engineer",
+        "AccessRequest.QuestionAnswered" => "has the engineer's answer to a question",
         _ => eventType,
     };
 

@@ -195,6 +195,60 @@ namespace LockboxPortal.Data.Migrations.Postgres
                     b.ToTable("RequestDecisions");
                 });
 
+            modelBuilder.Entity("LockboxPortal.Features.AccessRequests.RequestQuestion", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AccessRequestId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Answer")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<long?>("AnsweredAt")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("AnswererId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("AnswererName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long>("AskedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("AskerId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("AskerName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Stage")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccessRequestId", "AskedAt");
+
+                    b.ToTable("RequestQuestions");
+                });
+
             modelBuilder.Entity("LockboxPortal.Features.AccessRequests.ScopeCatalogueEntry", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1311,6 +1365,15 @@ namespace LockboxPortal.Data.Migrations.Postgres
                 {
                     b.HasOne("LockboxPortal.Features.AccessRequests.AccessRequest", null)
                         .WithMany("Decisions")
+                        .HasForeignKey("AccessRequestId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LockboxPortal.Features.AccessRequests.RequestQuestion", b =>
+                {
+                    b.HasOne("LockboxPortal.Features.AccessRequests.AccessRequest", null)
+                        .WithMany()
                         .HasForeignKey("AccessRequestId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();

@@ -188,6 +188,60 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                     b.ToTable("RequestDecisions");
                 });
 
+            modelBuilder.Entity("LockboxPortal.Features.AccessRequests.RequestQuestion", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AccessRequestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Answer")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("AnsweredAt")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AnswererId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AnswererName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("AskedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AskerId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AskerName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Stage")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccessRequestId", "AskedAt");
+
+                    b.ToTable("RequestQuestions");
+                });
+
             modelBuilder.Entity("LockboxPortal.Features.AccessRequests.ScopeCatalogueEntry", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1277,6 +1331,15 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                 {
                     b.HasOne("LockboxPortal.Features.AccessRequests.AccessRequest", null)
                         .WithMany("Decisions")
+                        .HasForeignKey("AccessRequestId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LockboxPortal.Features.AccessRequests.RequestQuestion", b =>
+                {
+                    b.HasOne("LockboxPortal.Features.AccessRequests.AccessRequest", null)
+                        .WithMany()
                         .HasForeignKey("AccessRequestId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
