@@ -9,7 +9,8 @@ namespace LockboxPortal.Tests.AccessRequests;
 
 /// <summary>
 /// Every request operation through <see cref="AccessRequestService"/>, for each role of the provider, of the request's
-/// tenant (Contoso) and of another tenant (Northwind), and for nobody signed in. The handler-level matrix is
+/// tenant (Contoso) and of another tenant (Northwind), for the MSP operator (their cells run on a Contoso request and
+/// again on a Northwind one), and for nobody signed in. The handler-level matrix is
 /// <see cref="RequestAuthorizationMatrixTests"/>; this one proves the services ask it, and that a refusal changes nothing.
 /// </summary>
 public sealed class RequestServiceAuthorizationMatrixTests
@@ -17,18 +18,19 @@ public sealed class RequestServiceAuthorizationMatrixTests
     private static readonly (string Who, Cell Expected)[] InternalStage =
     [
         (Cast.Manager, Allowed), (Cast.Engineer, Forbidden), (Cast.Approver1, Forbidden), (Cast.ContosoAdminNotApprover, Forbidden),
-        (Cast.ContosoOfficer, Forbidden),
+        (Cast.ContosoOfficer, Forbidden), (Cast.Operator, Forbidden),
     ];
 
     private static readonly (string Who, Cell Expected)[] CustomerStage =
     [
         (Cast.Approver1, Allowed), (Cast.Engineer, Forbidden), (Cast.Manager, Forbidden), (Cast.ContosoAdminNotApprover, Forbidden),
-        (Cast.ContosoOfficer, Forbidden),
+        (Cast.ContosoOfficer, Forbidden), (Cast.Operator, Allowed),
     ];
 
     private static readonly (string Who, Cell Expected)[] Viewers =
     [
         (Cast.Engineer, Allowed), (Cast.Manager, Allowed), (Cast.Approver1, Allowed), (Cast.ContosoAdminNotApprover, Allowed), (Cast.ContosoOfficer, Allowed),
+        (Cast.Operator, Allowed),
     ];
 
     private static IEnumerable<(string Operation, string Who, Cell Expected)> Rows() =>
@@ -39,7 +41,7 @@ public sealed class RequestServiceAuthorizationMatrixTests
         .. ServiceMatrix.Rows("ListVisible", Allowed),
         .. ServiceMatrix.Rows("ListInternalQueue", Forbidden, (Cast.Manager, Allowed)),
         .. ServiceMatrix.Rows("ListCustomerQueue", Nothing,
-            (Cast.Approver1, Allowed), (Cast.ContosoAdminNotApprover, Allowed), (Cast.NorthwindApprover, Allowed)),
+            (Cast.Approver1, Allowed), (Cast.ContosoAdminNotApprover, Allowed), (Cast.NorthwindApprover, Allowed), (Cast.Operator, Allowed)),
         .. ServiceMatrix.Rows("Get", Nothing, Viewers),
         .. ServiceMatrix.Rows("DecideInternal", NotFound, InternalStage),
         .. ServiceMatrix.Rows("DecideCustomer", NotFound, CustomerStage),
@@ -50,7 +52,7 @@ public sealed class RequestServiceAuthorizationMatrixTests
         .. ServiceMatrix.Rows("Decide@PendingCustomer", NotFound, [.. CustomerStage.Where(c => c.Who != Cast.Manager), (Cast.Manager, AlreadyDecided)]),
         .. ServiceMatrix.Rows("Cancel", NotFound,
             (Cast.Engineer, Allowed), (Cast.Manager, Forbidden), (Cast.Approver1, Forbidden), (Cast.ContosoAdminNotApprover, Forbidden),
-            (Cast.ContosoOfficer, Forbidden)),
+            (Cast.ContosoOfficer, Forbidden), (Cast.Operator, Forbidden)),
     ];
 
     public static TheoryData<string, string, Cell> Matrix() => ServiceMatrix.Theory(Rows());
@@ -70,35 +72,35 @@ public sealed class RequestServiceAuthorizationMatrixTests
     [Theory]
     [MemberData(nameof(Matrix))]
     public Task Operation_IsAllowedOrRefusedAsTheMatrixSays(string operation, string who, Cell expected) =>
-        ServiceMatrix.RunAsync(operation, who, expected, PrepareAsync);
+        ServiceMatrix.RunInEachTenantAsync(operation, who, expected, PrepareAsync);
 
-    /// <summary>Sets up what the operation needs (as the cast's engineer, in Contoso) and returns it, ready to run as anyone.</summary>
-    private static async Task<Func<ClaimsPrincipal, Task<object?>>> PrepareAsync(ServiceHarness h, string operation)
+    /// <summary>Sets up what the operation needs (as the cast's engineer, in <paramref name="tenant"/>) and returns it, ready to run as anyone.</summary>
+    private static async Task<Func<ClaimsPrincipal, Task<object?>>> PrepareAsync(ServiceHarness h, string operation, Guid tenant)
     {
         var requests = h.Requests;
         switch (operation)
         {
             case "File":
-                return async who => await requests.FileAsync(who, h.ValidInput());
+                return async who => await requests.FileAsync(who, h.ValidInput(tenant));
             case "ListFileableTenants":
                 return async who => await requests.ListFileableTenantsAsync(who);
             case "ListMine":
-                await requests.FileAsync(ServiceHarness.Engineer, h.ValidInput());
+                await requests.FileAsync(ServiceHarness.Engineer, h.ValidInput(tenant));
                 return async who => await requests.ListMineAsync(who);
             case "ListVisible":
-                await requests.FileAsync(ServiceHarness.Engineer, h.ValidInput());
+                await requests.FileAsync(ServiceHarness.Engineer, h.ValidInput(tenant));
                 return async who => (await requests.ListVisibleAsync(who, new RequestListFilter(null, null, null, 0, 50))).Rows;
             case "ListInternalQueue":
-                await requests.FileAsync(ServiceHarness.Engineer, h.ValidInput());
+                await requests.FileAsync(ServiceHarness.Engineer, h.ValidInput(tenant));
                 return async who => await requests.ListInternalQueueAsync(who);
             case "ListCustomerQueue":
-                await h.PendingCustomerAsync();
+                await h.PendingCustomerAsync(tenant);
                 return async who => await requests.ListCustomerQueueAsync(who);
         }
 
         var id = operation is "DecideCustomer" or "Decide@PendingCustomer"
-            ? (await h.PendingCustomerAsync()).Id
-            : (await requests.FileAsync(ServiceHarness.Engineer, h.ValidInput())).Id;
+            ? (await h.PendingCustomerAsync(tenant)).Id
+            : (await requests.FileAsync(ServiceHarness.Engineer, h.ValidInput(tenant))).Id;
         return operation switch
         {
             "Get" => async who => await requests.GetAsync(who, id),
