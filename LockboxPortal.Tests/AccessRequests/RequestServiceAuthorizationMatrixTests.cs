@@ -33,6 +33,12 @@ public sealed class RequestServiceAuthorizationMatrixTests
         (Cast.Operator, Allowed),
     ];
 
+    /// <summary>Every TenantAdmin may open the customer queue and its tenant filter; it holds what they may decide.</summary>
+    private static readonly (string Who, Cell Expected)[] CustomerQueueReaders =
+    [
+        (Cast.Approver1, Allowed), (Cast.ContosoAdminNotApprover, Allowed), (Cast.NorthwindApprover, Allowed), (Cast.Operator, Allowed),
+    ];
+
     private static IEnumerable<(string Operation, string Who, Cell Expected)> Rows() =>
     [
         .. ServiceMatrix.Rows("File", Forbidden, (Cast.Engineer, Allowed), (Cast.Engineer2, Allowed)),
@@ -40,8 +46,8 @@ public sealed class RequestServiceAuthorizationMatrixTests
         .. ServiceMatrix.Rows("ListMine", Forbidden, (Cast.Engineer, Allowed), (Cast.Engineer2, Allowed)),
         .. ServiceMatrix.Rows("ListVisible", Allowed),
         .. ServiceMatrix.Rows("ListInternalQueue", Forbidden, (Cast.Manager, Allowed)),
-        .. ServiceMatrix.Rows("ListCustomerQueue", Nothing,
-            (Cast.Approver1, Allowed), (Cast.ContosoAdminNotApprover, Allowed), (Cast.NorthwindApprover, Allowed), (Cast.Operator, Allowed)),
+        .. ServiceMatrix.Rows("ListCustomerQueue", Nothing, CustomerQueueReaders),
+        .. ServiceMatrix.Rows("ListDecidableTenants", Nothing, CustomerQueueReaders),
         .. ServiceMatrix.Rows("Get", Nothing, Viewers),
         .. ServiceMatrix.Rows("DecideInternal", NotFound, InternalStage),
         .. ServiceMatrix.Rows("DecideCustomer", NotFound, CustomerStage),
@@ -96,6 +102,8 @@ public sealed class RequestServiceAuthorizationMatrixTests
             case "ListCustomerQueue":
                 await h.PendingCustomerAsync(tenant);
                 return async who => await requests.ListCustomerQueueAsync(who);
+            case "ListDecidableTenants":
+                return async who => await requests.ListDecidableTenantsAsync(who);
         }
 
         var id = operation is "DecideCustomer" or "Decide@PendingCustomer"
