@@ -39,8 +39,11 @@ public class RequestAuthorizationMatrixTests
         new("contoso-officer", [(Contoso, PortalRole.SecurityOfficer)], [], []),
         new("northwind-approver", [(Northwind, PortalRole.TenantAdmin)], [Northwind], []),
         new("northwind-officer", [(Northwind, PortalRole.SecurityOfficer)], [], []),
-        // An MSP operator administering both tenants, on Contoso's approver list only.
-        new("msp-operator", [(Contoso, PortalRole.TenantAdmin), (Northwind, PortalRole.TenantAdmin)], [Contoso], []),
+        // A TenantAdmin of both tenants, on Contoso's approver list only.
+        new("two-tenant-admin", [(Contoso, PortalRole.TenantAdmin), (Northwind, PortalRole.TenantAdmin)], [Contoso], []),
+
+        // The MSP operator: a TenantAdmin of both tenants, on both approver lists.
+        new(Infrastructure.Cast.Operator, [(Contoso, PortalRole.TenantAdmin), (Northwind, PortalRole.TenantAdmin)], [Contoso, Northwind], []),
     ];
 
     /// <summary>
@@ -59,8 +62,10 @@ public class RequestAuthorizationMatrixTests
         [("contoso-officer", "Contoso")] = [View, Revoke],
         [("northwind-approver", "Northwind")] = [View, DecideCustomer, Revoke],
         [("northwind-officer", "Northwind")] = [View, Revoke],
-        [("msp-operator", "Contoso")] = [View, DecideCustomer, Revoke],
-        [("msp-operator", "Northwind")] = [View],
+        [("two-tenant-admin", "Contoso")] = [View, DecideCustomer, Revoke],
+        [("two-tenant-admin", "Northwind")] = [View],
+        [(Infrastructure.Cast.Operator, "Contoso")] = [View, DecideCustomer, Revoke],
+        [(Infrastructure.Cast.Operator, "Northwind")] = [View, DecideCustomer, Revoke],
     };
 
     public static TheoryData<string, string, string, bool> Matrix()

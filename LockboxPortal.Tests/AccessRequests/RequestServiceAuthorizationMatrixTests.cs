@@ -9,7 +9,8 @@ namespace LockboxPortal.Tests.AccessRequests;
 
 /// <summary>
 /// Every request operation through <see cref="AccessRequestService"/>, for each role of the provider, of the request's
-/// tenant (Contoso) and of another tenant (Northwind), and for nobody signed in. The handler-level matrix is
+/// tenant (Contoso) and of another tenant (Northwind), for the MSP operator (their cells run on a Contoso request and
+/// again on a Northwind one), and for nobody signed in. The handler-level matrix is
 /// <see cref="RequestAuthorizationMatrixTests"/>; this one proves the services ask it, and that a refusal changes nothing.
 /// </summary>
 public sealed class RequestServiceAuthorizationMatrixTests
@@ -17,18 +18,25 @@ public sealed class RequestServiceAuthorizationMatrixTests
     private static readonly (string Who, Cell Expected)[] InternalStage =
     [
         (Cast.Manager, Allowed), (Cast.Engineer, Forbidden), (Cast.Approver1, Forbidden), (Cast.ContosoAdminNotApprover, Forbidden),
-        (Cast.ContosoOfficer, Forbidden),
+        (Cast.ContosoOfficer, Forbidden), (Cast.Operator, Forbidden),
     ];
 
     private static readonly (string Who, Cell Expected)[] CustomerStage =
     [
         (Cast.Approver1, Allowed), (Cast.Engineer, Forbidden), (Cast.Manager, Forbidden), (Cast.ContosoAdminNotApprover, Forbidden),
-        (Cast.ContosoOfficer, Forbidden),
+        (Cast.ContosoOfficer, Forbidden), (Cast.Operator, Allowed),
     ];
 
     private static readonly (string Who, Cell Expected)[] Viewers =
     [
         (Cast.Engineer, Allowed), (Cast.Manager, Allowed), (Cast.Approver1, Allowed), (Cast.ContosoAdminNotApprover, Allowed), (Cast.ContosoOfficer, Allowed),
+        (Cast.Operator, Allowed),
+    ];
+
+    /// <summary>Every TenantAdmin may open the customer queue and its tenant filter; it holds what they may decide.</summary>
+    private static readonly (string Who, Cell Expected)[] CustomerQueueReaders =
+    [
+        (Cast.Approver1, Allowed), (Cast.ContosoAdminNotApprover, Allowed), (Cast.NorthwindApprover, Allowed), (Cast.Operator, Allowed),
     ];
 
     private static IEnumerable<(string Operation, string Who, Cell Expected)> Rows() =>
@@ -38,8 +46,8 @@ public sealed class RequestServiceAuthorizationMatrixTests
         .. ServiceMatrix.Rows("ListMine", Forbidden, (Cast.Engineer, Allowed), (Cast.Engineer2, Allowed)),
         .. ServiceMatrix.Rows("ListVisible", Allowed),
         .. ServiceMatrix.Rows("ListInternalQueue", Forbidden, (Cast.Manager, Allowed)),
-        .. ServiceMatrix.Rows("ListCustomerQueue", Nothing,
-            (Cast.Approver1, Allowed), (Cast.ContosoAdminNotApprover, Allowed), (Cast.NorthwindApprover, Allowed)),
+        .. ServiceMatrix.Rows("ListCustomerQueue", Nothing, CustomerQueueReaders),
+        .. ServiceMatrix.Rows("ListDecidableTenants", Nothing, CustomerQueueReaders),
         .. ServiceMatrix.Rows("Get", Nothing, Viewers),
         .. ServiceMatrix.Rows("DecideInternal", NotFound, InternalStage),
         .. ServiceMatrix.Rows("DecideCustomer", NotFound, CustomerStage),
@@ -54,13 +62,13 @@ public sealed class RequestServiceAuthorizationMatrixTests
         .. ServiceMatrix.Rows("AskQuestion@PendingCustomer", NotFound, CustomerStage),
         .. ServiceMatrix.Rows("AnswerQuestion", NotFound,
             (Cast.Engineer, Allowed), (Cast.Manager, Forbidden), (Cast.Approver1, Forbidden), (Cast.ContosoAdminNotApprover, Forbidden),
-            (Cast.ContosoOfficer, Forbidden)),
+            (Cast.ContosoOfficer, Forbidden), (Cast.Operator, Forbidden)),
         .. ServiceMatrix.Rows("Cancel", NotFound,
             (Cast.Engineer, Allowed), (Cast.Manager, Forbidden), (Cast.Approver1, Forbidden), (Cast.ContosoAdminNotApprover, Forbidden),
-            (Cast.ContosoOfficer, Forbidden)),
+            (Cast.ContosoOfficer, Forbidden), (Cast.Operator, Forbidden)),
         .. ServiceMatrix.Rows("FileExtension", NotFound,
             (Cast.Engineer, Allowed), (Cast.Manager, Forbidden), (Cast.Approver1, Forbidden), (Cast.ContosoAdminNotApprover, Forbidden),
-            (Cast.ContosoOfficer, Forbidden)),
+            (Cast.ContosoOfficer, Forbidden), (Cast.Operator, Forbidden)),
     ];
 
     public static TheoryData<string, string, Cell> Matrix() => ServiceMatrix.Theory(Rows());
@@ -80,7 +88,7 @@ public sealed class RequestServiceAuthorizationMatrixTests
     [Theory]
     [MemberData(nameof(Matrix))]
     public Task Operation_IsAllowedOrRefusedAsTheMatrixSays(string operation, string who, Cell expected) =>
-        ServiceMatrix.RunAsync(operation, who, expected, PrepareAsync);
+        ServiceMatrix.RunInEachTenantAsync(operation, who, expected, PrepareAsync);
 
     private static async Task<Func<ClaimsPrincipal, Task<object?>>> AnswerAsync(AccessRequestService requests, Guid id)
     {
@@ -88,35 +96,37 @@ public sealed class RequestServiceAuthorizationMatrixTests
         return async who => await requests.AnswerAsync(who, id, asked.Id, "Inbox and Calendar.");
     }
 
-    /// <summary>Sets up what the operation needs (as the cast's engineer, in Contoso) and returns it, ready to run as anyone.</summary>
-    private static async Task<Func<ClaimsPrincipal, Task<object?>>> PrepareAsync(ServiceHarness h, string operation)
+    /// <summary>Sets up what the operation needs (as the cast's engineer, in <paramref name="tenant"/>) and returns it, ready to run as anyone.</summary>
+    private static async Task<Func<ClaimsPrincipal, Task<object?>>> PrepareAsync(ServiceHarness h, string operation, Guid tenant)
     {
         var requests = h.Requests;
         switch (operation)
         {
             case "File":
-                return async who => await requests.FileAsync(who, h.ValidInput());
+                return async who => await requests.FileAsync(who, h.ValidInput(tenant));
             case "ListFileableTenants":
                 return async who => await requests.ListFileableTenantsAsync(who);
             case "ListMine":
-                await requests.FileAsync(ServiceHarness.Engineer, h.ValidInput());
+                await requests.FileAsync(ServiceHarness.Engineer, h.ValidInput(tenant));
                 return async who => await requests.ListMineAsync(who);
             case "ListVisible":
-                await requests.FileAsync(ServiceHarness.Engineer, h.ValidInput());
+                await requests.FileAsync(ServiceHarness.Engineer, h.ValidInput(tenant));
                 return async who => (await requests.ListVisibleAsync(who, new RequestListFilter(null, null, null, 0, 50))).Rows;
             case "ListInternalQueue":
-                await requests.FileAsync(ServiceHarness.Engineer, h.ValidInput());
+                await requests.FileAsync(ServiceHarness.Engineer, h.ValidInput(tenant));
                 return async who => await requests.ListInternalQueueAsync(who);
             case "ListCustomerQueue":
-                await h.PendingCustomerAsync();
+                await h.PendingCustomerAsync(tenant);
                 return async who => await requests.ListCustomerQueueAsync(who);
+            case "ListDecidableTenants":
+                return async who => await requests.ListDecidableTenantsAsync(who);
         }
 
         var id = operation switch
         {
-            "DecideCustomer" or "Decide@PendingCustomer" or "AskQuestion@PendingCustomer" => (await h.PendingCustomerAsync()).Id,
-            "FileExtension" => (await h.ApprovedAsync()).Id,
-            _ => (await requests.FileAsync(ServiceHarness.Engineer, h.ValidInput())).Id,
+            "DecideCustomer" or "Decide@PendingCustomer" or "AskQuestion@PendingCustomer" => (await h.PendingCustomerAsync(tenant)).Id,
+            "FileExtension" => (await h.ApprovedAsync(tenant)).Id,
+            _ => (await requests.FileAsync(ServiceHarness.Engineer, h.ValidInput(tenant))).Id,
         };
         return operation switch
         {

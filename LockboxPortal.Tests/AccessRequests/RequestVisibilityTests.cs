@@ -16,6 +16,7 @@ public sealed class RequestVisibilityTests
     public async Task ListVisible_ShowsExactlyWhatTheViewOperationAllows_ForEveryPerson()
     {
         await using var harness = await ServiceHarness.CreateAsync();
+        await harness.AddOperatorAsync();
         await harness.Requests.FileAsync(ServiceHarness.Engineer, harness.ValidInput());
         await harness.Requests.FileAsync(ServiceHarness.Engineer2, harness.ValidInput());
         await harness.ApprovedAsync(harness.Northwind, "Sql:database/orders");

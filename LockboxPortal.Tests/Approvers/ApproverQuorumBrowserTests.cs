@@ -26,11 +26,11 @@ public sealed class ApproverQuorumBrowserTests(BrowserFixture browser)
         await Assertions.Expect(officer.Locator("[data-testid=quorum-note]")).ToContainTextAsync("requests already waiting keep");
         var required = officer.Locator("[data-testid=required-approvals] input, input[data-testid=required-approvals]").First;
 
-        // More approvals than there are approvers is shown beside the field and changes nothing.
-        await required.FillAsync("3");
+        // More approvals than there are approvers (the two approvers and the operator) is shown beside the field and changes nothing.
+        await required.FillAsync("4");
         await required.PressAsync("Tab");
         await officer.ClickAsync("[data-testid=save-policy]");
-        await Assertions.Expect(officer.Locator(".mud-input-helper-text.mud-input-error")).ToContainTextAsync("Required approvals must be between 1 and the number of approvers (2)");
+        await Assertions.Expect(officer.Locator(".mud-input-helper-text.mud-input-error")).ToContainTextAsync("Required approvals must be between 1 and the number of approvers (3)");
 
         await required.FillAsync("2");
         await required.PressAsync("Tab");

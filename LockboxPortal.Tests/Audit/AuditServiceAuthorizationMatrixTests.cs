@@ -8,13 +8,13 @@ namespace LockboxPortal.Tests.Audit;
 
 /// <summary>
 /// Every operation of <see cref="AuditService"/> on Contoso's chain and on the provider's, for each role of the provider,
-/// of Contoso, of Northwind, and for nobody signed in. The handler-level matrix is <see cref="AuditAuthorizationMatrixTests"/>.
+/// of Contoso, of Northwind, for the MSP operator (a TenantAdmin of both), and for nobody signed in. The handler-level matrix is <see cref="AuditAuthorizationMatrixTests"/>.
 /// </summary>
 public sealed class AuditServiceAuthorizationMatrixTests
 {
     // Contoso's own people learn the chain exists and are told no; everyone else is told there is no such chain.
     private static readonly (string Who, Cell Expected)[] ContosoChain =
-        [(Cast.ContosoOfficer, Allowed), (Cast.Approver1, Forbidden), (Cast.ContosoAdminNotApprover, Forbidden)];
+        [(Cast.ContosoOfficer, Allowed), (Cast.Approver1, Forbidden), (Cast.ContosoAdminNotApprover, Forbidden), (Cast.Operator, Forbidden)];
 
     private static IEnumerable<(string Operation, string Who, Cell Expected)> Rows() =>
     [
@@ -27,7 +27,7 @@ public sealed class AuditServiceAuthorizationMatrixTests
         .. ServiceMatrix.Rows("ListReadableChains", Nothing, (Cast.Admin, Allowed), (Cast.ContosoOfficer, Allowed), (Cast.NorthwindOfficer, Allowed)),
         .. ServiceMatrix.Rows("RequestTimeline", Nothing,
             (Cast.Engineer, Allowed), (Cast.Manager, Allowed), (Cast.Approver1, Allowed), (Cast.ContosoAdminNotApprover, Allowed),
-            (Cast.ContosoOfficer, Allowed)),
+            (Cast.ContosoOfficer, Allowed), (Cast.Operator, Allowed)),
     ];
 
     public static TheoryData<string, string, Cell> Matrix() => ServiceMatrix.Theory(Rows());

@@ -42,6 +42,22 @@ public sealed class DemoDataTests(DemoPortalFixture portal) : IClassFixture<Demo
     }
 
     [Fact]
+    public async Task TheOperator_IsATenantAdminOnBothTenantsApproverLists_AndNowhereElse()
+    {
+        portal.Factory.CreateClient().Dispose();
+        await using var db = portal.Factory.Services.GetRequiredService<IDbContextFactory<LockboxDbContext>>().CreateDbContext();
+        var id = await db.Users.Where(u => u.Email == "operator@msp.test").Select(u => u.Id).SingleAsync();
+
+        var memberships = await db.Memberships.AsNoTracking().Where(m => m.UserId == id).Select(m => new { m.TenantId, m.Role }).ToListAsync();
+        var lists = await db.ApproverListEntries.AsNoTracking().Where(e => e.UserId == id).Select(e => e.TenantId).ToListAsync();
+
+        Guid[] both = [DemoData.ContosoId, DemoData.NorthwindId];
+        Assert.All(memberships, m => Assert.Equal(PortalRole.TenantAdmin, m.Role));
+        Assert.Equal(both.Order(), memberships.Select(m => m.TenantId!.Value).Order());
+        Assert.Equal(both.Order(), lists.Order());
+    }
+
+    [Fact]
     public async Task Contoso_RequiresTwoFactor_AndItsPeopleSignInWithThePrintedKeys_NorthwindDoesNot()
     {
         // A portal without demo data (not Development), seeded here with generated keys, as a tester's first start is.
@@ -65,8 +81,8 @@ public sealed class DemoDataTests(DemoPortalFixture portal) : IClassFixture<Demo
         {
             var user = await users.FindByEmailAsync(person.Email);
             Assert.NotNull(user);
-            Assert.Equal(person.Tenant == DemoData.ContosoId, user.TwoFactorEnabled);
-            if (person.Tenant != DemoData.ContosoId)
+            Assert.Equal(person.Tenants.Contains(DemoData.ContosoId), user.TwoFactorEnabled);
+            if (!person.Tenants.Contains(DemoData.ContosoId))
             {
                 continue;
             }

@@ -42,18 +42,31 @@ internal static class AuthorizationMatrix
     /// <summary>A TenantAdmin of Northwind who is not on its approver list, holding an active delegation from its approver.</summary>
     public const string NorthwindAdmin = "northwind-admin";
 
-    /// <summary>The actors every matrix covers: each role, both kinds of TenantAdmin, a delegate, and nobody signed in.</summary>
+    /// <summary>
+    /// The actors every matrix covers: each role, both kinds of TenantAdmin, a delegate, the MSP operator (a TenantAdmin
+    /// on both tenants' approver lists), and nobody signed in.
+    /// </summary>
     public static readonly string[] Actors =
     [
-        Cast.Engineer, Cast.Manager, Cast.Admin, Cast.Approver1, Cast.ContosoAdminNotApprover, ContosoDelegate, Cast.ContosoOfficer, Anonymous,
+        Cast.Engineer, Cast.Manager, Cast.Admin, Cast.Approver1, Cast.ContosoAdminNotApprover, ContosoDelegate, Cast.ContosoOfficer, Cast.Operator,
+        Anonymous,
     ];
 
     public static ClaimsPrincipal Principal(string actor) =>
         actor == Anonymous ? new ClaimsPrincipal(new ClaimsIdentity()) : ServiceHarness.As(actor);
 
-    /// <summary>The extra cast the matrices need, and one active delegation in each tenant; returns their ids (Contoso, Northwind).</summary>
-    public static async Task<(Guid Contoso, Guid Northwind)> SeedAsync(ServiceHarness harness)
+    /// <summary>
+    /// The extra cast the matrices need, and one active delegation in each tenant; returns their ids (Contoso, Northwind).
+    /// The operator joins only for their own cells (<paramref name="actor"/>): one more approver in each tenant would
+    /// change what the other cells count.
+    /// </summary>
+    public static async Task<(Guid Contoso, Guid Northwind)> SeedAsync(ServiceHarness harness, string? actor = null)
     {
+        if (actor == Cast.Operator)
+        {
+            await harness.AddOperatorAsync();
+        }
+
         await using var db = harness.NewContext();
         foreach (var (id, tenant) in new[] { (ContosoDelegate, harness.Contoso), (NorthwindAdmin, harness.Northwind) })
         {

@@ -15,20 +15,22 @@ public static class DemoRequests
 {
     public const string Justification = "Calendar items vanish after the migration; need to read the mailbox folders.";
 
-    /// <summary>Files a request for Contoso as the demo engineer and returns it.</summary>
+    /// <summary>Files a request for Contoso (or <paramref name="tenant"/>) as the demo engineer and returns it.</summary>
     public static async Task<AccessRequest> FileAsync(
-        LivePortal portal, string scope = "Exchange:mailbox/ana@contoso.com", string justification = Justification, string? ticket = null)
+        LivePortal portal, string scope = "Exchange:mailbox/ana@contoso.com", string justification = Justification, string? ticket = null,
+        Guid? tenant = null)
     {
         await using var services = portal.Factory.Services.CreateAsyncScope();
         var requests = services.ServiceProvider.GetRequiredService<AccessRequestService>();
         return await requests.FileAsync(await PrincipalAsync(services.ServiceProvider, "engineer@fabrikam.test"),
-            new FileRequestInput(DemoData.ContosoId, scope, AccessLevel.Read, justification, ticket, TimeSpan.FromHours(2), Reason: RequestReason.Maintenance));
+            new FileRequestInput(tenant ?? DemoData.ContosoId, scope, AccessLevel.Read, justification, ticket, TimeSpan.FromHours(2), Reason: RequestReason.Maintenance));
     }
 
-    /// <summary>Files a request and has the demo manager approve the internal stage, so it waits for Contoso.</summary>
-    public static async Task<AccessRequest> AwaitingCustomerAsync(LivePortal portal, string scope = "SharePoint:site/hr", string justification = Justification)
+    /// <summary>Files a request and has the demo manager approve the internal stage, so it waits for Contoso (or <paramref name="tenant"/>).</summary>
+    public static async Task<AccessRequest> AwaitingCustomerAsync(
+        LivePortal portal, string scope = "SharePoint:site/hr", string justification = Justification, Guid? tenant = null)
     {
-        var filed = await FileAsync(portal, scope, justification);
+        var filed = await FileAsync(portal, scope, justification, tenant: tenant);
         await using var services = portal.Factory.Services.CreateAsyncScope();
         var requests = services.ServiceProvider.GetRequiredService<AccessRequestService>();
         return await requests.DecideInternalAsync(await PrincipalAsync(services.ServiceProvider, "manager@fabrikam.test"), filed.Id, approve: true, "ok");

@@ -120,6 +120,7 @@ public sealed class ServiceHarness : IAsyncDisposable
     public static readonly ClaimsPrincipal Approver3 = As(Cast.Approver3);
     public static readonly ClaimsPrincipal ContosoOfficer = As(Cast.ContosoOfficer);
     public static readonly ClaimsPrincipal NorthwindApprover = As(Cast.NorthwindApprover);
+    public static readonly ClaimsPrincipal Operator = As(Cast.Operator);
 
     public FileRequestInput ValidInput(Guid? tenant = null, string scope = "Exchange:mailbox/ana@contoso.com", AccessLevel level = AccessLevel.Read) =>
         new(tenant ?? Contoso, scope, level, "Customer reports missing calendar items.", "SR-1", TimeSpan.FromHours(4), Reason: RequestReason.CustomerSupport);
@@ -161,6 +162,23 @@ public sealed class ServiceHarness : IAsyncDisposable
         await using var db = NewContext();
         var tenant = await db.Tenants.SingleAsync(t => t.Id == tenantId);
         tenant.ChangePolicy(change(tenant.Policy));
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>
+    /// Adds the MSP operator (<see cref="Cast.Operator"/>): a TenantAdmin of Contoso and of Northwind, on both approver
+    /// lists. Not in every harness's cast: one more approver in each tenant changes what quorum and offboarding tests count.
+    /// </summary>
+    public async Task AddOperatorAsync()
+    {
+        await using var db = NewContext();
+        db.Users.Add(new PortalUser { Id = Cast.Operator, UserName = Cast.Operator, Email = $"{Cast.Operator}@test", DisplayName = Cast.Operator });
+        foreach (var tenant in new[] { Contoso, Northwind })
+        {
+            db.Memberships.Add(new Membership(Cast.Operator, tenant, PortalRole.TenantAdmin));
+            db.ApproverListEntries.Add(new ApproverListEntry(tenant, Cast.Operator, Start));
+        }
+
         await db.SaveChangesAsync();
     }
 
@@ -228,4 +246,7 @@ public static class Cast
     public const string ContosoOfficer = "contoso-officer";
     public const string NorthwindApprover = "northwind-approver";
     public const string NorthwindOfficer = "northwind-officer";
+
+    /// <summary>Seeded by <see cref="ServiceHarness.AddOperatorAsync"/> only.</summary>
+    public const string Operator = "msp-operator";
 }

@@ -35,12 +35,16 @@ public static class ServiceMatrix
 {
     public const string Anonymous = "anonymous";
 
-    /// <summary>Provider staff, Contoso's people (the tenant every operation here aims at), Northwind's, and nobody.</summary>
+    /// <summary>
+    /// Provider staff, Contoso's people (the tenant every operation here aims at), Northwind's, the MSP operator (a
+    /// TenantAdmin on both tenants' approver lists), and nobody.
+    /// </summary>
     public static readonly string[] People =
     [
         Cast.Engineer, Cast.Engineer2, Cast.Manager, Cast.Admin,
         Cast.Approver1, Cast.ContosoAdminNotApprover, Cast.ContosoOfficer,
         Cast.NorthwindApprover, Cast.NorthwindOfficer,
+        Cast.Operator,
         Anonymous,
     ];
 
@@ -86,9 +90,38 @@ public static class ServiceMatrix
     public static async Task RunAsync(
         string operation, string who, Cell expected, Func<ServiceHarness, string, Task<Func<ClaimsPrincipal, Task<object?>>>> prepare)
     {
-        await using var harness = await ServiceHarness.CreateAsync();
-        var run = await prepare(harness, operation);
-        await AssertCellAsync(harness, who, expected, run);
+        await using var harness = await HarnessForAsync(who);
+        await AssertCellAsync(harness, who, expected, await prepare(harness, operation));
+    }
+
+    /// <summary>
+    /// One cell on a fresh harness, for a matrix whose <paramref name="prepare"/> aims at the tenant it is given:
+    /// Contoso for everyone, and for the operator, who decides in both tenants, Northwind as well (same harness, same
+    /// expectation), so a rule that held in only one of their tenants fails.
+    /// </summary>
+    public static async Task RunInEachTenantAsync(
+        string operation, string who, Cell expected, Func<ServiceHarness, string, Guid, Task<Func<ClaimsPrincipal, Task<object?>>>> prepare)
+    {
+        await using var harness = await HarnessForAsync(who);
+        foreach (var tenant in who == Cast.Operator ? [harness.Contoso, harness.Northwind] : new[] { harness.Contoso })
+        {
+            await AssertCellAsync(harness, who, expected, await prepare(harness, operation, tenant));
+        }
+    }
+
+    /// <summary>
+    /// A fresh harness, with the operator added when the cell is theirs: one more approver in each tenant would change
+    /// what the other people's cells count.
+    /// </summary>
+    public static async Task<ServiceHarness> HarnessForAsync(string who)
+    {
+        var harness = await ServiceHarness.CreateAsync();
+        if (who == Cast.Operator)
+        {
+            await harness.AddOperatorAsync();
+        }
+
+        return harness;
     }
 
     /// <summary>

@@ -53,7 +53,7 @@ public sealed class OutboxRestartTests
         Assert.Equal(rows.Count, smtp.Messages.Count);
         Assert.Equal(rows.Select(m => $"{m.Id:N}@lockboxportal").Order(), smtp.Messages.Select(m => m.Message.MessageId).Order());
         var approvers = smtp.Messages.Where(m => m.Message.Subject == $"{pending.Reference} awaits your approval (Contoso)").Select(m => m.To).Order();
-        Assert.Equal(["approver1@contoso.test", "approver2@contoso.test"], approvers);
+        Assert.Equal(["approver1@contoso.test", "approver2@contoso.test", "operator@msp.test"], approvers);
     }
 
     private static PortalFactory WithEmail(PortalFactory factory, int port) => factory

@@ -113,7 +113,7 @@ public sealed class AdministrationMatrixTests
     public async Task Operation_DoesExactlyWhatTheMatrixSays(string actor, string scope, string operation, Outcome expected)
     {
         await using var harness = await ServiceHarness.CreateAsync();
-        await SeedAsync(harness);
+        await SeedAsync(harness, actor);
         var invitations = new Dictionary<string, Guid>
         {
             [Contoso] = (await harness.Invitations().InviteAsync(ServiceHarness.ContosoOfficer, new InviteInput("pending@contoso.test", "Pending", harness.Contoso, PortalRole.TenantAdmin))).Id,

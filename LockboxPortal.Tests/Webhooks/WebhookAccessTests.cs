@@ -14,6 +14,8 @@ public sealed class WebhookAccessTests
 {
     private const string Url = "https://hooks.example.com/lockbox";
 
+    private const string Operator = "operator";
+
     [Fact]
     public async Task ACrossTenantOfficer_CannotListSeeOrChangeAnotherTenantsEndpoints()
     {
@@ -145,6 +147,13 @@ public sealed class WebhookAccessTests
         { "provider admin", PortalRole.ProviderAdmin, "own endpoint", nameof(WebhookOperations.ViewDeliveries), false },
         { "engineer", PortalRole.Engineer, "provider", nameof(WebhookOperations.ListEndpoints), false },
         { "manager", PortalRole.EngineeringManager, "provider endpoint", nameof(WebhookOperations.ChangeEndpoint), false },
+
+        // The MSP operator: a TenantAdmin of both tenants ("other" is theirs too), an officer of neither.
+        { Operator, PortalRole.TenantAdmin, "own", nameof(WebhookOperations.ListEndpoints), false },
+        { Operator, PortalRole.TenantAdmin, "own endpoint", nameof(WebhookOperations.ChangeEndpoint), false },
+        { Operator, PortalRole.TenantAdmin, "other", nameof(WebhookOperations.CreateEndpoint), false },
+        { Operator, PortalRole.TenantAdmin, "other endpoint", nameof(WebhookOperations.ViewDeliveries), false },
+        { Operator, PortalRole.TenantAdmin, "provider", nameof(WebhookOperations.ListEndpoints), false },
     };
 
     [Theory]
@@ -154,7 +163,8 @@ public sealed class WebhookAccessTests
         var own = Guid.NewGuid();
         var other = Guid.NewGuid();
         var membership = new Membership(who, role is PortalRole.SecurityOfficer or PortalRole.TenantAdmin ? own : null, role);
-        var user = new ActingUser(new Actor(who, who), new MembershipSet([membership]));
+        Membership[] memberships = who == Operator ? [membership, new Membership(who, other, role)] : [membership];
+        var user = new ActingUser(new Actor(who, who), new MembershipSet(memberships));
         Guid? owner = whose.StartsWith("own") ? own : whose.StartsWith("other") ? other : null;
         var resource = whose.EndsWith("endpoint")
             ? WebhookResource.Of(user, Guid.NewGuid(), new WebhookEndpoint(Guid.NewGuid(), owner, WebhookKind.Standard, new Uri(Url), ["AccessRequest.Filed"], "x", new Actor("a", "a"), DateTimeOffset.UnixEpoch))

@@ -24,17 +24,23 @@ public static class DemoData
     public static readonly Guid ContosoId = Guid.Parse("c0a70500-0000-4000-8000-000000000001");
     public static readonly Guid NorthwindId = Guid.Parse("a0e7d000-0000-4000-8000-000000000002");
 
-    public static readonly (string Email, string Name, Guid? Tenant, PortalRole Role, bool Approver)[] People =
+    /// <summary>
+    /// The demo's people: each holds <c>Role</c> on the provider (no <c>Tenants</c>) or on each of <c>Tenants</c>, and when
+    /// <c>Approver</c> is on each of those tenants' approver lists. The MSP operator administers both tenants, so their
+    /// queue shows both tenants' requests.
+    /// </summary>
+    public static readonly (string Email, string Name, Guid[] Tenants, PortalRole Role, bool Approver)[] People =
     [
-        ("engineer@fabrikam.test", "Erin Engineer", null, PortalRole.Engineer, false),
-        ("engineer2@fabrikam.test", "Evan Engineer", null, PortalRole.Engineer, false),
-        ("manager@fabrikam.test", "Mia Manager", null, PortalRole.EngineeringManager, false),
-        ("admin@fabrikam.test", "Ada Admin", null, PortalRole.ProviderAdmin, false),
-        ("approver1@contoso.test", "Alex Approver", ContosoId, PortalRole.TenantAdmin, true),
-        ("approver2@contoso.test", "Avery Approver", ContosoId, PortalRole.TenantAdmin, true),
-        ("officer@contoso.test", "Olga Officer", ContosoId, PortalRole.SecurityOfficer, false),
-        ("approver@northwind.test", "Noah Approver", NorthwindId, PortalRole.TenantAdmin, true),
-        ("officer@northwind.test", "Nora Officer", NorthwindId, PortalRole.SecurityOfficer, false),
+        ("engineer@fabrikam.test", "Erin Engineer", [], PortalRole.Engineer, false),
+        ("engineer2@fabrikam.test", "Evan Engineer", [], PortalRole.Engineer, false),
+        ("manager@fabrikam.test", "Mia Manager", [], PortalRole.EngineeringManager, false),
+        ("admin@fabrikam.test", "Ada Admin", [], PortalRole.ProviderAdmin, false),
+        ("approver1@contoso.test", "Alex Approver", [ContosoId], PortalRole.TenantAdmin, true),
+        ("approver2@contoso.test", "Avery Approver", [ContosoId], PortalRole.TenantAdmin, true),
+        ("officer@contoso.test", "Olga Officer", [ContosoId], PortalRole.SecurityOfficer, false),
+        ("approver@northwind.test", "Noah Approver", [NorthwindId], PortalRole.TenantAdmin, true),
+        ("officer@northwind.test", "Nora Officer", [NorthwindId], PortalRole.SecurityOfficer, false),
+        ("operator@msp.test", "Omar Operator", [ContosoId, NorthwindId], PortalRole.TenantAdmin, true),
     ];
 
     public static async Task SeedIfEmptyAsync(IServiceProvider services, IConfiguration configuration, TextWriter console, CancellationToken cancellationToken = default)
@@ -62,7 +68,7 @@ public static class DemoData
         await db.SaveChangesAsync(cancellationToken);
 
         var users = new Dictionary<string, PortalUser>();
-        foreach (var (email, name, tenant, role, approver) in People)
+        foreach (var (email, name, tenants, role, approver) in People)
         {
             var user = new PortalUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = name };
             var result = await userManager.CreateAsync(user, password);
@@ -72,10 +78,18 @@ public static class DemoData
             }
 
             users[email] = user;
-            db.Memberships.Add(new Membership(user.Id, tenant, role));
-            if (approver)
+            if (tenants.Length == 0)
             {
-                db.ApproverListEntries.Add(new ApproverListEntry(tenant!.Value, user.Id, now));
+                db.Memberships.Add(new Membership(user.Id, null, role));
+            }
+
+            foreach (var tenant in tenants)
+            {
+                db.Memberships.Add(new Membership(user.Id, tenant, role));
+                if (approver)
+                {
+                    db.ApproverListEntries.Add(new ApproverListEntry(tenant, user.Id, now));
+                }
             }
         }
 
@@ -89,7 +103,7 @@ public static class DemoData
 
             LockboxPortal demo data created. Sign in at /account/login with any of these accounts
             (password: {(string.IsNullOrWhiteSpace(configured) ? password + "  (generated; set Seed:DemoPassword to choose one)" : "the value of Seed:DemoPassword")}):
-            {string.Join(Environment.NewLine, People.Select(p => $"  {p.Email,-26} {p.Role}{(p.Tenant is null ? " (Fabrikam Support)" : p.Tenant == ContosoId ? " (Contoso)" : " (Northwind)")}"))}
+            {string.Join(Environment.NewLine, People.Select(p => $"  {p.Email,-26} {p.Role} ({(p.Tenants.Length == 0 ? "Fabrikam Support" : string.Join(", ", p.Tenants.Select(t => t == ContosoId ? "Contoso" : "Northwind")))})"))}
 
             Contoso requires two-factor sign-in; Northwind does not. After the password, a Contoso account asks for the
             code of its authenticator (TOTP, RFC 6238: SHA-1, 6 digits, 30 s). Keys (base32):
@@ -99,12 +113,12 @@ public static class DemoData
             """);
     }
 
-    /// <summary>Turns two-factor on for Contoso's people with a known authenticator key; returns the keys to print.</summary>
+    /// <summary>Turns two-factor on for Contoso's people (the operator too) with a known authenticator key; returns the keys to print.</summary>
     private static async Task<IReadOnlyList<(string Email, string Key)>> EnrolContosoAsync(
         UserManager<PortalUser> userManager, IUserAuthenticatorKeyStore<PortalUser> store, Dictionary<string, PortalUser> users, string? configuredKey)
     {
         var keys = new List<(string, string)>();
-        foreach (var email in People.Where(p => p.Tenant == ContosoId).Select(p => p.Email))
+        foreach (var email in People.Where(p => p.Tenants.Contains(ContosoId)).Select(p => p.Email))
         {
             var user = users[email];
             var key = string.IsNullOrWhiteSpace(configuredKey) ? userManager.GenerateNewAuthenticatorKey() : configuredKey.Replace(" ", "").ToUpperInvariant();

@@ -477,10 +477,11 @@ public sealed partial class AccessRequestService(
     }
 
     /// <summary>
-    /// Requests awaiting the customer stage in every tenant where this person may decide, soonest deadline first.
-    /// Someone who is no TenantAdmin anywhere is refused (recorded) and shown an empty queue, as for a role just lowered.
+    /// Requests awaiting the customer stage in every tenant where this person may decide (or only in
+    /// <paramref name="tenantId"/>, when they may decide there), soonest deadline first. Someone who is no TenantAdmin
+    /// anywhere is refused (recorded) and shown an empty queue, as for a role just lowered.
     /// </summary>
-    public async Task<IReadOnlyList<RequestRow>> ListCustomerQueueAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<RequestRow>> ListCustomerQueueAsync(ClaimsPrincipal principal, Guid? tenantId = null, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (await gate.PermittedAsync(db, principal, RequestCollectionOperations.ListCustomerQueue, cancellationToken) is not { } user)
@@ -489,16 +490,45 @@ public sealed partial class AccessRequestService(
         }
 
         var now = time.GetUtcNow();
-        var tenants = await gate.TenantsWhereAsync(db, user, RequestAuthorizationHandler.MayDecideIn, cancellationToken);
+        var (tenants, escalation) = await DecidableTenantsAsync(db, user, cancellationToken);
 
-        // Escalation approvers see a tenant's requests once they were escalated, not before.
-        var escalation = await gate.TenantsWhereEscalationDeciderAsync(db, user, cancellationToken);
+        // The filter narrows what the rules allow, never widens it: a tenant where this person may not decide shows nothing.
+        if (tenantId is { } only)
+        {
+            tenants = tenants.Where(t => t == only).ToList();
+            escalation = escalation.Where(t => t == only).ToList();
+        }
+
         var query = db.AccessRequests
             .Where(r => (tenants.Contains(r.TenantId) || (escalation.Contains(r.TenantId) && r.EscalatedAt != null))
                 && r.Status == RequestStatus.PendingCustomer && r.ExpiresAt > now && r.RequesterId != user.UserId)
             .OrderBy(r => r.ExpiresAt);
         return await ToRowsAsync(db, query, cancellationToken);
     }
+
+    /// <summary>The tenants whose requests the customer queue may show this person, by name, for the queue's tenant filter.</summary>
+    public async Task<IReadOnlyList<(Guid Id, string Name)>> ListDecidableTenantsAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (await gate.PermittedAsync(db, principal, RequestCollectionOperations.ListCustomerQueue, cancellationToken) is not { } user)
+        {
+            return [];
+        }
+
+        var (tenants, escalation) = await DecidableTenantsAsync(db, user, cancellationToken);
+        var ids = tenants.Union(escalation).ToList();
+        var named = await db.Tenants.Where(t => ids.Contains(t.Id)).Select(t => new { t.Id, t.Name }).ToListAsync(cancellationToken);
+        return named.OrderBy(t => t.Name, StringComparer.CurrentCulture).Select(t => (t.Id, t.Name)).ToList();
+    }
+
+    /// <summary>
+    /// Where this person may decide: on the approver list (or a delegate), and where they may decide escalated requests.
+    /// Escalation approvers see a tenant's requests once they were escalated, not before.
+    /// </summary>
+    private async Task<(IReadOnlyList<Guid> Tenants, IReadOnlyList<Guid> Escalation)> DecidableTenantsAsync(
+        LockboxDbContext db, ActingUser user, CancellationToken cancellationToken) =>
+        (await gate.TenantsWhereAsync(db, user, RequestAuthorizationHandler.MayDecideIn, cancellationToken),
+            await gate.TenantsWhereEscalationDeciderAsync(db, user, cancellationToken));
 
     /// <summary>The active tenants an engineer may file for.</summary>
     public async Task<IReadOnlyList<FileableTenant>> ListFileableTenantsAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)

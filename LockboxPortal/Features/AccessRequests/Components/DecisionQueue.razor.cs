@@ -28,6 +28,13 @@ public sealed partial class DecisionQueue : IDisposable
     [Parameter, EditorRequired]
     public DecisionStage Stage { get; set; }
 
+    /// <summary>
+    /// The one tenant <see cref="Load"/> reads, or null for every tenant. A queue narrowed to one tenant does not
+    /// speak for the whole: the navigation badge keeps counting every tenant's requests itself.
+    /// </summary>
+    [Parameter]
+    public Guid? Tenant { get; set; }
+
     [Parameter, EditorRequired]
     public Func<Task<IReadOnlyList<RequestRow>>> Load { get; set; } = default!;
 
@@ -46,7 +53,7 @@ public sealed partial class DecisionQueue : IDisposable
         var user = (await AuthenticationState).User;
         _viewerId = user.FindFirstValue(ClaimTypes.NameIdentifier);
         _audience = await Audiences.ForAsync(user);
-        _countShown = Counts.ShowQueue(Stage);
+        _countShown = Tenant is null ? Counts.ShowQueue(Stage) : null;
         await RefreshAsync();
     }
 
@@ -68,7 +75,7 @@ public sealed partial class DecisionQueue : IDisposable
     /// <summary>Runs on the publisher's thread: it only looks at the event, the rows shown and the audience.</summary>
     private bool Concerns(RequestEvent change) =>
         _shown.Contains(change.RequestId)
-        || _audience is { } audience && (Stage == DecisionStage.Customer
+        || (Tenant is null || change.TenantId == Tenant) && _audience is { } audience && (Stage == DecisionStage.Customer
             ? change.Status == RequestStatus.PendingCustomer && audience.MayConcernCustomerQueue(change)
             : change.Status == RequestStatus.PendingInternal && audience.MayConcernInternalQueue(change));
 
@@ -115,7 +122,7 @@ public sealed partial class DecisionQueue : IDisposable
 
         _shown = _rows.Select(r => r.Request.Id).ToImmutableHashSet();
         _loading = false;
-        if (_failure is null)
+        if (_failure is null && _countShown is not null)
         {
             Counts.ReportShown(Stage, _rows.Count);
         }
