@@ -18,7 +18,7 @@ public sealed class CrossTenantQueueBrowserTests(BrowserFixture browser)
     {
         await using var portal = new LivePortal(browser.Browser);
         var contoso = await DemoRequests.AwaitingCustomerAsync(portal, "SharePoint:site/hr");
-        var northwind = await DemoRequests.AwaitingCustomerAsync(portal, "Sql:database/orders", tenant: DemoData.NorthwindId);
+        var northwind = await DemoRequests.AwaitingCustomerAsync(portal, "Sql:database/invoices", tenant: DemoData.NorthwindId);
 
         var page = await portal.SignInAsync("operator@msp.test");
         await page.GotoAsync("/queue/approvals");
@@ -43,7 +43,7 @@ public sealed class CrossTenantQueueBrowserTests(BrowserFixture browser)
 
         // Northwind: reject with a reason, nothing more asked.
         await Row(page, northwind.Reference).Locator("[data-testid=reject]").ClickAsync();
-        await Assertions.Expect(page.Locator("[data-testid=dialog-summary]")).ToContainTextAsync("Sql:database/orders");
+        await Assertions.Expect(page.Locator("[data-testid=dialog-summary]")).ToContainTextAsync("Sql:database/invoices");
         await Assertions.Expect(page.Locator("[data-testid=dialog-summary]")).ToContainTextAsync("Northwind");
         await Assertions.Expect(page.Locator(".mud-dialog [data-testid=fresh-factor-code]")).ToHaveCountAsync(0);
         await page.Locator("[data-testid=decision-comment] textarea, textarea[data-testid=decision-comment]").First

@@ -77,6 +77,7 @@ public sealed class RequestQuestionTests
     public async Task TheExchange_IsSeenByEveryoneWhoMaySeeTheRequest_AndByNobodyElse()
     {
         await using var harness = await ServiceHarness.CreateAsync();
+        await harness.AddOperatorAsync(); // everyone in the matrices' cast, the operator of both tenants included
         var pending = await harness.PendingCustomerAsync();
         var asked = await harness.Requests.AskAsync(ServiceHarness.Approver1, pending.Id, "Is the customer aware of this?");
         await harness.Requests.AnswerAsync(ServiceHarness.Engineer, pending.Id, asked.Id, "Yes, ticket SR-1.");

@@ -147,9 +147,10 @@ public sealed class AuditServiceTests
         Assert.Equal(
             [AuditEventType.AccessRequest_Filed, AuditEventType.AccessRequest_InternalApproved, AuditEventType.AccessRequest_CustomerApproved, AuditEventType.Grant_Opened],
             timeline.Select(e => e.EventType));
-        Assert.Equal(["Filed by engineer", "Provider approved by manager", "Customer approved by approver1", "Access granted"],
+        Assert.Equal(["Filed by engineer for customer-initiated support", "Provider approved by manager", "Customer approved by approver1", "Access granted"],
             timeline.Select(e => RequestHistoryItem.From(e).Text));
         Assert.Equal("go ahead", RequestHistoryItem.From(timeline[2]).Comment);
+        Assert.Null(RequestHistoryItem.From(timeline[0]).Comment); // the reason code is in the line's words, not a typed comment
     }
 
     [Fact]

@@ -41,7 +41,7 @@ public sealed class GrantExtensionTests
         var moved = Assert.Single(grantTrail, e => e.EventType == AuditEventType.Grant_Extended);
         Assert.Contains("\"added\":\"02:00:00\"", moved.DetailsJson, StringComparison.Ordinal);
         Assert.Equal(
-            ["Filed by engineer", "Provider approved by manager", "Customer approved by approver1", "Access granted", "More time asked for by engineer", "More time granted: the grant ends later"],
+            ["Filed by engineer for customer-initiated support", "Provider approved by manager", "Customer approved by approver1", "Access granted", "More time asked for by engineer", "More time granted: the grant ends later"],
             grantTrail.Select(RequestHistoryItem.From).Select(i => i.Text));
         Assert.Equal(Why, RequestHistoryItem.From(asked).Comment);
         Assert.Equal(

@@ -11,7 +11,7 @@ public sealed record RequestHistoryItem(long Sequence, DateTimeOffset At, string
         var who = entry.OnBehalfOfName is { } onBehalfOf ? $"{entry.ActorName} on behalf of {onBehalfOf}" : entry.ActorName;
         var (text, tone) = entry.EventType switch
         {
-            AuditEventType.AccessRequest_Filed => ($"Filed by {who}", RequestHistoryTone.Neutral),
+            AuditEventType.AccessRequest_Filed => ($"Filed by {who}{FiledFor(entry.DetailsJson)}", RequestHistoryTone.Neutral),
             AuditEventType.AccessRequest_InternalApproved => ($"Provider approved by {who}", RequestHistoryTone.Positive),
             AuditEventType.AccessRequest_InternalDenied => ($"Provider denied by {who}", RequestHistoryTone.Negative),
             AuditEventType.AccessRequest_CustomerApproved => ($"Customer approved by {who}", RequestHistoryTone.Positive),
@@ -31,7 +31,27 @@ public sealed record RequestHistoryItem(long Sequence, DateTimeOffset At, string
             AuditEventType.AccessRequest_QuestionAnswered => ($"Answered by {who}", RequestHistoryTone.Neutral),
             _ => ($"{entry.EventType} by {who}", RequestHistoryTone.Neutral),
         };
-        return new RequestHistoryItem(entry.Sequence, entry.OccurredAt, text, CommentOf(entry.DetailsJson), tone);
+        // A filing's details name its reason code, which the line says in words; nobody typed a comment there.
+        var comment = entry.EventType == AuditEventType.AccessRequest_Filed ? null : CommentOf(entry.DetailsJson);
+        return new RequestHistoryItem(entry.Sequence, entry.OccurredAt, text, comment, tone);
+    }
+
+    /// <summary>" for maintenance" and the like: the filing's reason in words, or nothing when it names none.</summary>
+    private static string FiledFor(string detailsJson)
+    {
+        try
+        {
+            using var details = JsonDocument.Parse(detailsJson);
+            return details.RootElement.ValueKind == JsonValueKind.Object
+                && details.RootElement.TryGetProperty("reason", out var value) && value.ValueKind == JsonValueKind.String
+                && Enum.TryParse<AccessRequests.RequestReason>(value.GetString(), out var reason) && Enum.IsDefined(reason)
+                    ? " for " + char.ToLowerInvariant(reason.Words()[0]) + reason.Words()[1..]
+                    : "";
+        }
+        catch (JsonException)
+        {
+            return "";
+        }
     }
 
     /// <summary>The comment or reason a person typed (or the answer, or the question), if the entry's details hold one.</summary>
