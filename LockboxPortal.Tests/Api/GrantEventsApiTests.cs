@@ -204,7 +204,7 @@ public sealed class GrantEventsApiTests(ApiPortalFixture portal) : IClassFixture
     public async Task AnEntryCommittedAfterAHigherId_IsStillRead_OnceOnly()
     {
         var contoso = await portal.ApprovedAsync(scope: Scope());
-        var northwind = await portal.ApprovedAsync(DemoData.NorthwindId, "Sql:database/orders");
+        var northwind = await portal.ApprovedAsync(DemoData.NorthwindId, $"Sql:database/{Guid.NewGuid():N}");
         var stream = portal.Factory.Services.GetRequiredService<GrantEventStream>();
         var cursor = await stream.NewestIdAsync(CancellationToken.None);
         await using var scope = portal.Factory.Services.CreateAsyncScope();

@@ -154,8 +154,9 @@ public sealed class TwoNodeTests(BrowserFixture browser)
 
         redis.Stop();
 
-        // Filing and deciding still work and are stored; the checks read the database on either node.
-        var (filed, reference) = await nodes.FileAsync(nodes.UrlA);
+        // Filing and deciding still work and are stored; the checks read the database on either node. The filing is for
+        // another scope: the engineer holds the grant on the first one until it is revoked.
+        var (filed, reference) = await nodes.FileAsync(nodes.UrlA, $"Exchange:mailbox/{Guid.NewGuid():N}@contoso.com");
         using (var approver = nodes.Client(nodes.UrlA, Approver1))
         {
             Assert.Equal(HttpStatusCode.OK, (await approver.PostAsJsonAsync($"/api/v1/requests/{approved}/revoke", new { reason = "Ticket closed." })).StatusCode);

@@ -91,13 +91,13 @@ public sealed class TwoNodes : IAsyncDisposable
         return client;
     }
 
-    public async Task<(Guid Id, string Reference)> FileAsync(string url)
+    public async Task<(Guid Id, string Reference)> FileAsync(string url, string? scope = null)
     {
         using var client = Client(url, ApiPortalFixture.Engineer);
         var response = await client.PostAsJsonAsync("/api/v1/requests", new
         {
             tenantId = DemoData.ContosoId,
-            scope = Scope,
+            scope = scope ?? Scope,
             accessLevel = "read",
             reason = "maintenance", justification = "Customer reports missing calendar items in the mailbox.",
             durationMinutes = 60,
