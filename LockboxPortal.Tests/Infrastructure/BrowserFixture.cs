@@ -126,7 +126,7 @@ public sealed class LivePortal : IAsyncDisposable
         await page.FillAsync("#email", email);
         await page.FillAsync("#password", password);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(url => !url.EndsWith("/account/login", StringComparison.Ordinal));
+        await LeaveAsync(page, email, url => url.EndsWith("/account/login", StringComparison.Ordinal));
         if (page.Url.Contains("/account/login-2fa", StringComparison.Ordinal))
         {
             // Contoso's demo people have an authenticator: enter the code it shows now.
@@ -134,9 +134,27 @@ public sealed class LivePortal : IAsyncDisposable
             await page.ClickAsync("button[type=submit]");
         }
 
-        await page.WaitForURLAsync(url => !url.Contains("/account/login", StringComparison.Ordinal));
+        await LeaveAsync(page, email, url => url.Contains("/account/login", StringComparison.Ordinal));
         await WaitForInteractiveAsync(page);
         return page;
+    }
+
+    /// <summary>
+    /// Waits for the sign-in step to hand over to the next page. The first post to a portal just started runs through
+    /// code not yet compiled, so on a busy machine it gets longer than the default; when the page stays, the failure
+    /// says what the page said.
+    /// </summary>
+    private static async Task LeaveAsync(IPage page, string email, Func<string, bool> stillSigningIn)
+    {
+        try
+        {
+            await page.WaitForURLAsync(url => !stillSigningIn(url), new PageWaitForURLOptions { Timeout = 45_000 });
+        }
+        catch (TimeoutException ex)
+        {
+            var said = await page.Locator("main, body").First.InnerTextAsync(new LocatorInnerTextOptions { Timeout = 2_000 });
+            throw new TimeoutException($"Signing in as {email} stayed on {page.Url}, which says: {said}", ex);
+        }
     }
 
     /// <summary>

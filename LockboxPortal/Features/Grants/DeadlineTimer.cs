@@ -38,6 +38,9 @@ public sealed class DeadlineTimer(
     /// <summary>How long to wait before trying again after a pass failed (e.g. the database was unavailable).</summary>
     public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
 
+    /// <summary>More than a thread's pause between reading the clock and setting the alarm: the clock itself moved.</summary>
+    private static readonly TimeSpan ClockMovedWhileSetting = TimeSpan.FromMilliseconds(50);
+
     private IDisposable? _subscription;
 
     /// <summary>The safety-net cap on one sleep (<see cref="DefaultMaxSleep"/>); tests raise it to watch purely deadline-driven waking.</summary>
@@ -154,7 +157,8 @@ public sealed class DeadlineTimer(
     {
         while (true)
         {
-            var delay = wakeAt - time.GetUtcNow();
+            var before = time.GetUtcNow();
+            var delay = wakeAt - before;
             if (delay <= TimeSpan.Zero)
             {
                 return;
@@ -162,6 +166,15 @@ public sealed class DeadlineTimer(
 
             using var sleeping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             var alarm = Task.Delay(delay, time, sleeping.Token);
+            var after = time.GetUtcNow();
+            if (after - before > ClockMovedWhileSetting || after >= wakeAt)
+            {
+                // The clock moved between reading it and setting the alarm (a clock set forward, or a test's clock
+                // moved from another thread), so the alarm may ring late by as much: look again from the new now.
+                await sleeping.CancelAsync();
+                continue;
+            }
+
             var poke = signal.WaitAsync(sleeping.Token);
             var first = await Task.WhenAny(alarm, poke);
             await sleeping.CancelAsync();
