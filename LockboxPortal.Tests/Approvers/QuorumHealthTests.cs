@@ -91,6 +91,6 @@ public sealed class QuorumHealthTests
         Assert.Contains("3 approvers can decide right now; requests need 2.", Render(Able("a"), Able("b"), Able("c")));
         Assert.Contains("if one more is away, no request can be approved", Render(Able("a"), Able("b"), away));
         Assert.Contains("Only 1 approver can decide right now, and requests need 2", Render(Able("a"), away));
-        Assert.Equal("Covered by Dana", QuorumHealthNote.Words(new DeciderStanding(new Actor("b", "b"), DeciderState.CoveredByDelegate, new Actor("d", "Dana"))));
+        Assert.Equal("Covered by Dana", new DeciderStanding(new Actor("b", "b"), DeciderState.CoveredByDelegate, new Actor("d", "Dana")).Words);
     }
 }

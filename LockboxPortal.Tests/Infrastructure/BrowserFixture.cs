@@ -135,7 +135,7 @@ public sealed class LivePortal : IAsyncDisposable
         }
 
         await LeaveAsync(page, email, url => url.Contains("/account/login", StringComparison.Ordinal));
-        await WaitForInteractiveAsync(page);
+        await page.Locator(".mud-layout[data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { Timeout = 45_000 });
         return page;
     }
 
@@ -148,7 +148,9 @@ public sealed class LivePortal : IAsyncDisposable
     {
         try
         {
-            await page.WaitForURLAsync(url => !stillSigningIn(url), new PageWaitForURLOptions { Timeout = 45_000 });
+            // Only until the next page's response commits: whether it is ready is the circuit's to say (WaitForInteractiveAsync),
+            // not the load event, which a busy machine can hold back behind the page's last script.
+            await page.WaitForURLAsync(url => !stillSigningIn(url), new PageWaitForURLOptions { Timeout = 45_000, WaitUntil = WaitUntilState.Commit });
         }
         catch (TimeoutException ex)
         {
@@ -192,6 +194,9 @@ public sealed class LivePortal : IAsyncDisposable
     {
         await page.Locator($"[data-testid={testId}]").Locator("xpath=ancestor-or-self::div[contains(@class,'mud-select')][1]").ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new LocatorFilterOptions { HasText = option }).First.ClickAsync();
+
+        // The list closes once the circuit took the choice, so what the test does next sees it chosen.
+        await Assertions.Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
     }
 
     public async ValueTask DisposeAsync()

@@ -16,6 +16,8 @@ public static class ApproversSetup
         services.AddScoped<DelegationQueries>();
         services.AddScoped<IPersonDeactivationParticipant, DeactivatedPersonDelegations>();
         services.AddScoped<Grants.IDeadlineSource, DelegationDeadlines>();
+        services.AddSingleton<QuorumWatch>();
+        services.AddHostedService(sp => sp.GetRequiredService<QuorumWatch>());
         return services;
     }
 }

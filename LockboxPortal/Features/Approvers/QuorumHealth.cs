@@ -26,6 +26,30 @@ public enum DeciderState
 public sealed record DeciderStanding(Actor Person, DeciderState State, Actor? CoveredBy = null)
 {
     public bool Counts => State is DeciderState.CanDecide or DeciderState.CoveredByDelegate;
+
+    /// <summary>The standing in words, as the policy page's "Right now" column and the officers' warning say it.</summary>
+    public string Words => State switch
+    {
+        DeciderState.CanDecide => "Can decide",
+        DeciderState.CoveredByDelegate => $"Covered by {CoveredBy!.DisplayName}",
+        DeciderState.Deactivated => "Deactivated",
+        DeciderState.NotTenantAdmin => "No longer a TenantAdmin",
+        DeciderState.NoSecondFactor => "Cannot decide: no second factor",
+        _ => State.ToString(),
+    };
+}
+
+/// <summary>How far a tenant's approvers are from stopping approvals, from healthy to worst.</summary>
+public enum QuorumLevel
+{
+    /// <summary>At least quorum + 1 can decide: one absence stops nothing.</summary>
+    Healthy,
+
+    /// <summary>Exactly enough can decide: one more absence and nothing can be approved.</summary>
+    AtRisk,
+
+    /// <summary>Fewer than the quorum can decide: no request can be approved now.</summary>
+    Unmet,
 }
 
 /// <summary>
@@ -40,6 +64,8 @@ public sealed record QuorumHealth(int Quorum, IReadOnlyList<DeciderStanding> App
     public bool CanBeMet => CanDecide >= Quorum;
 
     public bool AtRisk => CanDecide < Quorum + 1;
+
+    public QuorumLevel Level => !CanBeMet ? QuorumLevel.Unmet : AtRisk ? QuorumLevel.AtRisk : QuorumLevel.Healthy;
 
     /// <summary>Whether a request needing <paramref name="approvals"/> (a reason's higher quorum) can be approved now.</summary>
     public bool CanMeet(int approvals) => CanDecide >= approvals;

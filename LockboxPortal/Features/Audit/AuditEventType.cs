@@ -45,6 +45,12 @@ public enum AuditEventType
     Delegation_Revoked = 1311,
     Delegation_Ended = 1312,
 
+    /// <summary>Fewer than quorum + 1 approvers can decide (or fewer than the quorum); the security officers were warned.</summary>
+    Quorum_AtRisk = 1320,
+
+    /// <summary>At least quorum + 1 approvers can decide again.</summary>
+    Quorum_Restored = 1321,
+
     // 1400: tenants and people
     Tenant_Created = 1400,
     Tenant_Renamed = 1401,

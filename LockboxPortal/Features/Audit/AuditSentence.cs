@@ -50,6 +50,8 @@ public sealed partial record AuditSentence(string Before, string? Subject, strin
             AuditEventType.SignIn_Failed => ($"A sign-in as {who} failed", ""),
             AuditEventType.SignIn_LockedOut => ($"{who} was locked out after failed sign-ins", ""),
             AuditEventType.SignOut => ($"{who} signed out", ""),
+            AuditEventType.Quorum_AtRisk => ("Too few approvers can decide in ", $": {Value(fields, "CanDecide")} can, {Value(fields, "Quorum")} needed"),
+            AuditEventType.Quorum_Restored => ("Enough approvers can decide in ", $" again: {Value(fields, "CanDecide")} can, {Value(fields, "Quorum")} needed"),
             AuditEventType.Operation_Refused => ($"{who} was refused", Value(fields, "Operation") is { } operation ? $": {Words(operation)}" : ""),
             _ => ($"{who}: {Words(entry.EventType.ToString())}{(subject is null ? "" : ", ")}", ""),
         };

@@ -50,6 +50,41 @@ public sealed class EmailNotices(IOptions<EmailSettings> email, IOptions<PortalS
         {
             await PlanCheckpointAsync(db, message.TenantId, message, cancellationToken);
         }
+        else if (message.Type == QuorumWatch.MessageType && email.Value.Enabled)
+        {
+            PlanQuorumWarning(db, await OfficersAsync(db, message.TenantId, cancellationToken), message);
+        }
+    }
+
+    /// <summary>
+    /// Fewer than quorum + 1 of the tenant's approvers can decide: its security officers hear who cannot and why, so
+    /// they add an approver or a delegate before a request waits for nobody.
+    /// </summary>
+    private void PlanQuorumWarning(LockboxDbContext db, IReadOnlyList<PortalUser> officers, OutboundMessage message)
+    {
+        var warning = JsonSerializer.Deserialize<QuorumWarning>(message.PayloadJson, JsonSerializerOptions.Web)!;
+        var unmet = warning.Level == nameof(QuorumLevel.Unmet);
+        var (subject, intro) = unmet
+            ? ($"{warning.Name}: no request can be approved now",
+                $"Only {warning.CanDecide} of {warning.Name}'s approvers can decide right now, and requests need {warning.Quorum}. No request can be approved until someone is added, reactivated or enrolled in two-factor sign-in, or a delegate covers for them.")
+            : ($"{warning.Name}: one more absence stops approvals",
+                $"{warning.CanDecide} of {warning.Name}'s approvers can decide right now and requests need {warning.Quorum}: if one more is away, no request can be approved. Add an approver or a delegate.");
+        List<(string, string?)> facts = [("Tenant", warning.Name), ("Can decide", $"{warning.CanDecide}"), ("Approvals needed", $"{warning.Quorum}")];
+        facts.AddRange(warning.Approvers.Select(a => (a.Name, (string?)a.Words)));
+        var now = time.GetUtcNow();
+        foreach (var person in officers)
+        {
+            var content = EmailContent.Compose(person.Email!, person.DisplayName, subject, intro, facts, portal.Value.LinkTo($"/tenants/{warning.TenantId}/policy"));
+            db.Add(new OutboxMessage(Guid.NewGuid(), OutboxChannel.Email, QuorumWatch.MessageType, message.TenantId, message.SubjectId, person.Email!, content.ToJson(), now));
+        }
+    }
+
+    /// <summary>The tenant's security officers who can be written to.</summary>
+    private static async Task<List<PortalUser>> OfficersAsync(LockboxDbContext db, Guid tenantId, CancellationToken cancellationToken)
+    {
+        var officers = await db.Memberships.Where(m => m.TenantId == tenantId && m.Role == PortalRole.SecurityOfficer).Select(m => m.UserId)
+            .Distinct().ToListAsync(cancellationToken);
+        return await db.Users.AsNoTracking().Where(u => officers.Contains(u.Id) && u.IsActive && u.Email != null).OrderBy(u => u.Email).ToListAsync(cancellationToken);
     }
 
     /// <summary>
@@ -60,9 +95,7 @@ public sealed class EmailNotices(IOptions<EmailSettings> email, IOptions<PortalS
     {
         var checkpoint = JsonSerializer.Deserialize<JsonElement>(message.PayloadJson);
         var tenantName = await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.Name).SingleAsync(cancellationToken);
-        var officers = await db.Memberships.Where(m => m.TenantId == tenantId && m.Role == PortalRole.SecurityOfficer).Select(m => m.UserId)
-            .Distinct().ToListAsync(cancellationToken);
-        var people = await db.Users.AsNoTracking().Where(u => officers.Contains(u.Id) && u.IsActive && u.Email != null).OrderBy(u => u.Email).ToListAsync(cancellationToken);
+        var people = await OfficersAsync(db, tenantId, cancellationToken);
         var sequence = checkpoint.GetProperty("sequence").GetInt64();
         var now = time.GetUtcNow();
         foreach (var person in people)

@@ -29,7 +29,9 @@ public sealed class TwoFactorService(
     UserManager<PortalUser> users,
     LockboxDbContext identityContext,
     OperationGate gate,
-    AuditWriter audit)
+    AuditWriter audit,
+    DirectoryNotifier directory,
+    TimeProvider time)
 {
     public const int RecoveryCodeCount = 10;
     private const string Issuer = "LockboxPortal";
@@ -214,9 +216,14 @@ public sealed class TwoFactorService(
         return digits.Length == 6 && await users.VerifyTwoFactorTokenAsync(person, users.Options.Tokens.AuthenticatorTokenProvider, digits);
     }
 
+    /// <summary>
+    /// One change of the person's factors with its audit entries; after the commit the directory hears it, since
+    /// whether an approver can decide where the tenant requires a second factor may have changed (QuorumWatch).
+    /// </summary>
     private async Task ChangeAsync(
-        ClaimsPrincipal principal, AuditEventType type, Func<LockboxDbContext, PortalUser, Task<object>> change, CancellationToken cancellationToken) =>
-        await transactions.RunAsync(async db =>
+        ClaimsPrincipal principal, AuditEventType type, Func<LockboxDbContext, PortalUser, Task<object>> change, CancellationToken cancellationToken)
+    {
+        var userId = await transactions.RunAsync(async db =>
         {
             var user = await gate.ActingUserAsync(db, principal, cancellationToken);
             var tracked = await db.Users.SingleAsync(u => u.Id == user.UserId, cancellationToken);
@@ -226,7 +233,11 @@ public sealed class TwoFactorService(
             {
                 await audit.AppendAsync(db, new AuditRecord(type, user.Actor, chain, Subject, user.UserId, AuditRecord.Details(details), Client: user.Client), cancellationToken);
             }
+
+            return user.UserId;
         }, cancellationToken);
+        await directory.PublishAsync(new DirectoryChange(userId, time.GetUtcNow()));
+    }
 
     private async Task<PortalUser> PersonAsync(ClaimsPrincipal principal, CancellationToken cancellationToken)
     {
