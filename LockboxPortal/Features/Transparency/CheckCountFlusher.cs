@@ -30,6 +30,9 @@ public sealed class CheckCountFlusher(
 
     private readonly AuditWriter _audit = AuditWriter.Unscoped(services);
 
+    /// <summary>One flush at a time on a node, so a flush asked for (at shutdown, in a test) waits for the running one to commit.</summary>
+    private readonly SemaphoreSlim _one = new(1, 1);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -57,6 +60,19 @@ public sealed class CheckCountFlusher(
     /// so its audit entry is written with what this node counted. Returns how many grant-minutes it wrote.
     /// </summary>
     public async Task<int> FlushAsync(CancellationToken cancellationToken = default, bool closeAll = false)
+    {
+        await _one.WaitAsync(cancellationToken);
+        try
+        {
+            return await FlushOnceAsync(closeAll, cancellationToken);
+        }
+        finally
+        {
+            _one.Release();
+        }
+    }
+
+    private async Task<int> FlushOnceAsync(bool closeAll, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var pending = counter.Take(closeAll ? now.AddMinutes(1) : now);
