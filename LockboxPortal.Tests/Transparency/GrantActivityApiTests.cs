@@ -287,6 +287,32 @@ public sealed class GrantActivityApiTests(ApiPortalFixture portal) : IClassFixtu
         Assert.Equal(1, counted.Sum(d => d.GetProperty("refused").GetInt32()));
     }
 
+    [Fact]
+    public async Task TheOpenApiDocument_DescribesTheReportAndItsRefusals()
+    {
+        using var client = portal.Client(null);
+        var document = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var path = document.GetProperty("paths").GetProperty("/api/v1/grants/{requestId}/activity");
+
+        var report = path.GetProperty("post");
+        Assert.Contains("ActivityReportBody", report.GetProperty("requestBody").GetRawText(), StringComparison.Ordinal);
+        var responses = report.GetProperty("responses");
+        Assert.Contains("ActivityReportResponse", responses.GetProperty("201").GetRawText(), StringComparison.Ordinal);
+        foreach (var refusal in new[] { "400", "401", "403", "404", "409" })
+        {
+            Assert.Contains("application/problem+json", responses.GetProperty(refusal).GetRawText(), StringComparison.Ordinal);
+        }
+
+        foreach (var code in new[] { "grant-not-opened", "activity-outside-window", "activity-outside-scope" })
+        {
+            Assert.Contains(code, report.GetProperty("description").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Contains("GrantActivityResponse", path.GetProperty("get").GetProperty("responses").GetProperty("200").GetRawText(), StringComparison.Ordinal);
+        var item = document.GetProperty("components").GetProperty("schemas").GetProperty("ActivityReportItemBody").GetProperty("properties");
+        Assert.True(item.TryGetProperty("action", out _) && item.TryGetProperty("resource", out _) && item.TryGetProperty("at", out _));
+    }
+
     private static async Task<ClaimsPrincipal> PrincipalAsync(IServiceProvider services, string email)
     {
         await using var db = services.GetRequiredService<IDbContextFactory<LockboxPortal.Data.LockboxDbContext>>().CreateDbContext();
