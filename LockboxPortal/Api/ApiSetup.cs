@@ -163,6 +163,7 @@ public static class ApiSetup
         api.MapTenantsApi();
         api.MapAccessChecksApi();
         api.MapGrantEventsApi();
+        api.MapGrantActivityApi();
         app.MapJwks();
         app.MapAuditApi();
 

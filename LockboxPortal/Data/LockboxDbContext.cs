@@ -30,6 +30,10 @@ public abstract class LockboxDbContext(DbContextOptions options) : IdentityDbCon
 
     public DbSet<RequestQuestion> RequestQuestions => Set<RequestQuestion>();
 
+    public DbSet<Features.Transparency.GrantActivity> GrantActivities => Set<Features.Transparency.GrantActivity>();
+
+    public DbSet<Features.Transparency.GrantCheckMinute> GrantCheckMinutes => Set<Features.Transparency.GrantCheckMinute>();
+
     public DbSet<ApproverListEntry> ApproverListEntries => Set<ApproverListEntry>();
 
     public DbSet<EscalationListEntry> EscalationListEntries => Set<EscalationListEntry>();

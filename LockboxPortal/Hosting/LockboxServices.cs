@@ -6,6 +6,7 @@ using LockboxPortal.Features.Approvers;
 using LockboxPortal.Features.AccessRequests.Live;
 using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Tenants;
+using LockboxPortal.Features.Transparency;
 using LockboxPortal.Features.Grants;
 using LockboxPortal.Features.Notifications;
 using LockboxPortal.Features.Webhooks;
@@ -62,6 +63,7 @@ public static class LockboxServices
         services.AddLockboxGrants();
         services.AddLockboxNotifications();
         services.AddLockboxWebhooks();
+        services.AddLockboxTransparency();
         services.AddScoped<ApiTokenService>();
         // A singleton for its caches; it names each entry's client itself, so it writes without a scope's.
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<LockboxPortal.Features.Grants.AccessCheckService>(sp, AuditWriter.Unscoped(sp)));

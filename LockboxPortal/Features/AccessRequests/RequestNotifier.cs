@@ -21,6 +21,21 @@ public enum RequestEventKind
     Extended,
     QuestionAsked,
     QuestionAnswered,
+
+    /// <summary>A service client reported what it did under the grant (Features/Transparency); the request itself is unchanged.</summary>
+    ActivityReported,
+
+    /// <summary>Access checks under the grant were counted and stored; the request itself is unchanged.</summary>
+    ChecksCounted,
+}
+
+public static class RequestEventKinds
+{
+    /// <summary>
+    /// What was done under a grant, not a change of the request: only pages that show it (the request page) read again,
+    /// so a busy data plane does not make every list and queue re-read.
+    /// </summary>
+    public static bool IsActivity(this RequestEventKind kind) => kind is RequestEventKind.ActivityReported or RequestEventKind.ChecksCounted;
 }
 
 /// <summary>Something happened to a request. Carries only what is needed to decide who should look again.</summary>

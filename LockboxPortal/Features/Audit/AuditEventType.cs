@@ -33,6 +33,12 @@ public enum AuditEventType
     /// <summary>An extension reached its quorum and the grant's end moved.</summary>
     Grant_Extended = 1206,
 
+    /// <summary>A service client reported what it did under the grant: one entry per batch, the reports in its details.</summary>
+    Grant_ActivityReported = 1207,
+
+    /// <summary>The access checks made under the grant in one minute, counted (allowed and refused): one entry per grant, minute and node.</summary>
+    Grant_ChecksCounted = 1208,
+
     // 1300: approver lists, policies and delegations
     Approvers_Added = 1300,
     Approvers_Removed = 1301,

@@ -45,6 +45,8 @@ public sealed partial record AuditSentence(string Before, string? Subject, strin
             AuditEventType.Grant_Released => ($"{who} released the access of ", ""),
             AuditEventType.Grant_Completed => ("The access of ", " ended at the end of its window"),
             AuditEventType.Grant_AccessChecked => ($"The access of {who} was checked", ""),
+            AuditEventType.Grant_ActivityReported => ($"{who} reported {Value(fields, "Count") ?? "some"} actions under ", ""),
+            AuditEventType.Grant_ChecksCounted => ($"Access checks counted under ", $": {Value(fields, "Allowed") ?? "0"} allowed, {Value(fields, "Refused") ?? "0"} refused in one minute"),
             AuditEventType.GrantToken_Issued => ($"{who} fetched a grant token for ", ""),
             AuditEventType.SignIn_Succeeded => ($"{who} signed in", ""),
             AuditEventType.SignIn_Failed => ($"A sign-in as {who} failed", ""),

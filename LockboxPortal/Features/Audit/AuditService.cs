@@ -107,7 +107,8 @@ public sealed class AuditService(
 
     /// <summary>
     /// A request's history as the audit trail records it, oldest first; null when this person may not see the
-    /// request. Refused attempts are left out: they belong on the security officer's audit page.
+    /// request. Refused attempts are left out: they belong on the security officer's audit page. So is what was done under
+    /// the grant (reports and counted checks), which the request page shows in a section of its own.
     /// </summary>
     public async Task<IReadOnlyList<AuditEntry>?> RequestTimelineAsync(ClaimsPrincipal principal, Guid requestId, CancellationToken cancellationToken = default)
     {
@@ -120,7 +121,8 @@ public sealed class AuditService(
         var subjectId = request.Id.ToString();
         return await db.AuditEntries.AsNoTracking()
             .Where(e => e.ChainId == request.TenantId && e.SubjectType == AuditReader.RequestSubject && e.SubjectId == subjectId
-                && e.EventType != AuditEventType.Operation_Refused)
+                && e.EventType != AuditEventType.Operation_Refused
+                && e.EventType != AuditEventType.Grant_ActivityReported && e.EventType != AuditEventType.Grant_ChecksCounted)
             .OrderBy(e => e.Sequence)
             .ToListAsync(cancellationToken);
     }

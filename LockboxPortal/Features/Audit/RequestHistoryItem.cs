@@ -25,6 +25,8 @@ public sealed record RequestHistoryItem(long Sequence, DateTimeOffset At, string
             AuditEventType.Grant_ExtensionRequested => ($"More time asked for by {who}", RequestHistoryTone.Neutral),
             AuditEventType.Grant_Extended => ("More time granted: the grant ends later", RequestHistoryTone.Positive),
             AuditEventType.Grant_AccessChecked => ($"Access checked for {who}", RequestHistoryTone.Neutral),
+            AuditEventType.Grant_ActivityReported => ($"Actions reported by {who}", RequestHistoryTone.Neutral),
+            AuditEventType.Grant_ChecksCounted => ("Access checks counted", RequestHistoryTone.Neutral),
             AuditEventType.AccessRequest_Escalated => ("Escalated: the escalation approvers may decide it now", RequestHistoryTone.Neutral),
             AuditEventType.Notification_ReminderSent => ("Approvers reminded", RequestHistoryTone.Neutral),
             AuditEventType.AccessRequest_QuestionAsked => ($"Question from {who}", RequestHistoryTone.Neutral),

@@ -15,13 +15,15 @@ public sealed record AccessCheckInput(string? Tenant, string? Engineer, string? 
 /// requests for the tenant and engineer from the <see cref="IAccessCandidateSource"/> and asks
 /// <see cref="AccessDecision.Evaluate"/> — the one decision function — so the API reports the same reason as every
 /// other place. Every refusal is audited, and the first allowed use of each grant; later allowed uses are not, so
-/// the hot path stays read-only.
+/// the hot path stays read-only. Every check that names a grant is counted in memory for the grant's page and trail
+/// (<see cref="Transparency.CheckCounter"/>).
 /// </summary>
 public sealed class AccessCheckService(
     IDbContextFactory<LockboxDbContext> dbFactory,
     IAccessCandidateSource candidateSource,
     LockboxTransactions transactions,
     AuditWriter audit,
+    Transparency.CheckCounter checkCounter,
     TimeProvider time)
 {
     public const string RefusalSubject = "AccessCheck";
@@ -81,6 +83,12 @@ public sealed class AccessCheckService(
             var standing = await StandingAsync(engineerId, cancellationToken);
             var candidates = await candidateSource.FindAsync(tenantId.Value, engineerId, now, cancellationToken);
             verdict = AccessDecision.Evaluate(new AccessQuery(tenantId.Value, engineerId, scope!, input.AccessLevel!.Value), standing, candidates, now);
+        }
+
+        if (verdict.RequestId is { } counted)
+        {
+            // In memory only: the flusher writes the counts per grant and minute, so this adds no write to the allowed path.
+            checkCounter.Count(counted, tenantId!.Value, verdict.IsAllowed, now);
         }
 
         await RecordAsync(verdict, tenantId, input, caller, client, cancellationToken);

@@ -45,7 +45,8 @@ public sealed class OutboxDispatcher(
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        _requestSubscription = requests.Subscribe(_ => Poke());
+        // What was done under a grant writes nothing to the outbox, so it is no reason to look.
+        _requestSubscription = requests.Subscribe(change => change.Kind.IsActivity() ? Task.CompletedTask : Poke());
         _approverSubscription = approvers.Subscribe(_ => Poke());
         return base.StartAsync(cancellationToken);
     }

@@ -1080,6 +1080,97 @@ namespace LockboxPortal.Data.Migrations.Postgres
                     b.ToTable("Tenants");
                 });
 
+            modelBuilder.Entity("LockboxPortal.Features.Transparency.GrantActivity", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("ClientName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long>("OccurredAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ReportedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Resource")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RequestId", "OccurredAt");
+
+                    b.ToTable("GrantActivities");
+                });
+
+            modelBuilder.Entity("LockboxPortal.Features.Transparency.GrantCheckMinute", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Allowed")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("FirstAllowedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("FirstRefusedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("LastAllowedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("LastRefusedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Minute")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Refused")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RequestId", "Minute")
+                        .IsUnique();
+
+                    b.ToTable("GrantCheckMinutes");
+                });
+
             modelBuilder.Entity("LockboxPortal.Features.Webhooks.WebhookDelivery", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1474,6 +1565,24 @@ namespace LockboxPortal.Data.Migrations.Postgres
                     b.HasOne("LockboxPortal.Features.Tenants.PortalUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LockboxPortal.Features.Transparency.GrantActivity", b =>
+                {
+                    b.HasOne("LockboxPortal.Features.AccessRequests.AccessRequest", null)
+                        .WithMany()
+                        .HasForeignKey("RequestId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LockboxPortal.Features.Transparency.GrantCheckMinute", b =>
+                {
+                    b.HasOne("LockboxPortal.Features.AccessRequests.AccessRequest", null)
+                        .WithMany()
+                        .HasForeignKey("RequestId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1069,6 +1069,97 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                     b.ToTable("Tenants");
                 });
 
+            modelBuilder.Entity("LockboxPortal.Features.Transparency.GrantActivity", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClientName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("OccurredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ReportedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Resource")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RequestId", "OccurredAt");
+
+                    b.ToTable("GrantActivities");
+                });
+
+            modelBuilder.Entity("LockboxPortal.Features.Transparency.GrantCheckMinute", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Allowed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("FirstAllowedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("FirstRefusedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastAllowedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastRefusedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("Minute")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Refused")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RequestId", "Minute")
+                        .IsUnique();
+
+                    b.ToTable("GrantCheckMinutes");
+                });
+
             modelBuilder.Entity("LockboxPortal.Features.Webhooks.WebhookDelivery", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1440,6 +1531,24 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                     b.HasOne("LockboxPortal.Features.Tenants.PortalUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LockboxPortal.Features.Transparency.GrantActivity", b =>
+                {
+                    b.HasOne("LockboxPortal.Features.AccessRequests.AccessRequest", null)
+                        .WithMany()
+                        .HasForeignKey("RequestId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LockboxPortal.Features.Transparency.GrantCheckMinute", b =>
+                {
+                    b.HasOne("LockboxPortal.Features.AccessRequests.AccessRequest", null)
+                        .WithMany()
+                        .HasForeignKey("RequestId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

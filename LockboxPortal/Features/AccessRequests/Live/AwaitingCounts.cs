@@ -83,7 +83,7 @@ public sealed class AwaitingCounts(
 
         _subscription = notifier.Subscribe(change =>
         {
-            if (audience.MayConcernCustomerQueue(change) || audience.MayConcernInternalQueue(change))
+            if (!change.Kind.IsActivity() && (audience.MayConcernCustomerQueue(change) || audience.MayConcernInternalQueue(change)))
             {
                 LiveDispatch.Post(async () =>
                 {
