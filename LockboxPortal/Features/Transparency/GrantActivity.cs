@@ -17,7 +17,7 @@ public sealed class GrantActivity
         Resource = "";
     }
 
-    public GrantActivity(Guid id, Guid requestId, Guid tenantId, Guid batchId, string clientId, string clientName, string action, string resource, DateTimeOffset occurredAt, DateTimeOffset reportedAt)
+    public GrantActivity(Guid id, Guid requestId, Guid tenantId, Guid batchId, string clientId, string clientName, string action, string resource, DateTimeOffset occurredAt, DateTimeOffset reportedAt, int position)
     {
         Id = id;
         RequestId = requestId;
@@ -29,6 +29,7 @@ public sealed class GrantActivity
         Resource = resource;
         OccurredAt = occurredAt;
         ReportedAt = reportedAt;
+        Position = position;
     }
 
     public Guid Id { get; private set; }
@@ -56,6 +57,9 @@ public sealed class GrantActivity
     public DateTimeOffset OccurredAt { get; private set; }
 
     public DateTimeOffset ReportedAt { get; private set; }
+
+    /// <summary>Its place in its batch (0 first), so reports of the same moment read in the order the client sent them.</summary>
+    public int Position { get; private set; }
 }
 
 /// <summary>

@@ -70,9 +70,9 @@ public sealed class TransparencyService(
                 EnsureUnderGrant(request, items, time.GetUtcNow());
                 var now = time.GetUtcNow();
                 var batchId = Guid.NewGuid();
-                var rows = items.Select(i => new GrantActivity(
+                var rows = items.Select((i, position) => new GrantActivity(
                     Guid.NewGuid(), request.Id, request.TenantId, batchId, actor.UserId, Truncate(actor.DisplayName, GrantActivity.ClientNameMaxLength),
-                    i.Action, i.Resource, i.At, now)).ToList();
+                    i.Action, i.Resource, i.At, now, position)).ToList();
                 db.GrantActivities.AddRange(rows);
                 await audit.AppendAsync(db, new AuditRecord(AuditEventType.Grant_ActivityReported, actor, request.TenantId, RequestGate.Subject, request.Id.ToString(),
                     AuditRecord.Details(new
@@ -108,7 +108,7 @@ public sealed class TransparencyService(
         }
 
         var reports = await db.GrantActivities.AsNoTracking().Where(a => a.RequestId == request.Id)
-            .OrderByDescending(a => a.OccurredAt).ThenByDescending(a => a.ReportedAt).Take(ShownMax).ToListAsync(cancellationToken);
+            .OrderByDescending(a => a.OccurredAt).ThenByDescending(a => a.ReportedAt).ThenByDescending(a => a.Position).Take(ShownMax).ToListAsync(cancellationToken);
         var minutes = await db.GrantCheckMinutes.AsNoTracking().Where(m => m.RequestId == request.Id)
             .OrderByDescending(m => m.Minute).Take(ShownMax).ToListAsync(cancellationToken);
         return new GrantActivityView([.. reports.AsEnumerable().Reverse()], [.. minutes.AsEnumerable().Reverse()]);

@@ -1106,6 +1106,9 @@ namespace LockboxPortal.Data.Migrations.Postgres
                     b.Property<long>("OccurredAt")
                         .HasColumnType("bigint");
 
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
                     b.Property<long>("ReportedAt")
                         .HasColumnType("bigint");
 

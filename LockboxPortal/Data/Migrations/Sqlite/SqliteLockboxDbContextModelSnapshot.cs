@@ -1095,6 +1095,9 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                     b.Property<DateTime>("OccurredAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("ReportedAt")
                         .HasColumnType("TEXT");
 

@@ -24,7 +24,8 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                     Action = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
                     Resource = table.Column<string>(type: "TEXT", maxLength: 400, nullable: false),
                     OccurredAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    ReportedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    ReportedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Position = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {

@@ -24,7 +24,8 @@ namespace LockboxPortal.Data.Migrations.Postgres
                     Action = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
                     Resource = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: false),
                     OccurredAt = table.Column<long>(type: "bigint", nullable: false),
-                    ReportedAt = table.Column<long>(type: "bigint", nullable: false)
+                    ReportedAt = table.Column<long>(type: "bigint", nullable: false),
+                    Position = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
