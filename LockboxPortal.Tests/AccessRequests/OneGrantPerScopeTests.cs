@@ -36,6 +36,18 @@ public sealed class OneGrantPerScopeTests
     }
 
     [Fact]
+    public async Task ASecondApproval_OfTheRequestWhoseGrantJustOpened_IsAlreadyDecided_NotASecondGrant()
+    {
+        await using var harness = await ServiceHarness.CreateAsync();
+        var granted = await harness.ApprovedAsync(scope: Scope);
+
+        // The late approver's decision finds the request's own grant: that is no second grant, the request is decided.
+        var refused = await Assert.ThrowsAsync<InvalidTransitionException>(() =>
+            harness.Requests.DecideCustomerAsync(ServiceHarness.Approver2, granted.Id, approve: true, "me too"));
+        Assert.Equal("already-decided", refused.Code);
+    }
+
+    [Fact]
     public async Task AScheduledGrant_CountsAsHeld()
     {
         await using var harness = await ServiceHarness.CreateAsync();

@@ -227,7 +227,7 @@ public sealed partial class AccessRequestService(
             // Filing refuses a second request for a scope, but requests filed before that rule, or on a path around it,
             // must not open a second grant: the approval that would open one checks again.
             var held = approve && !tracked.IsExtension
-                ? await GrantHeldOnAsync(db, tracked.TenantId, tracked.RequesterId, tracked.ParsedScope, time.GetUtcNow(), cancellationToken)
+                ? await GrantHeldOnAsync(db, tracked.TenantId, tracked.RequesterId, tracked.ParsedScope, time.GetUtcNow(), cancellationToken, except: tracked.Id)
                 : null;
             await gate.ApplyAsync(loaded, approve ? "ApproveCustomer" : "RejectCustomer", () =>
             {
@@ -578,12 +578,14 @@ public sealed partial class AccessRequestService(
     /// whose scope covers this one or lies beneath it. A second request for it is an extension instead. Filings and
     /// grant openings for one engineer in one tenant take turns, so two at once cannot both find none.
     /// </summary>
+    /// <param name="except">The request being approved: once another approver's decision opened its grant, that grant is
+    /// its own, not a second one, and the state machine answers "already decided".</param>
     private async Task<AccessRequest?> GrantHeldOnAsync(
-        LockboxDbContext db, Guid tenantId, string engineerId, ResourceScope scope, DateTimeOffset now, CancellationToken cancellationToken)
+        LockboxDbContext db, Guid tenantId, string engineerId, ResourceScope scope, DateTimeOffset now, CancellationToken cancellationToken, Guid? except = null)
     {
         await database.SerializeAsync(db, $"engineer-scopes:{tenantId}:{engineerId}", cancellationToken);
         var held = await db.AccessRequests.AsNoTracking()
-            .Where(r => r.TenantId == tenantId && r.RequesterId == engineerId && r.Status == RequestStatus.Approved && r.GrantEndsAt > now)
+            .Where(r => r.TenantId == tenantId && r.RequesterId == engineerId && r.Status == RequestStatus.Approved && r.GrantEndsAt > now && r.Id != except)
             .ToListAsync(cancellationToken);
         return held.FirstOrDefault(r => ResourceScope.TryParse(r.Scope, out var granted, out _) && (granted.Covers(scope) || scope.Covers(granted)));
     }
