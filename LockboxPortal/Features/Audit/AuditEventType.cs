@@ -45,6 +45,12 @@ public enum AuditEventType
     Delegation_Revoked = 1311,
     Delegation_Ended = 1312,
 
+    // 1320: changes proposed under the two-person rule; an approved one is followed by the entry of the change it applied
+    PolicyChange_Proposed = 1320,
+    PolicyChange_Approved = 1321,
+    PolicyChange_Rejected = 1322,
+    PolicyChange_Withdrawn = 1323,
+
     // 1400: tenants and people
     Tenant_Created = 1400,
     Tenant_Renamed = 1401,
