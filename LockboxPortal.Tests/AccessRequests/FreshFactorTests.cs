@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using LockboxPortal.Features.Approvers;
 using LockboxPortal.Authorization;
 using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.Audit;
@@ -301,7 +302,7 @@ public sealed class FreshFactorTests
         var invalid = await Assert.ThrowsAsync<InvalidInputException>(() => harness.ApproverList.ChangePolicyAsync(ServiceHarness.ContosoOfficer, harness.Contoso, policy));
         Assert.Contains(nameof(TenantPolicy.FreshFactorWindow), invalid.Errors.Keys);
 
-        Assert.True(await harness.ApproverList.ChangePolicyAsync(ServiceHarness.ContosoOfficer, harness.Contoso, policy with { FreshFactorWindow = TimeSpan.FromMinutes(2) }));
+        Assert.Equal(ChangeOutcome.Applied, await harness.ApproverList.ChangePolicyAsync(ServiceHarness.ContosoOfficer, harness.Contoso, policy with { FreshFactorWindow = TimeSpan.FromMinutes(2) }));
         var entry = (await harness.AuditAsync()).Last(e => e.EventType == AuditEventType.Policy_Changed);
         Assert.Contains("\"freshFactorWindow\":\"00:02:00\"", entry.DetailsJson, StringComparison.Ordinal);
         await using var db = harness.NewContext();

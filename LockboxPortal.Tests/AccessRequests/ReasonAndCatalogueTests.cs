@@ -145,7 +145,7 @@ public sealed class ReasonAndCatalogueTests
         var entry = await harness.ApproverList.AddCatalogueEntryAsync(ServiceHarness.ContosoOfficer, harness.Contoso, "Exchange:mailbox/*", AccessLevel.Read, TimeSpan.FromHours(2));
         await harness.ApproverList.ChangePolicyAsync(ServiceHarness.ContosoOfficer, harness.Contoso, on);
         var last = await Assert.ThrowsAsync<InvalidInputException>(() =>
-            harness.ApproverList.RemoveCatalogueEntryAsync(ServiceHarness.ContosoOfficer, harness.Contoso, entry.Id));
+            harness.ApproverList.RemoveCatalogueEntryAsync(ServiceHarness.ContosoOfficer, harness.Contoso, entry!.Id));
         Assert.Contains(ApproverListServiceField, last.Errors.Keys);
 
         var added = Assert.Single(await harness.AuditOfTypeAsync(AuditEventType.Catalogue_EntryAdded));

@@ -89,10 +89,10 @@ public sealed class ApproverServiceTests
             RequireTwoFactor = true,
         };
 
-        Assert.True(await harness.ApproverList.ChangePolicyAsync(ContosoOfficer, harness.Contoso, policy));
+        Assert.Equal(ChangeOutcome.Applied, await harness.ApproverList.ChangePolicyAsync(ContosoOfficer, harness.Contoso, policy));
 
         // Once two-factor is required, even an unchanged repeat needs a sign-in proven with a second factor.
-        Assert.False(await harness.ApproverList.ChangePolicyAsync(WithSecondFactor(Cast.ContosoOfficer), harness.Contoso, policy));
+        Assert.Equal(ChangeOutcome.Unchanged, await harness.ApproverList.ChangePolicyAsync(WithSecondFactor(Cast.ContosoOfficer), harness.Contoso, policy));
 
         Assert.Equal(policy, harness.CurrentPolicy(harness.Contoso));
         var entry = Assert.Single(await harness.AuditOfTypeAsync(AuditEventType.Policy_Changed));

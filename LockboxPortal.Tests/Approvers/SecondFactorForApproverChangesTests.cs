@@ -47,11 +47,11 @@ public sealed class SecondFactorForApproverChangesTests
         await Assert.ThrowsAsync<SecondFactorRequiredException>(() => harness.ApproverList.ChangePolicyAsync(ContosoOfficer, harness.Contoso, off));
         Assert.True(harness.CurrentPolicy(harness.Contoso).RequireTwoFactor);
 
-        Assert.True(await harness.ApproverList.ChangePolicyAsync(WithSecondFactor(Cast.ContosoOfficer), harness.Contoso, off));
+        Assert.Equal(ChangeOutcome.Applied, await harness.ApproverList.ChangePolicyAsync(WithSecondFactor(Cast.ContosoOfficer), harness.Contoso, off));
         Assert.False(harness.CurrentPolicy(harness.Contoso).RequireTwoFactor);
 
         // Off again, the password alone changes the policy (and may turn the requirement on).
-        Assert.True(await harness.ApproverList.ChangePolicyAsync(ContosoOfficer, harness.Contoso, off with { RequiredApprovals = 2 }));
+        Assert.Equal(ChangeOutcome.Applied, await harness.ApproverList.ChangePolicyAsync(ContosoOfficer, harness.Contoso, off with { RequiredApprovals = 2 }));
     }
 
     public static TheoryData<string, string, string> Delegators => new()
@@ -108,7 +108,7 @@ public sealed class SecondFactorForApproverChangesTests
         await using var harness = await CreateAsync();
         await harness.SetPolicyAsync(harness.Northwind, p => p with { RequireTwoFactor = true });
 
-        Assert.True(await harness.ApproverList.ChangePolicyAsync(ContosoOfficer, harness.Contoso, TenantPolicy.Default with { RequireTicketReference = true }));
+        Assert.Equal(ChangeOutcome.Applied, await harness.ApproverList.ChangePolicyAsync(ContosoOfficer, harness.Contoso, TenantPolicy.Default with { RequireTicketReference = true }));
         var delegation = await harness.DelegateAsync(Approver1, Cast.Approver1, Cast.ContosoAdminNotApprover);
         await harness.Delegations.RevokeDelegationAsync(Approver1, delegation.Id);
     }

@@ -344,7 +344,7 @@ public sealed class GrantExtensionTests
         // The catalogue tightened while the extension waited: its approval counts today's entry.
         var extension = await harness.Requests.FileExtensionAsync(ServiceHarness.Engineer, grant.Id, TimeSpan.FromHours(2), Why);
         await harness.ApproverList.AddCatalogueEntryAsync(ServiceHarness.ContosoOfficer, harness.Contoso, "Exchange:mailbox/ana@contoso.com", AccessLevel.Read, TimeSpan.FromHours(5));
-        await harness.ApproverList.RemoveCatalogueEntryAsync(ServiceHarness.ContosoOfficer, harness.Contoso, wide.Id);
+        await harness.ApproverList.RemoveCatalogueEntryAsync(ServiceHarness.ContosoOfficer, harness.Contoso, wide!.Id);
         await harness.Requests.DecideAsync(ServiceHarness.Manager, extension.Id, approve: true, "ok");
         await harness.Requests.DecideAsync(ServiceHarness.Approver1, extension.Id, approve: true, "ok");
         Assert.Equal(start + TimeSpan.FromHours(5), (await StoredAsync(harness, grant.Id)).GrantEndsAt);

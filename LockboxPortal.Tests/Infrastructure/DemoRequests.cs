@@ -45,7 +45,7 @@ public static class DemoRequests
         // Contoso requires two-factor for policy changes: the officer acts from a session signed in with the second factor.
         var officer = await PrincipalAsync(services.ServiceProvider, "officer@contoso.test");
         ((ClaimsIdentity)officer.Identity!).AddClaim(new Claim(Authorization.ActingUser.AuthenticationMethodClaim, Authorization.ActingUser.MultiFactor));
-        Assert.True(await services.ServiceProvider.GetRequiredService<ApproverListService>().ChangePolicyAsync(
+        Assert.Equal(ChangeOutcome.Applied, await services.ServiceProvider.GetRequiredService<ApproverListService>().ChangePolicyAsync(
             officer, DemoData.ContosoId, policy with { RequiredApprovals = required }));
     }
 

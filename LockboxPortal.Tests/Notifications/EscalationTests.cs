@@ -21,7 +21,7 @@ public sealed class EscalationTests
     {
         await harness.ApproverList.AddEscalationApproverAsync(ServiceHarness.ContosoOfficer, harness.Contoso, Cast.ContosoAdminNotApprover);
         var current = (await harness.ApproverQueries.GetTenantAsync(ServiceHarness.ContosoOfficer, harness.Contoso)).Policy;
-        Assert.True(await harness.ApproverList.ChangePolicyAsync(ServiceHarness.ContosoOfficer, harness.Contoso, current with { EscalateAfter = After }));
+        Assert.Equal(ChangeOutcome.Applied, await harness.ApproverList.ChangePolicyAsync(ServiceHarness.ContosoOfficer, harness.Contoso, current with { EscalateAfter = After }));
     }
 
     /// <summary>Another Contoso TenantAdmin, on no list.</summary>

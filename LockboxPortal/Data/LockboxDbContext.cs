@@ -40,6 +40,8 @@ public abstract class LockboxDbContext(DbContextOptions options) : IdentityDbCon
 
     public DbSet<Delegation> Delegations => Set<Delegation>();
 
+    public DbSet<PolicyChange> PolicyChanges => Set<PolicyChange>();
+
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();

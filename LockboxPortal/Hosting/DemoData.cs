@@ -27,7 +27,7 @@ public static class DemoData
     /// <summary>
     /// The demo's people: each holds <c>Role</c> on the provider (no <c>Tenants</c>) or on each of <c>Tenants</c>, and when
     /// <c>Approver</c> is on each of those tenants' approver lists. The MSP operator administers both tenants, so their
-    /// queue shows both tenants' requests.
+    /// queue shows both tenants' requests. Northwind has two security officers, so its two-person rule can be turned on.
     /// </summary>
     public static readonly (string Email, string Name, Guid[] Tenants, PortalRole Role, bool Approver)[] People =
     [
@@ -40,6 +40,7 @@ public static class DemoData
         ("officer@contoso.test", "Olga Officer", [ContosoId], PortalRole.SecurityOfficer, false),
         ("approver@northwind.test", "Noah Approver", [NorthwindId], PortalRole.TenantAdmin, true),
         ("officer@northwind.test", "Nora Officer", [NorthwindId], PortalRole.SecurityOfficer, false),
+        ("officer2@northwind.test", "Nils Officer", [NorthwindId], PortalRole.SecurityOfficer, false),
         ("operator@msp.test", "Omar Operator", [ContosoId, NorthwindId], PortalRole.TenantAdmin, true),
     ];
 

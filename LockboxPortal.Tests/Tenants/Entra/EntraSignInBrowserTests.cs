@@ -199,7 +199,7 @@ public sealed class EntraSignInBrowserTests(BrowserFixture browser)
             policy = (await db.Tenants.SingleAsync(t => t.Id == DemoData.ContosoId)).Policy;
         }
 
-        await entra.WithServiceAsync<bool, ApproverListService>(async approvers =>
+        await entra.WithServiceAsync<ChangeOutcome, ApproverListService>(async approvers =>
         {
             await approvers.AddApproverAsync(officer, DemoData.ContosoId, userId);
             return await approvers.ChangePolicyAsync(officer, DemoData.ContosoId, policy with { RequireTwoFactor = true });

@@ -20,6 +20,12 @@ public static class ApproverOperations
     public static readonly OperationAuthorizationRequirement ViewDelegation = new() { Name = nameof(ViewDelegation) };
     public static readonly OperationAuthorizationRequirement CreateDelegation = new() { Name = nameof(CreateDelegation) };
     public static readonly OperationAuthorizationRequirement RevokeDelegation = new() { Name = nameof(RevokeDelegation) };
+
+    /// <summary>Approve or reject a change another officer proposed under the two-person rule.</summary>
+    public static readonly OperationAuthorizationRequirement DecidePolicyChange = new() { Name = nameof(DecidePolicyChange) };
+
+    /// <summary>Withdraw one's own proposed change.</summary>
+    public static readonly OperationAuthorizationRequirement WithdrawPolicyChange = new() { Name = nameof(WithdrawPolicyChange) };
 }
 
 /// <summary>
@@ -33,11 +39,14 @@ public sealed record ApproverResource(ActingUser User, string SubjectType, strin
     public const string ListSubject = "ApproverList";
     public const string PolicySubject = "TenantPolicy";
     public const string DelegationSubject = "Delegation";
+    public const string PolicyChangeSubject = "PolicyChange";
 
     /// <summary>Whose authority a new delegation lends (the person acting, or someone an officer acts for).</summary>
     public string? DelegatorId { get; init; }
 
     public Delegation? Delegation { get; init; }
+
+    public PolicyChange? PolicyChange { get; init; }
 
     public Guid? AuditChain => TenantFound ? TenantId : null;
 
@@ -53,6 +62,10 @@ public sealed record ApproverResource(ActingUser User, string SubjectType, strin
     public static ApproverResource NewDelegation(ActingUser user, Guid tenantId, bool tenantActive, string delegatorId) =>
         new(user, DelegationSubject, tenantId.ToString(), tenantId, tenantActive, "tenant") { DelegatorId = delegatorId };
 
+    /// <summary>A proposed change, or a guessed id (<paramref name="change"/> null) that nobody may see.</summary>
+    public static ApproverResource OfPolicyChange(ActingUser user, Guid changeId, PolicyChange? change) =>
+        new(user, PolicyChangeSubject, changeId.ToString(), change?.TenantId ?? Guid.Empty, change is not null, "policy change") { PolicyChange = change };
+
     /// <summary>An existing delegation, or a guessed id (<paramref name="delegation"/> null) that nobody may see.</summary>
     public static ApproverResource OfDelegation(ActingUser user, Guid delegationId, Delegation? delegation) =>
         new(user, DelegationSubject, delegationId.ToString(), delegation?.TenantId, delegation is not null, "delegation") { Delegation = delegation };
@@ -63,7 +76,9 @@ public sealed record ApproverResource(ActingUser User, string SubjectType, strin
 /// Only the tenant's own security officers configure its approver list and policy: nobody on the provider's side,
 /// whose engineers want the access, may choose who approves it. An approver lends their own authority; an officer
 /// may lend an approver's on their behalf. Either side of a delegation, or an officer, may see and end it.
-/// Roles are checked against the tenant of the list or delegation, never "any tenant".
+/// Roles are checked against the tenant of the list or delegation, never "any tenant". Under the two-person rule a
+/// change an officer proposes is decided by another officer of the same tenant (<see cref="PolicyChange"/>): an
+/// approver who is not an officer, or an officer elsewhere, decides nothing.
 /// </remarks>
 public sealed class ApproverAuthorizationHandler() : OperationHandler<ApproverResource>(IsAllowed)
 {
@@ -92,6 +107,10 @@ public sealed class ApproverAuthorizationHandler() : OperationHandler<ApproverRe
                 maySee && (isOfficer || (isTenantAdmin && string.Equals(resource.DelegatorId, user.UserId, StringComparison.Ordinal))),
             nameof(ApproverOperations.ViewDelegation) or nameof(ApproverOperations.RevokeDelegation) =>
                 maySee && resource.Delegation is not null && (isDelegationParty || isOfficer),
+
+            // Only the tenant's officers decide or withdraw; that the proposer decides nothing is the change's own rule.
+            nameof(ApproverOperations.DecidePolicyChange) or nameof(ApproverOperations.WithdrawPolicyChange) =>
+                maySee && resource.PolicyChange is not null && isOfficer,
             _ => throw new InvalidOperationException($"Unknown approver operation '{operation.Name}'."),
         };
     }

@@ -32,12 +32,23 @@ public sealed class ApproverListQueries(IDbContextFactory<LockboxDbContext> dbFa
         var onList = approvers.Concat(escalation).Select(a => a.Person.UserId).ToHashSet(StringComparer.Ordinal);
         var candidates = (await ApproverReads.TenantAdminsAsync(db, tenantId, cancellationToken)).Where(a => !onList.Contains(a.UserId)).ToList();
         var catalogue = await db.ScopeCatalogueEntries.AsNoTracking().Where(e => e.TenantId == tenantId).ToListAsync(cancellationToken);
-        var health = await QuorumHealth.ForAsync(db, [tenant!], time.GetUtcNow(), cancellationToken);
+        var now = time.GetUtcNow();
+        var health = await QuorumHealth.ForAsync(db, [tenant!], now, cancellationToken);
+        var officers = await GovernedState.ActiveOfficersAsync(db, tenantId, cancellationToken);
+        var fingerprint = await GovernedState.FingerprintAsync(db, tenantId, cancellationToken);
+        var open = await db.PolicyChanges.AsNoTracking()
+            .Where(c => c.TenantId == tenantId && c.Status == PolicyChangeStatus.Pending)
+            .ToListAsync(cancellationToken);
+        var pending = open.Where(c => c.IsOpenAt(now)).OrderBy(c => c.ProposedAt)
+            .Select(c => new PendingPolicyChange(c, c.Lines, c.BaseFingerprint != fingerprint, !officers.Any(o => o.IsSamePerson(c.ProposedBy))))
+            .ToList();
         return new TenantApprovers(tenant!.Id, tenant.Name, tenant.Policy, approvers, candidates)
         {
             Health = health[tenant.Id],
             EscalationApprovers = escalation,
             Catalogue = catalogue.OrderBy(e => e.Pattern, StringComparer.Ordinal).ToList(),
+            Officers = officers,
+            PendingChanges = pending,
         };
     }
 }

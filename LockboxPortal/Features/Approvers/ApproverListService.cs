@@ -13,8 +13,10 @@ namespace LockboxPortal.Features.Approvers;
 /// Changes to a tenant's approver list and policy (DESIGN.md rule 3). Each is one transaction: authorize through
 /// the gate (<see cref="ApproverAuthorizationHandler"/>), apply the rule, append the audit entry with the values
 /// before and after, save, then publish an <see cref="ApproverChange"/> so open queues read again.
+/// Every change is a <see cref="GovernedChange"/> that passes through <see cref="GovernAsync"/>: the one place where,
+/// under the tenant's two-person rule, it is proposed instead of applied (ApproverListService.TwoPerson.cs).
 /// </summary>
-public sealed class ApproverListService(
+public sealed partial class ApproverListService(
     LockboxTransactions transactions,
     OperationGate gate,
     AuditWriter audit,
@@ -25,286 +27,347 @@ public sealed class ApproverListService(
     /// <summary>The form field a refusal about the escalation list concerns.</summary>
     public const string EscalationField = "EscalationUserId";
 
-    public async Task AddApproverAsync(ClaimsPrincipal principal, Guid tenantId, string userId, CancellationToken cancellationToken = default)
-    {
-        await transactions.RunAsync(async db =>
-        {
-            var user = await AuthorizeAsync(db, principal, tenantId, ApproverOperations.AddApprover, cancellationToken);
-            var before = await ApproverReads.ApproversOfAsync(db, tenantId, cancellationToken);
-            if (before.Any(a => a.Person.UserId == userId))
-            {
-                throw InvalidInputException.For("UserId", "This person is already on the approver list.");
-            }
+    /// <summary>The field a catalogue entry's problems are keyed by, beside the add row on the policy page.</summary>
+    public const string CatalogueField = "Catalogue";
 
-            // Only the tenant's own admins can decide for it; another tenant's user looks exactly like a stranger.
-            if (!await ApprovalAuthorities.IsActiveTenantAdminAsync(db, userId, tenantId, cancellationToken))
-            {
-                throw InvalidInputException.For("UserId", "Only active TenantAdmins of this tenant can be approvers.");
-            }
-
-            if (await db.EscalationListEntries.AnyAsync(e => e.TenantId == tenantId && e.UserId == userId, cancellationToken))
-            {
-                throw InvalidInputException.For("UserId", "This person is on the escalation list; take them off it first.");
-            }
-
-            var person = (await db.Users.AsNoTracking().SingleAsync(u => u.Id == userId, cancellationToken)).ToActor();
-            db.ApproverListEntries.Add(new ApproverListEntry(tenantId, userId, time.GetUtcNow()));
-            await audit.AppendAsync(db, new AuditRecord(
-                AuditEventType.Approvers_Added, user.Actor, tenantId, ApproverResource.ListSubject, tenantId.ToString(),
-                AuditRecord.Details(new { Approver = person, Before = People(before), After = People(before).Append(person).OrderBy(p => p.DisplayName) }),
-                Client: user.Client), cancellationToken);
-        }, cancellationToken);
-
-        await PublishAsync(tenantId, ApproverChangeKind.ApproverAdded);
-    }
+    public Task<ChangeOutcome> AddApproverAsync(ClaimsPrincipal principal, Guid tenantId, string userId, CancellationToken cancellationToken = default) =>
+        GovernAsync(principal, tenantId, new GovernedChange.AddApprover(userId), cancellationToken);
 
     /// <summary>
     /// Takes someone off the list. It takes effect at once: their next decision is refused, and the delegations they
     /// gave are revoked too (their authority, which those lent, is gone).
     /// </summary>
-    public async Task RemoveApproverAsync(ClaimsPrincipal principal, Guid tenantId, string userId, CancellationToken cancellationToken = default)
-    {
-        await transactions.RunAsync(async db =>
-        {
-            var user = await AuthorizeAsync(db, principal, tenantId, ApproverOperations.RemoveApprover, cancellationToken);
-            var before = await ApproverReads.ApproversOfAsync(db, tenantId, cancellationToken);
-            var entry = await db.ApproverListEntries.SingleOrDefaultAsync(e => e.TenantId == tenantId && e.UserId == userId, cancellationToken)
-                ?? throw InvalidInputException.For("UserId", "This person is not on the approver list.");
-            var policy = await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.Policy).SingleAsync(cancellationToken);
-            var left = policy.Validate(before.Count - 1);
-            if (left.ContainsKey(nameof(TenantPolicy.RequiredApprovals)) || left.ContainsKey(nameof(TenantPolicy.StricterRequiredApprovals)))
-            {
-                var needed = policy.StricterReasons != RequestReasons.None ? policy.StricterRequiredApprovals : policy.RequiredApprovals;
-                throw InvalidInputException.For("UserId",
-                    $"The policy needs {needed} approvals for some requests; lower required approvals before removing an approver.");
-            }
-
-            db.ApproverListEntries.Remove(entry);
-            var after = before.Where(a => a.Person.UserId != userId).ToList();
-            var person = before.Single(a => a.Person.UserId == userId).Person;
-            await audit.AppendAsync(db, new AuditRecord(
-                AuditEventType.Approvers_Removed, user.Actor, tenantId, ApproverResource.ListSubject, tenantId.ToString(),
-                AuditRecord.Details(new { Approver = person, Before = People(before), After = People(after) }),
-                Client: user.Client), cancellationToken);
-
-            await DelegationService.RevokeOpenDelegationsAsync(
-                db, audit, outbound, user, d => d.TenantId == tenantId && d.DelegatorId == userId,
-                "The delegator was removed from the approver list.", time.GetUtcNow(), cancellationToken);
-        }, cancellationToken);
-
-        await PublishAsync(tenantId, ApproverChangeKind.ApproverRemoved);
-    }
+    public Task<ChangeOutcome> RemoveApproverAsync(ClaimsPrincipal principal, Guid tenantId, string userId, CancellationToken cancellationToken = default) =>
+        GovernAsync(principal, tenantId, new GovernedChange.RemoveApprover(userId), cancellationToken);
 
     /// <summary>
     /// Puts an active TenantAdmin on the tenant's escalation list: they may decide the tenant's requests once one is
     /// escalated (never before), under the same rules as the approvers. Someone on the approver list already decides
     /// every request, so they cannot be on both.
     /// </summary>
-    public async Task AddEscalationApproverAsync(ClaimsPrincipal principal, Guid tenantId, string userId, CancellationToken cancellationToken = default)
-    {
-        await transactions.RunAsync(async db =>
-        {
-            var user = await AuthorizeAsync(db, principal, tenantId, ApproverOperations.AddApprover, cancellationToken);
-            var before = await ApproverReads.EscalationApproversOfAsync(db, tenantId, cancellationToken);
-            if (before.Any(a => a.Person.UserId == userId))
-            {
-                throw InvalidInputException.For(EscalationField, "This person is already on the escalation list.");
-            }
-
-            if (!await ApprovalAuthorities.IsActiveTenantAdminAsync(db, userId, tenantId, cancellationToken))
-            {
-                throw InvalidInputException.For(EscalationField, "Only active TenantAdmins of this tenant can be escalation approvers.");
-            }
-
-            if (await db.ApproverListEntries.AnyAsync(e => e.TenantId == tenantId && e.UserId == userId, cancellationToken))
-            {
-                throw InvalidInputException.For(EscalationField, "This person is on the approver list and already decides every request.");
-            }
-
-            var person = (await db.Users.AsNoTracking().SingleAsync(u => u.Id == userId, cancellationToken)).ToActor();
-            db.EscalationListEntries.Add(new EscalationListEntry(tenantId, userId, time.GetUtcNow()));
-            await audit.AppendAsync(db, new AuditRecord(
-                AuditEventType.Approvers_EscalationAdded, user.Actor, tenantId, ApproverResource.ListSubject, tenantId.ToString(),
-                AuditRecord.Details(new { Approver = person, Before = People(before), After = People(before).Append(person).OrderBy(p => p.DisplayName) }),
-                Client: user.Client), cancellationToken);
-        }, cancellationToken);
-
-        await PublishAsync(tenantId, ApproverChangeKind.ApproverAdded);
-    }
+    public Task<ChangeOutcome> AddEscalationApproverAsync(ClaimsPrincipal principal, Guid tenantId, string userId, CancellationToken cancellationToken = default) =>
+        GovernAsync(principal, tenantId, new GovernedChange.AddEscalationApprover(userId), cancellationToken);
 
     /// <summary>Takes someone off the escalation list, at once; the delegations they gave are revoked too.</summary>
-    public async Task RemoveEscalationApproverAsync(ClaimsPrincipal principal, Guid tenantId, string userId, CancellationToken cancellationToken = default)
-    {
-        await transactions.RunAsync(async db =>
-        {
-            var user = await AuthorizeAsync(db, principal, tenantId, ApproverOperations.RemoveApprover, cancellationToken);
-            var before = await ApproverReads.EscalationApproversOfAsync(db, tenantId, cancellationToken);
-            var entry = await db.EscalationListEntries.SingleOrDefaultAsync(e => e.TenantId == tenantId && e.UserId == userId, cancellationToken)
-                ?? throw InvalidInputException.For(EscalationField, "This person is not on the escalation list.");
-            var policy = await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.Policy).SingleAsync(cancellationToken);
-            if (policy.EscalateAfter is not null && before.Count == 1)
-            {
-                throw InvalidInputException.For(EscalationField, "Escalation is on and needs someone on this list; turn escalation off before removing the last one.");
-            }
-
-            db.EscalationListEntries.Remove(entry);
-            var person = before.Single(a => a.Person.UserId == userId).Person;
-            await audit.AppendAsync(db, new AuditRecord(
-                AuditEventType.Approvers_EscalationRemoved, user.Actor, tenantId, ApproverResource.ListSubject, tenantId.ToString(),
-                AuditRecord.Details(new { Approver = person, Before = People(before), After = People(before.Where(a => a.Person.UserId != userId)) }),
-                Client: user.Client), cancellationToken);
-
-            await DelegationService.RevokeOpenDelegationsAsync(
-                db, audit, outbound, user, d => d.TenantId == tenantId && d.DelegatorId == userId,
-                "The delegator was removed from the escalation list.", time.GetUtcNow(), cancellationToken);
-        }, cancellationToken);
-
-        await PublishAsync(tenantId, ApproverChangeKind.ApproverRemoved);
-    }
+    public Task<ChangeOutcome> RemoveEscalationApproverAsync(ClaimsPrincipal principal, Guid tenantId, string userId, CancellationToken cancellationToken = default) =>
+        GovernAsync(principal, tenantId, new GovernedChange.RemoveEscalationApprover(userId), cancellationToken);
 
     /// <summary>
     /// Replaces the tenant's policy. Requests already at the customer stage keep the quorum fixed when they got there.
-    /// Returns false when nothing differed (nothing is written then).
+    /// Unchanged when nothing differed (nothing is written then).
     /// </summary>
-    public async Task<bool> ChangePolicyAsync(ClaimsPrincipal principal, Guid tenantId, TenantPolicy policy, CancellationToken cancellationToken = default)
-    {
-        var changed = await transactions.RunAsync(async db =>
-        {
-            var user = await AuthorizeAsync(db, principal, tenantId, ApproverOperations.ChangePolicy, cancellationToken);
-            var approverCount = await db.ApproverListEntries.CountAsync(e => e.TenantId == tenantId, cancellationToken);
-            var escalationCount = await db.EscalationListEntries.CountAsync(e => e.TenantId == tenantId, cancellationToken);
-            var errors = policy.Validate(approverCount, escalationCount).ToDictionary();
-            if (policy.RequireCatalogue && !await db.ScopeCatalogueEntries.AnyAsync(e => e.TenantId == tenantId, cancellationToken))
-            {
-                errors[nameof(TenantPolicy.RequireCatalogue)] = "Add a scope to the catalogue before requiring it, or nobody can file a request.";
-            }
-
-            if (errors.Count > 0)
-            {
-                throw new InvalidInputException(errors.ToDictionary(e => e.Key, e => new[] { e.Value }));
-            }
-
-            var tenant = await db.Tenants.SingleAsync(t => t.Id == tenantId, cancellationToken);
-            var before = PolicySnapshot.Of(tenant.Policy);
-            var after = PolicySnapshot.Of(policy);
-            if (before == after)
-            {
-                return false;
-            }
-
-            tenant.ChangePolicy(policy);
-            await audit.AppendAsync(db, new AuditRecord(
-                AuditEventType.Policy_Changed, user.Actor, tenantId, ApproverResource.PolicySubject, tenantId.ToString(),
-                AuditRecord.Details(new { Before = before, After = after }), Client: user.Client), cancellationToken);
-            return true;
-        }, cancellationToken);
-
-        if (changed)
-        {
-            await PublishAsync(tenantId, ApproverChangeKind.PolicyChanged);
-        }
-
-        return changed;
-    }
-
-    /// <summary>The field a catalogue entry's problems are keyed by, beside the add row on the policy page.</summary>
-    public const string CatalogueField = "Catalogue";
+    public Task<ChangeOutcome> ChangePolicyAsync(ClaimsPrincipal principal, Guid tenantId, TenantPolicy policy, CancellationToken cancellationToken = default) =>
+        GovernAsync(principal, tenantId, new GovernedChange.ReplacePolicy(policy), cancellationToken);
 
     /// <summary>
     /// Adds a scope the tenant's engineers may request, with its highest access level and longest duration (at most
-    /// the policy's maximum grant). A change to the policy, so it is authorized and audited as one.
+    /// the policy's maximum grant). A change to the policy, so it is authorized and audited as one. Returns the entry,
+    /// or null when the two-person rule holds it for a second officer.
     /// </summary>
-    public async Task<ScopeCatalogueEntry> AddCatalogueEntryAsync(
+    public async Task<ScopeCatalogueEntry?> AddCatalogueEntryAsync(
         ClaimsPrincipal principal, Guid tenantId, string? pattern, AccessLevel maxAccessLevel, TimeSpan maxDuration, CancellationToken cancellationToken = default)
     {
-        var added = await transactions.RunAsync(async db =>
+        var outcome = await GovernAsync(principal, tenantId, new GovernedChange.AddCatalogueEntry(pattern, maxAccessLevel, maxDuration), cancellationToken);
+        if (outcome != ChangeOutcome.Applied)
         {
-            var user = await AuthorizeAsync(db, principal, tenantId, ApproverOperations.ChangePolicy, cancellationToken);
-            var policy = await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.Policy).SingleAsync(cancellationToken);
-            var (clean, error) = ScopeCatalogue.Clean(pattern);
-            var errors = new Dictionary<string, string[]>();
-            if (clean is null)
-            {
-                errors[CatalogueField] = [error!];
-            }
-            else if (await db.ScopeCatalogueEntries.AnyAsync(e => e.TenantId == tenantId && e.Pattern == clean, cancellationToken))
-            {
-                errors[CatalogueField] = [$"{clean} is already in the catalogue."];
-            }
+            return null;
+        }
 
-            if (!Enum.IsDefined(maxAccessLevel))
-            {
-                errors[nameof(ScopeCatalogueEntry.MaxAccessLevel)] = ["The access level must be Read or ReadWrite."];
-            }
-
-            if (maxDuration < TenantPolicy.MinGrantDuration || maxDuration > policy.MaxGrantDuration)
-            {
-                errors[nameof(ScopeCatalogueEntry.MaxDuration)] =
-                    [$"The longest duration must be between {Durations.Format(TenantPolicy.MinGrantDuration)} and the tenant's maximum grant of {Durations.Format(policy.MaxGrantDuration)}."];
-            }
-
-            if (errors.Count > 0)
-            {
-                throw new InvalidInputException(errors);
-            }
-
-            var entry = new ScopeCatalogueEntry(tenantId, clean!, maxAccessLevel, maxDuration, time.GetUtcNow());
-            db.ScopeCatalogueEntries.Add(entry);
-            await audit.AppendAsync(db, new AuditRecord(
-                AuditEventType.Catalogue_EntryAdded, user.Actor, tenantId, ApproverResource.PolicySubject, tenantId.ToString(),
-                AuditRecord.Details(new { entry.Pattern, MaxAccessLevel = entry.MaxAccessLevel.ToString(), MaxDuration = entry.MaxDuration.ToString("c") }),
-                Client: user.Client), cancellationToken);
-            return entry;
-        }, cancellationToken);
-
-        await PublishAsync(tenantId, ApproverChangeKind.PolicyChanged);
-        return added;
+        var clean = ScopeCatalogue.Clean(pattern).Pattern;
+        return await transactions.RunAsync(db =>
+            db.ScopeCatalogueEntries.AsNoTracking().SingleAsync(e => e.TenantId == tenantId && e.Pattern == clean, cancellationToken), cancellationToken);
     }
 
     /// <summary>Removes a scope from the catalogue; the last one cannot go while the tenant requires the catalogue.</summary>
-    public async Task RemoveCatalogueEntryAsync(ClaimsPrincipal principal, Guid tenantId, Guid entryId, CancellationToken cancellationToken = default)
+    public Task<ChangeOutcome> RemoveCatalogueEntryAsync(ClaimsPrincipal principal, Guid tenantId, Guid entryId, CancellationToken cancellationToken = default) =>
+        GovernAsync(principal, tenantId, new GovernedChange.RemoveCatalogueEntry(entryId), cancellationToken);
+
+    /// <summary>
+    /// Checks <paramref name="change"/> against the tenant as it is now and says what it would do, or (null) that it
+    /// asks for what already holds. Bad input is refused here with its field, whether the change is applied or only
+    /// proposed. With <paramref name="apply"/>, it also makes the change and appends its audit entry, naming
+    /// <paramref name="approved"/> when a second officer's approval is what applies it.
+    /// </summary>
+    private async Task<ChangeEffect?> RunChangeAsync(
+        LockboxDbContext db, ActingUser user, Guid tenantId, GovernedChange change, bool apply, PolicyChange? approved, CancellationToken cancellationToken)
     {
-        await transactions.RunAsync(async db =>
+        var now = time.GetUtcNow();
+        var twoPerson = approved is null ? null : new { ChangeId = approved.Id, ProposedBy = approved.ProposedBy, ApprovedBy = user.Actor };
+        switch (change)
         {
-            var user = await AuthorizeAsync(db, principal, tenantId, ApproverOperations.ChangePolicy, cancellationToken);
-            var entry = await db.ScopeCatalogueEntries.SingleOrDefaultAsync(e => e.TenantId == tenantId && e.Id == entryId, cancellationToken)
-                ?? throw new NotFoundException("catalogue entry");
-            var policy = await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.Policy).SingleAsync(cancellationToken);
-            if (policy.RequireCatalogue && await db.ScopeCatalogueEntries.CountAsync(e => e.TenantId == tenantId, cancellationToken) == 1)
+            case GovernedChange.AddApprover(var userId):
             {
-                throw InvalidInputException.For(CatalogueField, "The tenant requires the catalogue; turn that off before removing its last scope.");
+                var before = await ApproverReads.ApproversOfAsync(db, tenantId, cancellationToken);
+                if (before.Any(a => a.Person.UserId == userId))
+                {
+                    throw InvalidInputException.For("UserId", "This person is already on the approver list.");
+                }
+
+                // Only the tenant's own admins can decide for it; another tenant's user looks exactly like a stranger.
+                if (!await ApprovalAuthorities.IsActiveTenantAdminAsync(db, userId, tenantId, cancellationToken))
+                {
+                    throw InvalidInputException.For("UserId", "Only active TenantAdmins of this tenant can be approvers.");
+                }
+
+                if (await db.EscalationListEntries.AnyAsync(e => e.TenantId == tenantId && e.UserId == userId, cancellationToken))
+                {
+                    throw InvalidInputException.For("UserId", "This person is on the escalation list; take them off it first.");
+                }
+
+                var person = (await db.Users.AsNoTracking().SingleAsync(u => u.Id == userId, cancellationToken)).ToActor();
+                var after = People(before).Append(person).OrderBy(p => p.DisplayName).ToList();
+                if (apply)
+                {
+                    db.ApproverListEntries.Add(new ApproverListEntry(tenantId, userId, now));
+                    await audit.AppendAsync(db, new AuditRecord(
+                        AuditEventType.Approvers_Added, user.Actor, tenantId, ApproverResource.ListSubject, tenantId.ToString(),
+                        AuditRecord.Details(new { Approver = person, Before = People(before), After = after, TwoPerson = twoPerson }),
+                        Client: user.Client), cancellationToken);
+                }
+
+                return new ChangeEffect($"Add {person.DisplayName} to the approver list", [new("Approver list", Names(People(before)), Names(after))]);
             }
 
-            db.ScopeCatalogueEntries.Remove(entry);
-            await audit.AppendAsync(db, new AuditRecord(
-                AuditEventType.Catalogue_EntryRemoved, user.Actor, tenantId, ApproverResource.PolicySubject, tenantId.ToString(),
-                AuditRecord.Details(new { entry.Pattern }), Client: user.Client), cancellationToken);
-            return entry;
-        }, cancellationToken);
+            case GovernedChange.RemoveApprover(var userId):
+            {
+                var before = await ApproverReads.ApproversOfAsync(db, tenantId, cancellationToken);
+                var entry = await db.ApproverListEntries.SingleOrDefaultAsync(e => e.TenantId == tenantId && e.UserId == userId, cancellationToken)
+                    ?? throw InvalidInputException.For("UserId", "This person is not on the approver list.");
+                var policy = await PolicyOfAsync(db, tenantId, cancellationToken);
+                var left = policy.Validate(before.Count - 1);
+                if (left.ContainsKey(nameof(TenantPolicy.RequiredApprovals)) || left.ContainsKey(nameof(TenantPolicy.StricterRequiredApprovals)))
+                {
+                    var needed = policy.StricterReasons != RequestReasons.None ? policy.StricterRequiredApprovals : policy.RequiredApprovals;
+                    throw InvalidInputException.For("UserId",
+                        $"The policy needs {needed} approvals for some requests; lower required approvals before removing an approver.");
+                }
 
-        await PublishAsync(tenantId, ApproverChangeKind.PolicyChanged);
+                var after = before.Where(a => a.Person.UserId != userId).ToList();
+                var person = before.Single(a => a.Person.UserId == userId).Person;
+                if (apply)
+                {
+                    db.ApproverListEntries.Remove(entry);
+                    await audit.AppendAsync(db, new AuditRecord(
+                        AuditEventType.Approvers_Removed, user.Actor, tenantId, ApproverResource.ListSubject, tenantId.ToString(),
+                        AuditRecord.Details(new { Approver = person, Before = People(before), After = People(after), TwoPerson = twoPerson }),
+                        Client: user.Client), cancellationToken);
+
+                    await DelegationService.RevokeOpenDelegationsAsync(
+                        db, audit, outbound, user, d => d.TenantId == tenantId && d.DelegatorId == userId,
+                        "The delegator was removed from the approver list.", now, cancellationToken);
+                }
+
+                return new ChangeEffect($"Remove {person.DisplayName} from the approver list", [new("Approver list", Names(People(before)), Names(People(after)))]);
+            }
+
+            case GovernedChange.AddEscalationApprover(var userId):
+            {
+                var before = await ApproverReads.EscalationApproversOfAsync(db, tenantId, cancellationToken);
+                if (before.Any(a => a.Person.UserId == userId))
+                {
+                    throw InvalidInputException.For(EscalationField, "This person is already on the escalation list.");
+                }
+
+                if (!await ApprovalAuthorities.IsActiveTenantAdminAsync(db, userId, tenantId, cancellationToken))
+                {
+                    throw InvalidInputException.For(EscalationField, "Only active TenantAdmins of this tenant can be escalation approvers.");
+                }
+
+                if (await db.ApproverListEntries.AnyAsync(e => e.TenantId == tenantId && e.UserId == userId, cancellationToken))
+                {
+                    throw InvalidInputException.For(EscalationField, "This person is on the approver list and already decides every request.");
+                }
+
+                var person = (await db.Users.AsNoTracking().SingleAsync(u => u.Id == userId, cancellationToken)).ToActor();
+                var after = People(before).Append(person).OrderBy(p => p.DisplayName).ToList();
+                if (apply)
+                {
+                    db.EscalationListEntries.Add(new EscalationListEntry(tenantId, userId, now));
+                    await audit.AppendAsync(db, new AuditRecord(
+                        AuditEventType.Approvers_EscalationAdded, user.Actor, tenantId, ApproverResource.ListSubject, tenantId.ToString(),
+                        AuditRecord.Details(new { Approver = person, Before = People(before), After = after, TwoPerson = twoPerson }),
+                        Client: user.Client), cancellationToken);
+                }
+
+                return new ChangeEffect($"Add {person.DisplayName} to the escalation list", [new("Escalation list", Names(People(before)), Names(after))]);
+            }
+
+            case GovernedChange.RemoveEscalationApprover(var userId):
+            {
+                var before = await ApproverReads.EscalationApproversOfAsync(db, tenantId, cancellationToken);
+                var entry = await db.EscalationListEntries.SingleOrDefaultAsync(e => e.TenantId == tenantId && e.UserId == userId, cancellationToken)
+                    ?? throw InvalidInputException.For(EscalationField, "This person is not on the escalation list.");
+                var policy = await PolicyOfAsync(db, tenantId, cancellationToken);
+                if (policy.EscalateAfter is not null && before.Count == 1)
+                {
+                    throw InvalidInputException.For(EscalationField, "Escalation is on and needs someone on this list; turn escalation off before removing the last one.");
+                }
+
+                var person = before.Single(a => a.Person.UserId == userId).Person;
+                var after = People(before.Where(a => a.Person.UserId != userId)).ToList();
+                if (apply)
+                {
+                    db.EscalationListEntries.Remove(entry);
+                    await audit.AppendAsync(db, new AuditRecord(
+                        AuditEventType.Approvers_EscalationRemoved, user.Actor, tenantId, ApproverResource.ListSubject, tenantId.ToString(),
+                        AuditRecord.Details(new { Approver = person, Before = People(before), After = after, TwoPerson = twoPerson }),
+                        Client: user.Client), cancellationToken);
+
+                    await DelegationService.RevokeOpenDelegationsAsync(
+                        db, audit, outbound, user, d => d.TenantId == tenantId && d.DelegatorId == userId,
+                        "The delegator was removed from the escalation list.", now, cancellationToken);
+                }
+
+                return new ChangeEffect($"Remove {person.DisplayName} from the escalation list", [new("Escalation list", Names(People(before)), Names(after))]);
+            }
+
+            case GovernedChange.ReplacePolicy(var policy):
+            {
+                var approverCount = await db.ApproverListEntries.CountAsync(e => e.TenantId == tenantId, cancellationToken);
+                var escalationCount = await db.EscalationListEntries.CountAsync(e => e.TenantId == tenantId, cancellationToken);
+                var errors = policy.Validate(approverCount, escalationCount).ToDictionary();
+                if (policy.RequireCatalogue && !await db.ScopeCatalogueEntries.AnyAsync(e => e.TenantId == tenantId, cancellationToken))
+                {
+                    errors[nameof(TenantPolicy.RequireCatalogue)] = "Add a scope to the catalogue before requiring it, or nobody can file a request.";
+                }
+
+                if (errors.Count > 0)
+                {
+                    throw new InvalidInputException(errors.ToDictionary(e => e.Key, e => new[] { e.Value }));
+                }
+
+                var tenant = await db.Tenants.SingleAsync(t => t.Id == tenantId, cancellationToken);
+                var before = PolicySnapshot.Of(tenant.Policy);
+                var after = PolicySnapshot.Of(policy);
+                var lines = PolicyLines.Between(tenant.Policy, policy);
+                if (before == after && lines.Count == 0)
+                {
+                    return null;
+                }
+
+                if (apply)
+                {
+                    tenant.ChangePolicy(policy);
+                    await audit.AppendAsync(db, new AuditRecord(
+                        AuditEventType.Policy_Changed, user.Actor, tenantId, ApproverResource.PolicySubject, tenantId.ToString(),
+                        AuditRecord.Details(new { Before = before, After = after, TwoPerson = twoPerson }), Client: user.Client), cancellationToken);
+                }
+
+                return new ChangeEffect("Change the policy", lines);
+            }
+
+            case GovernedChange.AddCatalogueEntry(var pattern, var maxAccessLevel, var maxDuration):
+            {
+                var policy = await PolicyOfAsync(db, tenantId, cancellationToken);
+                var (clean, error) = ScopeCatalogue.Clean(pattern);
+                var errors = new Dictionary<string, string[]>();
+                if (clean is null)
+                {
+                    errors[CatalogueField] = [error!];
+                }
+                else if (await db.ScopeCatalogueEntries.AnyAsync(e => e.TenantId == tenantId && e.Pattern == clean, cancellationToken))
+                {
+                    errors[CatalogueField] = [$"{clean} is already in the catalogue."];
+                }
+
+                if (!Enum.IsDefined(maxAccessLevel))
+                {
+                    errors[nameof(ScopeCatalogueEntry.MaxAccessLevel)] = ["The access level must be Read or ReadWrite."];
+                }
+
+                if (maxDuration < TenantPolicy.MinGrantDuration || maxDuration > policy.MaxGrantDuration)
+                {
+                    errors[nameof(ScopeCatalogueEntry.MaxDuration)] =
+                        [$"The longest duration must be between {Durations.Format(TenantPolicy.MinGrantDuration)} and the tenant's maximum grant of {Durations.Format(policy.MaxGrantDuration)}."];
+                }
+
+                if (errors.Count > 0)
+                {
+                    throw new InvalidInputException(errors);
+                }
+
+                if (apply)
+                {
+                    var entry = new ScopeCatalogueEntry(tenantId, clean!, maxAccessLevel, maxDuration, now);
+                    db.ScopeCatalogueEntries.Add(entry);
+                    await audit.AppendAsync(db, new AuditRecord(
+                        AuditEventType.Catalogue_EntryAdded, user.Actor, tenantId, ApproverResource.PolicySubject, tenantId.ToString(),
+                        AuditRecord.Details(new { entry.Pattern, MaxAccessLevel = entry.MaxAccessLevel.ToString(), MaxDuration = entry.MaxDuration.ToString("c"), TwoPerson = twoPerson }),
+                        Client: user.Client), cancellationToken);
+                }
+
+                return new ChangeEffect($"Add {clean} to the scope catalogue",
+                    [new("Scope catalogue", "not in it", $"{clean}: {RequestWords.Access(maxAccessLevel)}, at most {Durations.Format(maxDuration)}")]);
+            }
+
+            case GovernedChange.RemoveCatalogueEntry(var entryId):
+            {
+                var entry = await db.ScopeCatalogueEntries.SingleOrDefaultAsync(e => e.TenantId == tenantId && e.Id == entryId, cancellationToken)
+                    ?? throw new NotFoundException("catalogue entry");
+                var policy = await PolicyOfAsync(db, tenantId, cancellationToken);
+                if (policy.RequireCatalogue && await db.ScopeCatalogueEntries.CountAsync(e => e.TenantId == tenantId, cancellationToken) == 1)
+                {
+                    throw InvalidInputException.For(CatalogueField, "The tenant requires the catalogue; turn that off before removing its last scope.");
+                }
+
+                if (apply)
+                {
+                    db.ScopeCatalogueEntries.Remove(entry);
+                    await audit.AppendAsync(db, new AuditRecord(
+                        AuditEventType.Catalogue_EntryRemoved, user.Actor, tenantId, ApproverResource.PolicySubject, tenantId.ToString(),
+                        AuditRecord.Details(new { entry.Pattern, TwoPerson = twoPerson }), Client: user.Client), cancellationToken);
+                }
+
+                return new ChangeEffect($"Remove {entry.Pattern} from the scope catalogue",
+                    [new("Scope catalogue", $"{entry.Pattern}: {RequestWords.Access(entry.MaxAccessLevel)}, at most {Durations.Format(entry.MaxDuration)}", "not in it")]);
+            }
+
+            default:
+                throw new InvalidOperationException($"Unknown governed change '{change.GetType().Name}'.");
+        }
     }
 
+    /// <summary>The operation a change needs the person to be allowed, and the resource it is decided on.</summary>
+    private static (OperationAuthorizationRequirement Operation, ApproverResource Resource) OperationFor(GovernedChange change, ActingUser user, Guid tenantId, bool found) =>
+        change switch
+        {
+            GovernedChange.AddApprover or GovernedChange.AddEscalationApprover => (ApproverOperations.AddApprover, ApproverResource.ApproverList(user, tenantId, found)),
+            GovernedChange.RemoveApprover or GovernedChange.RemoveEscalationApprover => (ApproverOperations.RemoveApprover, ApproverResource.ApproverList(user, tenantId, found)),
+            GovernedChange.ReplacePolicy or GovernedChange.AddCatalogueEntry or GovernedChange.RemoveCatalogueEntry =>
+                (ApproverOperations.ChangePolicy, ApproverResource.Policy(user, tenantId, found)),
+            _ => throw new InvalidOperationException($"Unknown governed change '{change.GetType().Name}'."),
+        };
+
+    private static ApproverChangeKind KindOf(GovernedChange change) => change switch
+    {
+        GovernedChange.AddApprover or GovernedChange.AddEscalationApprover => ApproverChangeKind.ApproverAdded,
+        GovernedChange.RemoveApprover or GovernedChange.RemoveEscalationApprover => ApproverChangeKind.ApproverRemoved,
+        _ => ApproverChangeKind.PolicyChanged,
+    };
+
     private async Task<ActingUser> AuthorizeAsync(
-        LockboxDbContext db, ClaimsPrincipal principal, Guid tenantId, OperationAuthorizationRequirement operation, CancellationToken cancellationToken)
+        LockboxDbContext db, ClaimsPrincipal principal, Guid tenantId, GovernedChange change, CancellationToken cancellationToken)
     {
         var user = await gate.ActingUserAsync(db, principal, cancellationToken);
         var found = await db.Tenants.AnyAsync(t => t.Id == tenantId, cancellationToken);
-        var resource = operation == ApproverOperations.ChangePolicy
-            ? ApproverResource.Policy(user, tenantId, found)
-            : ApproverResource.ApproverList(user, tenantId, found);
+        var (operation, resource) = OperationFor(change, user, tenantId, found);
         await gate.EnsureAsync(principal, resource, operation, cancellationToken);
         if (operation == ApproverOperations.ChangePolicy)
         {
             // The stored policy decides, so turning the requirement off needs the second factor while it is on.
-            var required = await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.Policy.RequireTwoFactor).SingleAsync(cancellationToken);
+            var required = (await PolicyOfAsync(db, tenantId, cancellationToken)).RequireTwoFactor;
             await gate.EnsureSecondFactorAsync(resource, operation.Name, required, cancellationToken);
         }
 
         return user;
     }
 
+    private static Task<TenantPolicy> PolicyOfAsync(LockboxDbContext db, Guid tenantId, CancellationToken cancellationToken) =>
+        db.Tenants.Where(t => t.Id == tenantId).Select(t => t.Policy).SingleAsync(cancellationToken);
+
     private static IEnumerable<Actor> People(IEnumerable<ApproverRow> rows) => rows.Select(r => r.Person);
+
+    private static string Names(IEnumerable<Actor> people) => people.Any() ? string.Join(", ", people.Select(p => p.DisplayName)) : "nobody";
 
     private Task PublishAsync(Guid tenantId, ApproverChangeKind kind) =>
         notifier.PublishAsync(new ApproverChange(tenantId, kind, time.GetUtcNow()));

@@ -8,6 +8,9 @@ public enum ApproverChangeKind
     DelegationCreated,
     DelegationRevoked,
     DelegationEnded,
+
+    /// <summary>A change was proposed, rejected or withdrawn under the two-person rule; nothing took effect.</summary>
+    PolicyChangeProposedOrClosed,
 }
 
 /// <summary>Who may decide in a tenant changed; open queues and delegation pages should read again.</summary>

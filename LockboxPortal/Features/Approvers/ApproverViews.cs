@@ -24,7 +24,19 @@ public sealed record TenantApprovers(
 
     /// <summary>Who can decide right now against the quorum.</summary>
     public QuorumHealth Health { get; init; } = new(Policy.RequiredApprovals, []);
+
+    /// <summary>The tenant's active security officers: under the two-person rule, a change needs two of them.</summary>
+    public IReadOnlyList<Actor> Officers { get; init; } = [];
+
+    /// <summary>Changes proposed under the two-person rule, open and not expired, oldest first.</summary>
+    public IReadOnlyList<PendingPolicyChange> PendingChanges { get; init; } = [];
 }
+
+/// <summary>
+/// A proposed change as the policy page shows it. <see cref="Stale"/>: something it was proposed against changed, so
+/// it can no longer be approved. <see cref="ProposerGone"/>: its proposer is no longer an active officer.
+/// </summary>
+public sealed record PendingPolicyChange(PolicyChange Change, IReadOnlyList<ChangeLine> Lines, bool Stale, bool ProposerGone);
 
 /// <summary>A new delegation as asked for. A null <see cref="StartsAt"/> means "now".</summary>
 public sealed record DelegationInput(
@@ -55,7 +67,8 @@ public sealed record PolicySnapshot(
     string RefusedReasons,
     string StricterReasons,
     int StricterRequiredApprovals,
-    bool RequireCatalogue)
+    bool RequireCatalogue,
+    bool RequireSecondOfficer)
 {
     public static PolicySnapshot Of(TenantPolicy policy) => new(
         policy.RequiredApprovals,
@@ -71,7 +84,8 @@ public sealed record PolicySnapshot(
         policy.RefusedReasons.ToString(),
         policy.StricterReasons.ToString(),
         policy.StricterRequiredApprovals,
-        policy.RequireCatalogue);
+        policy.RequireCatalogue,
+        policy.RequireSecondOfficer);
 }
 
 /// <summary>A delegation as written to the audit trail.</summary>

@@ -57,6 +57,12 @@ public enum AuditEventType
     /// <summary>At least quorum + 1 approvers can decide again.</summary>
     Quorum_Restored = 1321,
 
+    // 1330: changes proposed under the two-person rule; an approved one is followed by the entry of the change it applied
+    PolicyChange_Proposed = 1330,
+    PolicyChange_Approved = 1331,
+    PolicyChange_Rejected = 1332,
+    PolicyChange_Withdrawn = 1333,
+
     // 1400: tenants and people
     Tenant_Created = 1400,
     Tenant_Renamed = 1401,

@@ -54,6 +54,10 @@ public sealed class EmailNotices(IOptions<EmailSettings> email, IOptions<PortalS
         {
             PlanQuorumWarning(db, await OfficersAsync(db, message.TenantId, cancellationToken), message);
         }
+        else if (message.Type == ApproverListService.PolicyChangeProposedMessage && email.Value.Enabled)
+        {
+            await PlanPolicyChangeAsync(db, message, cancellationToken);
+        }
     }
 
     /// <summary>
@@ -85,6 +89,28 @@ public sealed class EmailNotices(IOptions<EmailSettings> email, IOptions<PortalS
         var officers = await db.Memberships.Where(m => m.TenantId == tenantId && m.Role == PortalRole.SecurityOfficer).Select(m => m.UserId)
             .Distinct().ToListAsync(cancellationToken);
         return await db.Users.AsNoTracking().Where(u => officers.Contains(u.Id) && u.IsActive && u.Email != null).OrderBy(u => u.Email).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A change proposed under the two-person rule goes to the tenant's other active officers, with what it changes:
+    /// one of them must approve or reject it, signed in on the policy page.
+    /// </summary>
+    private async Task PlanPolicyChangeAsync(LockboxDbContext db, OutboundMessage message, CancellationToken cancellationToken)
+    {
+        var changeId = JsonSerializer.Deserialize<JsonElement>(message.PayloadJson).GetProperty("changeId").GetGuid();
+        var change = await db.PolicyChanges.FindAsync([changeId], cancellationToken)
+            ?? throw new InvalidOperationException($"Policy change {changeId} is not in this operation.");
+        var tenantName = await db.Tenants.Where(t => t.Id == change.TenantId).Select(t => t.Name).SingleAsync(cancellationToken);
+        var people = (await OfficersAsync(db, change.TenantId, cancellationToken)).Where(u => u.Id != change.ProposedById).ToList();
+        var facts = new List<(string, string?)> { ("Tenant", tenantName), ("Proposed by", change.ProposedByName), ("Expires", EmailContent.Time(change.ExpiresAt)) };
+        facts.AddRange(change.Lines.Select(l => ((string)l.What, (string?)$"{l.Before} → {l.After}")));
+        foreach (var person in people)
+        {
+            var content = EmailContent.Compose(person.Email!, person.DisplayName, $"A policy change for {tenantName} awaits your approval",
+                $"{change.ProposedByName} proposed a change to {tenantName}'s lockbox policy: {change.Title}. Under the two-person rule it takes effect only when another security officer approves it.",
+                facts, portal.Value.LinkTo($"/tenants/{change.TenantId}/policy"), NoDecisionByEmail);
+            db.Add(new OutboxMessage(Guid.NewGuid(), OutboxChannel.Email, message.Type, change.TenantId, message.SubjectId, person.Email!, content.ToJson(), change.ProposedAt));
+        }
     }
 
     /// <summary>

@@ -70,6 +70,13 @@ public sealed record TenantPolicy
     /// </summary>
     public bool RequireCatalogue { get; init; }
 
+    /// <summary>
+    /// The two-person rule: while on, a change to this policy, the approver and escalation lists or the scope catalogue
+    /// (turning this rule off included) is only proposed, and applies when a second security officer approves it
+    /// (<see cref="Features.Approvers.PolicyChange"/>). Turning it on needs two active officers.
+    /// </summary>
+    public bool RequireSecondOfficer { get; init; }
+
     public static TenantPolicy Default { get; } = new();
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.Tenants;
 using Microsoft.AspNetCore.Components;
@@ -20,6 +21,7 @@ public sealed partial class TenantPolicyPage
     private IReadOnlyDictionary<string, string[]> _errors = new Dictionary<string, string[]>();
     private string? _failure;
     private bool _busy;
+    private string? _userId;
 
     [Inject]
     private ApproverListQueries Queries { get; set; } = default!;
@@ -42,6 +44,7 @@ public sealed partial class TenantPolicyPage
     protected override async Task OnParametersSetAsync()
     {
         var user = (await AuthenticationState).User;
+        _userId = user.FindFirstValue(ClaimTypes.NameIdentifier);
         _errors = new Dictionary<string, string[]>();
         try
         {
@@ -103,29 +106,21 @@ public sealed partial class TenantPolicyPage
 
     private Task AddAsync() => RunAsync(async user =>
     {
-        await Approvers.AddApproverAsync(user, _tenantId, _candidateId!);
+        Say(await Approvers.AddApproverAsync(user, _tenantId, _candidateId!), "Approver added.");
         _candidateId = null;
-        Snackbar.Add("Approver added.", Severity.Success);
     });
 
     private Task RemoveAsync(Actor person) => RunAsync(async user =>
-    {
-        await Approvers.RemoveApproverAsync(user, _tenantId, person.UserId);
-        Snackbar.Add($"{person.DisplayName} is no longer an approver.", Severity.Info);
-    });
+        Say(await Approvers.RemoveApproverAsync(user, _tenantId, person.UserId), $"{person.DisplayName} is no longer an approver."));
 
     private Task AddEscalationAsync() => RunAsync(async user =>
     {
-        await Approvers.AddEscalationApproverAsync(user, _tenantId, _escalationCandidateId!);
+        Say(await Approvers.AddEscalationApproverAsync(user, _tenantId, _escalationCandidateId!), "Escalation approver added.");
         _escalationCandidateId = null;
-        Snackbar.Add("Escalation approver added.", Severity.Success);
     });
 
     private Task RemoveEscalationAsync(Actor person) => RunAsync(async user =>
-    {
-        await Approvers.RemoveEscalationApproverAsync(user, _tenantId, person.UserId);
-        Snackbar.Add($"{person.DisplayName} is no longer an escalation approver.", Severity.Info);
-    });
+        Say(await Approvers.RemoveEscalationApproverAsync(user, _tenantId, person.UserId), $"{person.DisplayName} is no longer an escalation approver."));
 
     private string? _catalogPattern;
     private AccessLevel _catalogLevel = AccessLevel.Read;
@@ -134,21 +129,47 @@ public sealed partial class TenantPolicyPage
     private Task AddCatalogueAsync() => RunAsync(async user =>
     {
         var entry = await Approvers.AddCatalogueEntryAsync(user, _tenantId, _catalogPattern, _catalogLevel, _catalogDuration);
+        Say(entry is null ? ChangeOutcome.Proposed : ChangeOutcome.Applied, $"{entry?.Pattern} added to the catalogue.");
         _catalogPattern = null;
-        Snackbar.Add($"{entry.Pattern} added to the catalogue.", Severity.Success);
     });
 
     private Task RemoveCatalogueAsync(ScopeCatalogueEntry entry) => RunAsync(async user =>
-    {
-        await Approvers.RemoveCatalogueEntryAsync(user, _tenantId, entry.Id);
-        Snackbar.Add($"{entry.Pattern} removed from the catalogue.", Severity.Info);
-    });
+        Say(await Approvers.RemoveCatalogueEntryAsync(user, _tenantId, entry.Id), $"{entry.Pattern} removed from the catalogue."));
 
     private Task SaveAsync() => RunAsync(async user =>
+        Say(await Approvers.ChangePolicyAsync(user, _tenantId, _form.ToPolicy(_view!.Policy)), "Policy saved."), resetForm: true);
+
+    private Task ApproveChangeAsync(PolicyChange change) => RunAsync(async user =>
     {
-        var changed = await Approvers.ChangePolicyAsync(user, _tenantId, _form.ToPolicy());
-        Snackbar.Add(changed ? "Policy saved." : "Nothing changed.", changed ? Severity.Success : Severity.Normal);
+        await Approvers.ApprovePolicyChangeAsync(user, change.Id);
+        Snackbar.Add($"Approved and applied: {change.Title}.", Severity.Success);
     }, resetForm: true);
+
+    private Task RejectChangeAsync(PolicyChange change) => RunAsync(async user =>
+    {
+        await Approvers.RejectPolicyChangeAsync(user, change.Id);
+        Snackbar.Add($"Rejected: {change.Title}.", Severity.Info);
+    });
+
+    private Task WithdrawChangeAsync(PolicyChange change) => RunAsync(async user =>
+    {
+        await Approvers.WithdrawPolicyChangeAsync(user, change.Id);
+        Snackbar.Add($"Withdrawn: {change.Title}.", Severity.Info);
+    });
+
+    /// <summary>Under the two-person rule a change waits; the officer is told so, not that it was saved.</summary>
+    private void Say(ChangeOutcome outcome, string applied)
+    {
+        var (text, severity) = outcome switch
+        {
+            ChangeOutcome.Applied => (applied, Severity.Success),
+            ChangeOutcome.Proposed => ("Proposed: it takes effect when a second security officer approves it.", Severity.Info),
+            _ => ("Nothing changed.", Severity.Normal),
+        };
+        Snackbar.Add(text, severity);
+    }
+
+    private bool IsMine(PolicyChange change) => string.Equals(change.ProposedById, _userId, StringComparison.Ordinal);
 
     /// <summary>Runs one change; bad input shows beside its field and changes nothing, other refusals above the page.</summary>
     private async Task RunAsync(Func<System.Security.Claims.ClaimsPrincipal, Task> change, bool resetForm = false)
@@ -210,6 +231,8 @@ public sealed partial class TenantPolicyPage
 
         public bool RequireCatalogue { get; set; }
 
+        public bool RequireSecondOfficer { get; set; }
+
         public static PolicyForm From(TenantPolicy policy) => new()
         {
             RequiredApprovals = policy.RequiredApprovals,
@@ -227,9 +250,11 @@ public sealed partial class TenantPolicyPage
             Stricter = policy.StricterReasons.Members().ToHashSet(),
             StricterRequiredApprovals = policy.StricterRequiredApprovals,
             RequireCatalogue = policy.RequireCatalogue,
+            RequireSecondOfficer = policy.RequireSecondOfficer,
         };
 
-        public TenantPolicy ToPolicy() => new()
+        /// <summary>The form's values over <paramref name="basis"/>, so a policy field this form does not show keeps its value.</summary>
+        public TenantPolicy ToPolicy(TenantPolicy basis) => basis with
         {
             RequiredApprovals = RequiredApprovals,
             PendingLifetime = TimeSpan.FromHours(Math.Clamp(PendingHours, -1_000, 1_000)),
@@ -245,6 +270,7 @@ public sealed partial class TenantPolicyPage
             StricterReasons = Stricter.ToSet(),
             StricterRequiredApprovals = StricterRequiredApprovals,
             RequireCatalogue = RequireCatalogue,
+            RequireSecondOfficer = RequireSecondOfficer,
         };
 
         public static void Toggle(HashSet<RequestReason> set, RequestReason reason, bool on)

@@ -1,0 +1,69 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace LockboxPortal.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class TwoPersonRule : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<bool>(
+                name: "Policy_RequireSecondOfficer",
+                table: "Tenants",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.CreateTable(
+                name: "PolicyChanges",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TenantId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ProposedById = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    ProposedByName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    ProposedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Title = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    ChangeJson = table.Column<string>(type: "TEXT", nullable: false),
+                    LinesJson = table.Column<string>(type: "TEXT", nullable: false),
+                    BaseFingerprint = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    DecidedById = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    DecidedByName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    DecidedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Version = table.Column<Guid>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PolicyChanges", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_PolicyChanges_Tenants_TenantId",
+                        column: x => x.TenantId,
+                        principalTable: "Tenants",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PolicyChanges_TenantId_Status_ExpiresAt",
+                table: "PolicyChanges",
+                columns: new[] { "TenantId", "Status", "ExpiresAt" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "PolicyChanges");
+
+            migrationBuilder.DropColumn(
+                name: "Policy_RequireSecondOfficer",
+                table: "Tenants");
+        }
+    }
+}
