@@ -5,7 +5,7 @@ namespace LockboxPortal.Features.AccessRequests;
 /// Every state change is a method that takes the actor and <c>now</c> and throws when the change is not allowed;
 /// none silently does nothing.
 /// </summary>
-public sealed class AccessRequest
+public sealed partial class AccessRequest
 {
     public const int JustificationMinLength = 10;
     public const int JustificationMaxLength = 2000;
@@ -225,6 +225,11 @@ public sealed class AccessRequest
         TimeSpan? catalogueLimit = null)
     {
         EnsureRequester(requester);
+        if (IsEmergency)
+        {
+            throw new EmergencyNotExtendableException();
+        }
+
         if (Status != RequestStatus.Approved || GrantStartsAt > now || GrantEndsAt is not { } end || now >= end)
         {
             throw new GrantNotRunningException();
@@ -462,16 +467,7 @@ public sealed class AccessRequest
             throw InvalidInputException.For(nameof(RequestDecision.AllowedDuration), problem);
         }
 
-        var counted = CustomerApprovals.SelectMany(d => d.PeopleCounted).ToHashSet(StringComparer.Ordinal);
-        if (counted.Contains(approver.UserId))
-        {
-            throw new AlreadyCountedException(approver.DisplayName);
-        }
-
-        if (onBehalfOf is not null && counted.Contains(onBehalfOf.UserId))
-        {
-            throw new AlreadyCountedException(onBehalfOf.DisplayName);
-        }
+        EnsureNotCounted(approver, onBehalfOf);
 
         // One engineer holds one grant per scope and tenant: the approval that would open a second is refused.
         if (grantHeld is not null && !IsExtension && CustomerApprovals.Count + 1 >= (RequiredApprovals ?? 1))
@@ -497,6 +493,21 @@ public sealed class AccessRequest
         else
         {
             Touch();
+        }
+    }
+
+    /// <summary>One person counts once toward a quorum, for themselves or for whom they act.</summary>
+    private void EnsureNotCounted(Actor approver, Actor? onBehalfOf)
+    {
+        var counted = CustomerApprovals.SelectMany(d => d.PeopleCounted).ToHashSet(StringComparer.Ordinal);
+        if (counted.Contains(approver.UserId))
+        {
+            throw new AlreadyCountedException(approver.DisplayName);
+        }
+
+        if (onBehalfOf is not null && counted.Contains(onBehalfOf.UserId))
+        {
+            throw new AlreadyCountedException(onBehalfOf.DisplayName);
         }
     }
 

@@ -223,6 +223,11 @@ public sealed partial class AccessRequestService(
                 allowedDuration);
             var (user, tracked, authority) = loaded;
             var onBehalfOf = tracked.CountsFor(user.Actor, authority.OnApproverList, authority.Delegators);
+            if (tracked.IsEmergency)
+            {
+                var (ratified, ratifiedChange) = await DecideEmergencyAsync(db, loaded, onBehalfOf, approve, comment, allowedDuration, cancellationToken);
+                return (ratified, ratifiedChange, (RequestEvent?)null);
+            }
 
             // Filing refuses a second request for a scope, but requests filed before that rule, or on a path around it,
             // must not open a second grant: the approval that would open one checks again.
@@ -257,15 +262,7 @@ public sealed partial class AccessRequestService(
             var extended = tracked.Status == RequestStatus.Extended ? await ExtendGrantAsync(db, user, tracked, onBehalfOf, cancellationToken) : null;
             if (tracked.Status == RequestStatus.Approved)
             {
-                await audit.AppendAsync(db, Record(AuditEventType.Grant_Opened, user, tracked, new
-                {
-                    tracked.Reference,
-                    tracked.Scope,
-                    AccessLevel = tracked.AccessLevel.ToString(),
-                    tracked.GrantStartsAt,
-                    tracked.GrantEndsAt,
-                    GrantedDuration = tracked.GrantedDuration.ToString(),
-                }, onBehalfOf), cancellationToken);
+                await audit.AppendAsync(db, Record(AuditEventType.Grant_Opened, user, tracked, GrantOpenedDetails(tracked), onBehalfOf), cancellationToken);
             }
 
             return (tracked, await notifier.RaiseAsync(db, tracked, approve ? RequestEventKind.CustomerApproved : RequestEventKind.CustomerRejected, user.Actor, cancellationToken),
@@ -345,13 +342,15 @@ public sealed partial class AccessRequestService(
 
         return new RequestActions(
             DecideInternal: open && request.Status == RequestStatus.PendingInternal && await May(RequestOperations.DecideInternal),
-            DecideCustomer: open && request.Status == RequestStatus.PendingCustomer && !youApproved && await May(RequestOperations.DecideCustomer),
+            DecideCustomer: open && (request.Status == RequestStatus.PendingCustomer || request.Ratification == Ratification.Pending) && !youApproved
+                && await May(RequestOperations.DecideCustomer),
             Cancel: request.Status.IsPending() && await May(RequestOperations.Cancel),
             Revoke: request.Status == RequestStatus.Approved && await May(RequestOperations.Revoke),
             Release: request.Status == RequestStatus.Approved && await May(RequestOperations.Release),
             YouApproved: youApproved)
         {
-            ExtendUpTo = await ExtendUpToAsync(db, request, () => May(RequestOperations.Extend), cancellationToken),
+            ExtendUpTo = request.IsEmergency ? null : await ExtendUpToAsync(db, request, () => May(RequestOperations.Extend), cancellationToken),
+            ReviewEmergency = request.AwaitsReview && await May(RequestOperations.ReviewEmergency),
         };
     }
 
@@ -501,7 +500,8 @@ public sealed partial class AccessRequestService(
 
         var query = db.AccessRequests
             .Where(r => (tenants.Contains(r.TenantId) || (escalation.Contains(r.TenantId) && r.EscalatedAt != null))
-                && r.Status == RequestStatus.PendingCustomer && r.ExpiresAt > now && r.RequesterId != user.UserId)
+                && r.Status == RequestStatus.PendingCustomer && r.ExpiresAt > now && r.RequesterId != user.UserId
+                || tenants.Contains(r.TenantId) && r.Ratification == Ratification.Pending && r.ExpiresAt > now && r.RequesterId != user.UserId)
             .OrderBy(r => r.ExpiresAt);
         return await ToRowsAsync(db, query, cancellationToken);
     }
@@ -558,6 +558,12 @@ public sealed partial class AccessRequestService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var request = await db.AccessRequests.AsNoTracking().SingleOrDefaultAsync(r => r.Id == requestId, cancellationToken);
+        if (request is { IsEmergency: true })
+        {
+            // An emergency has no provider stage: its only decision is the customer's ratification.
+            return false;
+        }
+
         return request?.Status switch
         {
             RequestStatus.PendingInternal => true,

@@ -21,6 +21,15 @@ public enum RequestEventKind
     Extended,
     QuestionAsked,
     QuestionAnswered,
+
+    /// <summary>An engineer declared an emergency: its grant is open, and the tenant's approvers are asked to ratify it.</summary>
+    EmergencyDeclared,
+    EmergencyRatified,
+
+    /// <summary>An approver rejected the emergency; a grant still running was revoked with it.</summary>
+    EmergencyRejected,
+    EmergencyUnratified,
+    EmergencyReviewed,
 }
 
 /// <summary>Something happened to a request. Carries only what is needed to decide who should look again.</summary>
@@ -33,7 +42,8 @@ public sealed record RequestEvent(
     RequestEventKind Kind,
     string ActorName,
     DateTimeOffset At,
-    Guid? ExtendsRequestId = null)
+    Guid? ExtendsRequestId = null,
+    bool AwaitsRatification = false)
 {
     public OutboundMessage ToOutboundMessage() =>
         new("AccessRequest." + Kind, TenantId, RequestId.ToString(), JsonSerializer.Serialize(this, JsonSerializerOptions.Web));
@@ -51,7 +61,7 @@ public sealed class RequestNotifier(IEventTransport transport, IOutboundMessages
     {
         var change = new RequestEvent(
             request.Id, request.Reference, request.TenantId, request.RequesterId, request.Status, kind, actor.DisplayName, time.GetUtcNow(),
-            request.ExtendsRequestId);
+            request.ExtendsRequestId, request.AwaitsRatification(time.GetUtcNow()));
         await outbound.HandOffAsync(db, change.ToOutboundMessage(), cancellationToken);
         return change;
     }

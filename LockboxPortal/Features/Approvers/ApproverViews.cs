@@ -55,7 +55,10 @@ public sealed record PolicySnapshot(
     string RefusedReasons,
     string StricterReasons,
     int StricterRequiredApprovals,
-    bool RequireCatalogue)
+    bool RequireCatalogue,
+    bool AllowEmergencyAccess,
+    string EmergencyRatificationWindow,
+    string EmergencyGrantDuration)
 {
     public static PolicySnapshot Of(TenantPolicy policy) => new(
         policy.RequiredApprovals,
@@ -71,7 +74,10 @@ public sealed record PolicySnapshot(
         policy.RefusedReasons.ToString(),
         policy.StricterReasons.ToString(),
         policy.StricterRequiredApprovals,
-        policy.RequireCatalogue);
+        policy.RequireCatalogue,
+        policy.AllowEmergencyAccess,
+        policy.EmergencyRatificationWindow.ToString("c"),
+        policy.EmergencyGrantDuration.ToString("c"));
 }
 
 /// <summary>A delegation as written to the audit trail.</summary>

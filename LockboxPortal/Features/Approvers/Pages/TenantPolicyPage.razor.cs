@@ -210,6 +210,12 @@ public sealed partial class TenantPolicyPage
 
         public bool RequireCatalogue { get; set; }
 
+        public bool AllowEmergencyAccess { get; set; }
+
+        public int EmergencyWindowHours { get; set; }
+
+        public int EmergencyGrantMinutes { get; set; }
+
         public static PolicyForm From(TenantPolicy policy) => new()
         {
             RequiredApprovals = policy.RequiredApprovals,
@@ -227,6 +233,9 @@ public sealed partial class TenantPolicyPage
             Stricter = policy.StricterReasons.Members().ToHashSet(),
             StricterRequiredApprovals = policy.StricterRequiredApprovals,
             RequireCatalogue = policy.RequireCatalogue,
+            AllowEmergencyAccess = policy.AllowEmergencyAccess,
+            EmergencyWindowHours = (int)policy.EmergencyRatificationWindow.TotalHours,
+            EmergencyGrantMinutes = (int)policy.EmergencyGrantDuration.TotalMinutes,
         };
 
         public TenantPolicy ToPolicy() => new()
@@ -245,6 +254,9 @@ public sealed partial class TenantPolicyPage
             StricterReasons = Stricter.ToSet(),
             StricterRequiredApprovals = StricterRequiredApprovals,
             RequireCatalogue = RequireCatalogue,
+            AllowEmergencyAccess = AllowEmergencyAccess,
+            EmergencyRatificationWindow = TimeSpan.FromHours(Math.Clamp(EmergencyWindowHours, -1_000, 1_000)),
+            EmergencyGrantDuration = TimeSpan.FromMinutes(Math.Clamp(EmergencyGrantMinutes, -1_000, 1_000)),
         };
 
         public static void Toggle(HashSet<RequestReason> set, RequestReason reason, bool on)
