@@ -105,21 +105,10 @@ public sealed partial class AccessRequest
     /// <summary>The problems with an emergency's fields, keyed by field name; empty when it may be declared.</summary>
     public static Dictionary<string, string[]> ValidateEmergency(string? justification, string? incidentReference, AccessLevel accessLevel)
     {
-        var errors = new Dictionary<string, string[]>();
-        var trimmedJustification = justification?.Trim() ?? "";
-        if (trimmedJustification.Length < JustificationMinLength || trimmedJustification.Length > JustificationMaxLength)
-        {
-            errors[nameof(Justification)] = [$"A justification of {JustificationMinLength} to {JustificationMaxLength} characters is required."];
-        }
-
+        var errors = JustificationProblems(justification, accessLevel);
         if (!IsIncidentReference(incidentReference?.Trim()))
         {
             errors[nameof(IncidentReference)] = [IncidentReferenceRule];
-        }
-
-        if (!Enum.IsDefined(accessLevel))
-        {
-            errors[nameof(AccessLevel)] = ["The access level must be Read or ReadWrite."];
         }
 
         return errors;
@@ -175,7 +164,9 @@ public sealed partial class AccessRequest
     {
         if (Ratification != AccessRequests.Ratification.Pending)
         {
-            throw Ratification is { } settled ? new RatificationClosedException(settled) : new InvalidTransitionException(Status, RequestAction.MarkUnratified);
+            throw Ratification is { } settled
+                ? new RatificationClosedException(settled)
+                : new InvalidOperationException("Only an emergency is marked unratified.");
         }
 
         if (now < ExpiresAt)

@@ -331,13 +331,7 @@ public sealed partial class AccessRequest
         string? justification, string? ticketReference, TimeSpan requestedDuration, AccessLevel accessLevel, Tenants.TenantPolicy policy,
         RequestReason? reason)
     {
-        var errors = new Dictionary<string, string[]>();
-        var trimmedJustification = justification?.Trim() ?? "";
-        if (trimmedJustification.Length < JustificationMinLength || trimmedJustification.Length > JustificationMaxLength)
-        {
-            errors[nameof(Justification)] = [$"A justification of {JustificationMinLength} to {JustificationMaxLength} characters is required."];
-        }
-
+        var errors = JustificationProblems(justification, accessLevel);
         var ticket = string.IsNullOrWhiteSpace(ticketReference) ? null : ticketReference.Trim();
         if (reason is not { } given || !Enum.IsDefined(given))
         {
@@ -365,6 +359,19 @@ public sealed partial class AccessRequest
         {
             errors[nameof(RequestedDuration)] =
                 [$"The duration must be between {Format(Tenants.TenantPolicy.MinGrantDuration)} and this tenant's maximum of {Format(policy.MaxGrantDuration)}."];
+        }
+
+        return errors;
+    }
+
+    /// <summary>What every filing and declaration needs: a justification of the right length, and a known access level.</summary>
+    private static Dictionary<string, string[]> JustificationProblems(string? justification, AccessLevel accessLevel)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var trimmedJustification = justification?.Trim() ?? "";
+        if (trimmedJustification.Length < JustificationMinLength || trimmedJustification.Length > JustificationMaxLength)
+        {
+            errors[nameof(Justification)] = [$"A justification of {JustificationMinLength} to {JustificationMaxLength} characters is required."];
         }
 
         if (!Enum.IsDefined(accessLevel))

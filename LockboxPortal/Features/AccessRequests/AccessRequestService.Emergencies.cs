@@ -61,23 +61,10 @@ public sealed partial class AccessRequestService
                 }
                 else
                 {
-                    if (tenant.Policy.RequireCatalogue)
-                    {
-                        // The scope and level must be in the catalogue; an entry shorter than the emergency length shortens the grant.
-                        var catalogue = await db.ScopeCatalogueEntries.AsNoTracking().Where(e => e.TenantId == tenant.Id).ToListAsync(cancellationToken);
-                        foreach (var (field, messages) in ScopeCatalogue.Problems(catalogue, scope, input.AccessLevel, TimeSpan.Zero))
-                        {
-                            errors.TryAdd(field, messages);
-                        }
-
-                        catalogueLimit = ScopeCatalogue.Longest(catalogue, scope, input.AccessLevel);
-                    }
-
-                    if (await GrantHeldOnAsync(db, tenant.Id, user.UserId, scope, now, cancellationToken) is { } held)
-                    {
-                        errors[nameof(AccessRequest.Scope)] =
-                            [$"You already hold a grant on {held.Scope} ({held.Reference}) in this tenant; an emergency opens no second grant on it."];
-                    }
+                    // The scope and level must be in a required catalogue; an entry shorter than the emergency length shortens the grant.
+                    catalogueLimit = await AddScopeProblemsAsync(db, tenant, user.UserId, scope, input.AccessLevel, TimeSpan.Zero, now, errors,
+                        held => $"You already hold a grant on {held.Scope} ({held.Reference}) in this tenant; an emergency opens no second grant on it.",
+                        cancellationToken);
                 }
 
                 if (errors.Count > 0)

@@ -51,20 +51,9 @@ public sealed partial class AccessRequestService(
             }
             else if (tenant is not null)
             {
-                if (tenant.Policy.RequireCatalogue)
-                {
-                    var catalogue = await db.ScopeCatalogueEntries.AsNoTracking().Where(e => e.TenantId == tenant.Id).ToListAsync(cancellationToken);
-                    foreach (var (field, messages) in ScopeCatalogue.Problems(catalogue, scope, input.AccessLevel, duration))
-                    {
-                        errors.TryAdd(field, messages);
-                    }
-                }
-
-                if (await GrantHeldOnAsync(db, tenant.Id, user.UserId, scope, now, cancellationToken) is { } held)
-                {
-                    errors[nameof(AccessRequest.Scope)] =
-                        [$"You already hold a grant on {held.Scope} ({held.Reference}) in this tenant; ask for more time on it instead of filing another request."];
-                }
+                await AddScopeProblemsAsync(db, tenant, user.UserId, scope, input.AccessLevel, duration, now, errors,
+                    held => $"You already hold a grant on {held.Scope} ({held.Reference}) in this tenant; ask for more time on it instead of filing another request.",
+                    cancellationToken);
             }
 
             if (errors.Count > 0)
@@ -592,6 +581,35 @@ public sealed partial class AccessRequestService(
             .Where(r => r.TenantId == tenantId && r.RequesterId == engineerId && r.Status == RequestStatus.Approved && r.GrantEndsAt > now)
             .ToListAsync(cancellationToken);
         return held.FirstOrDefault(r => ResourceScope.TryParse(r.Scope, out var granted, out _) && (granted.Covers(scope) || scope.Covers(granted)));
+    }
+
+    /// <summary>
+    /// What the tenant's scope rules say of a filing or declaration for <paramref name="scope"/>: outside its required
+    /// catalogue (at this level and duration), or overlapping a grant the engineer already holds there. Returns the
+    /// longest the catalogue allows this scope and level, when the tenant requires it.
+    /// </summary>
+    private async Task<TimeSpan?> AddScopeProblemsAsync(
+        LockboxDbContext db, Tenant tenant, string engineerId, ResourceScope scope, AccessLevel level, TimeSpan duration, DateTimeOffset now,
+        Dictionary<string, string[]> errors, Func<AccessRequest, string> heldMessage, CancellationToken cancellationToken)
+    {
+        TimeSpan? longest = null;
+        if (tenant.Policy.RequireCatalogue)
+        {
+            var catalogue = await db.ScopeCatalogueEntries.AsNoTracking().Where(e => e.TenantId == tenant.Id).ToListAsync(cancellationToken);
+            foreach (var (field, messages) in ScopeCatalogue.Problems(catalogue, scope, level, duration))
+            {
+                errors.TryAdd(field, messages);
+            }
+
+            longest = ScopeCatalogue.Longest(catalogue, scope, level);
+        }
+
+        if (await GrantHeldOnAsync(db, tenant.Id, engineerId, scope, now, cancellationToken) is { } held)
+        {
+            errors[nameof(AccessRequest.Scope)] = [heldMessage(held)];
+        }
+
+        return longest;
     }
 
     /// <summary>What the trail records of a filing, a request's or an extension's (which names the grant it extends).</summary>

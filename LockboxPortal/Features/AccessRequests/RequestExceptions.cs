@@ -35,8 +35,6 @@ public sealed class InvalidTransitionException(RequestStatus status, RequestActi
         RequestAction.Complete => "completed",
         RequestAction.Escalate => "escalated",
         RequestAction.Extend => "extended",
-        RequestAction.MarkUnratified => "marked unratified",
-        RequestAction.ReviewUnratified => "reviewed",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
 }

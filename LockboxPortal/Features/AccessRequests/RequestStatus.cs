@@ -48,10 +48,6 @@ public enum RequestAction
     Complete,
     Escalate,
     Extend,
-
-    /// <summary>Mark an emergency unratified at its ratification deadline, or review one that was (an officer).</summary>
-    MarkUnratified,
-    ReviewUnratified,
 }
 
 public static class RequestStatusExtensions
