@@ -370,6 +370,37 @@ public sealed class EmergencyAccessTests
         Assert.EndsWith($"{Incident},\"Unratified, awaiting review\"", lines[1], StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(59, 60, nameof(TenantPolicy.EmergencyRatificationWindow))]
+    [InlineData(7 * 24 * 60 + 1, 60, nameof(TenantPolicy.EmergencyRatificationWindow))]
+    [InlineData(24 * 60, 61, nameof(TenantPolicy.EmergencyGrantDuration))]
+    [InlineData(24 * 60, 14, nameof(TenantPolicy.EmergencyGrantDuration))]
+    public async Task ThePolicy_KeepsTheWindowAndTheLengthWithinBounds_AndChangesThroughTheAuditedPolicyPath(int windowMinutes, int grantMinutes, string field)
+    {
+        Assert.Empty(TenantPolicy.Default.Validate(approverCount: 3));
+        Assert.False(TenantPolicy.Default.AllowEmergencyAccess);
+        Assert.Equal((TimeSpan.FromHours(24), TimeSpan.FromMinutes(60)), (TenantPolicy.Default.EmergencyRatificationWindow, TenantPolicy.Default.EmergencyGrantDuration));
+        await using var harness = await ServiceHarness.CreateAsync();
+        var before = await harness.PolicyOfAsync(harness.Contoso);
+
+        var wrong = before with
+        {
+            AllowEmergencyAccess = true,
+            EmergencyRatificationWindow = TimeSpan.FromMinutes(windowMinutes),
+            EmergencyGrantDuration = TimeSpan.FromMinutes(grantMinutes),
+        };
+        var refused = await Assert.ThrowsAsync<InvalidInputException>(() => harness.ApproverList.ChangePolicyAsync(ServiceHarness.ContosoOfficer, harness.Contoso, wrong));
+
+        Assert.Equal([field], refused.Errors.Keys);
+        Assert.Equal(before, await harness.PolicyOfAsync(harness.Contoso));
+        Assert.True(await harness.ApproverList.ChangePolicyAsync(ServiceHarness.ContosoOfficer, harness.Contoso,
+            before with { AllowEmergencyAccess = true, EmergencyRatificationWindow = TimeSpan.FromHours(2), EmergencyGrantDuration = TimeSpan.FromMinutes(20) }));
+        var changed = Assert.Single(await harness.AuditAsync(), e => e.EventType == AuditEventType.Policy_Changed);
+        Assert.Contains("\"allowEmergencyAccess\":true", changed.DetailsJson, StringComparison.Ordinal);
+        Assert.Contains("\"emergencyGrantDuration\":\"00:20:00\"", changed.DetailsJson, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<ForbiddenException>(() => harness.ApproverList.ChangePolicyAsync(ServiceHarness.Approver1, harness.Contoso, before));
+    }
+
     private static async Task<ServiceHarness> EnabledAsync(Func<TenantPolicy, TenantPolicy>? more = null)
     {
         var harness = await ServiceHarness.CreateAsync();
