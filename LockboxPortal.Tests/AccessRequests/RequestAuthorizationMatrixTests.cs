@@ -21,8 +21,9 @@ public class RequestAuthorizationMatrixTests
     private const string Revoke = nameof(RequestOperations.Revoke);
     private const string Release = nameof(RequestOperations.Release);
     private const string Extend = nameof(RequestOperations.Extend);
+    private const string ReviewEmergency = nameof(RequestOperations.ReviewEmergency);
 
-    private static readonly string[] Operations = [View, DecideInternal, DecideCustomer, Cancel, Revoke, Release, Extend];
+    private static readonly string[] Operations = [View, DecideInternal, DecideCustomer, Cancel, Revoke, Release, Extend, ReviewEmergency];
 
     /// <summary>A person: their roles, the tenants whose approver list they are on, and the tenants where someone delegated to them.</summary>
     private sealed record Person(string Id, (Guid? Tenant, PortalRole Role)[] Roles, Guid[] OnApproverListOf, Guid[] DelegateIn);
@@ -59,9 +60,9 @@ public class RequestAuthorizationMatrixTests
         [("contoso-approver", "Contoso")] = [View, DecideCustomer, Revoke],
         [("contoso-admin", "Contoso")] = [View],
         [("contoso-delegate", "Contoso")] = [View, DecideCustomer, Revoke],
-        [("contoso-officer", "Contoso")] = [View, Revoke],
+        [("contoso-officer", "Contoso")] = [View, Revoke, ReviewEmergency],
         [("northwind-approver", "Northwind")] = [View, DecideCustomer, Revoke],
-        [("northwind-officer", "Northwind")] = [View, Revoke],
+        [("northwind-officer", "Northwind")] = [View, Revoke, ReviewEmergency],
         [("two-tenant-admin", "Contoso")] = [View, DecideCustomer, Revoke],
         [("two-tenant-admin", "Northwind")] = [View],
         [(Infrastructure.Cast.Operator, "Contoso")] = [View, DecideCustomer, Revoke],
@@ -167,6 +168,7 @@ public class RequestAuthorizationMatrixTests
         Revoke => RequestOperations.Revoke,
         Release => RequestOperations.Release,
         Extend => RequestOperations.Extend,
+        ReviewEmergency => RequestOperations.ReviewEmergency,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 

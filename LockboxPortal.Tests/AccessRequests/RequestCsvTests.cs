@@ -13,7 +13,7 @@ public sealed class RequestCsvTests
         Assert.Equal(2, lines.Length);
         Assert.StartsWith("Reference,Tenant,Requester,Scope,Access,Status,", lines[0], StringComparison.Ordinal);
         Assert.Equal(
-            "LBX-2026-000001,Contoso,Erin Engineer,Exchange:mailbox/ana@contoso.com,Read,Awaiting manager,2026-03-02T09:00:00Z,2026-03-02T21:00:00Z,,SR-1,Customer reports missing calendar items.,Customer-initiated support",
+            "LBX-2026-000001,Contoso,Erin Engineer,Exchange:mailbox/ana@contoso.com,Read,Awaiting manager,2026-03-02T09:00:00Z,2026-03-02T21:00:00Z,,SR-1,Customer reports missing calendar items.,Customer-initiated support,,",
             lines[1]);
     }
 

@@ -121,6 +121,7 @@ public sealed class ApiTokenTests(ApiPortalFixture portal) : IClassFixture<ApiPo
             "post /api/v1/requests/{id}/questions/{questionId}/answer", "get /api/v1/tenants", "post /api/v1/access-checks", "get /api/v1/grant-events",
             "get /.well-known/jwks.json", "get /api/v1/audit/checkpoint-key",
             "post /api/v1/grants/{requestId}/activity", "get /api/v1/grants/{requestId}/activity",
+            "post /api/v1/emergencies", "post /api/v1/emergencies/{id}/review",
         ];
         foreach (var operation in operations)
         {

@@ -36,7 +36,7 @@ public static class AccessChecksApi
     {
         var verdict = await checks.CheckAsync(body, ApiPrincipal.ServiceClientActor(user), AccountEndpoints.ClientOf(context), ct);
         return TypedResults.Ok(verdict.IsAllowed
-            ? new AccessCheckResponse(true, verdict.RequestId, verdict.GrantEndsAt, null)
+            ? new AccessCheckResponse(true, verdict.RequestId, verdict.GrantEndsAt, null, verdict.Emergency ? true : null)
             : new AccessCheckResponse(false, null, null, verdict.Reason.ToString()));
     }
 }

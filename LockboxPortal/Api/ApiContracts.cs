@@ -15,6 +15,32 @@ public sealed record FileRequestBody(
     [property: Description("A scheduled start, up to 7 days ahead: the grant opens at the later of the approval and this; at approval when absent")] DateTimeOffset? StartsAt = null,
     [property: Description("Why the provider asks (required): customerSupport (with the customer's case number as ticketReference), providerIncident, maintenance or legalOrRegulatory")] RequestReason? Reason = null);
 
+/// <summary>Declare an emergency: access opens at once, for the tenant's approvers to ratify or reject afterwards.</summary>
+public sealed record DeclareEmergencyBody(
+    Guid? TenantId,
+    [property: Description("Workload and resource, e.g. Exchange:mailbox/ana@contoso.com")] string? Scope,
+    AccessLevel? AccessLevel,
+    [property: Description("The incident (required): 3 to 64 characters, letters, digits and - _ . : / #, starting with a letter or digit, e.g. INC-2026-0042")] string? IncidentReference,
+    [property: Description("10 to 2,000 characters")] string? Justification);
+
+/// <summary>A security officer's review of an unratified emergency.</summary>
+public sealed record ReviewEmergencyBody([property: Description("What the review found (required), up to 2,000 characters")] string? Note);
+
+/// <summary>On an emergency: its incident and where its after-the-fact ratification stands.</summary>
+public sealed record EmergencyResponse(
+    string IncidentReference,
+    [property: Description("awaitingRatification, ratified, rejected or unratified")] string Ratification,
+    [property: Description("The end of the tenant's window to ratify or reject it")] DateTimeOffset RatifyBy,
+    DateTimeOffset? ReviewedAt,
+    string? ReviewedByName,
+    string? ReviewNote)
+{
+    public static EmergencyResponse? From(AccessRequest r) => r.Ratification is { } ratification
+        ? new(r.IncidentReference!, ratification == Features.AccessRequests.Ratification.Pending ? "awaitingRatification" : System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(ratification.ToString()),
+            r.ExpiresAt, r.ReviewedAt, r.ReviewedByName, r.ReviewNote)
+        : null;
+}
+
 public enum DecisionKind
 {
     Approve,
@@ -74,6 +100,9 @@ public sealed record RequestResponse(
     [Description("Why the provider asks; null on requests filed before reasons were recorded")]
     public RequestReason? Reason { get; init; }
 
+    [Description("On an emergency (declared, its grant opened at once): its incident and ratification; null on an ordinary request")]
+    public EmergencyResponse? Emergency { get; init; }
+
     [Description("The questions approvers asked the engineer, oldest first, with the answers")]
     public IReadOnlyList<QuestionResponse> Questions { get; init; } = [];
 
@@ -87,6 +116,7 @@ public sealed record RequestResponse(
             r.ExtendsRequestId, r.ExtendsReference)
         {
             Reason = r.Reason,
+            Emergency = EmergencyResponse.From(r),
             Questions = row.Questions.Select(QuestionResponse.From).ToList(),
         };
     }
@@ -118,7 +148,8 @@ public sealed record AccessCheckResponse(
     bool Allowed,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? RequestId,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? GrantEndsAt,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("True when an emergency grant allows it: opened at once, before the customer ratified it")] bool? Emergency = null);
 
 public sealed record GrantTokenResponse(string Token, DateTimeOffset ExpiresAt, string KeyId);
 

@@ -160,6 +160,7 @@ public static class ApiSetup
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .DisableAntiforgery();
         api.MapRequestsApi();
+        api.MapEmergenciesApi();
         api.MapTenantsApi();
         api.MapAccessChecksApi();
         api.MapGrantEventsApi();

@@ -23,6 +23,9 @@ public static class RequestOperations
 
     /// <summary>The requesting engineer answers a question about their request.</summary>
     public static readonly OperationAuthorizationRequirement AnswerQuestion = new() { Name = nameof(AnswerQuestion) };
+
+    /// <summary>A security officer of the tenant reviews an emergency that was not ratified in time.</summary>
+    public static readonly OperationAuthorizationRequirement ReviewEmergency = new() { Name = nameof(ReviewEmergency) };
 }
 
 /// <summary>The request, the person acting as storage knows them now, and their customer-stage authority.</summary>
@@ -64,6 +67,7 @@ public sealed class RequestAuthorizationHandler() : OperationHandler<RequestReso
             nameof(RequestOperations.Revoke) => MayRevokeIn(user, request.TenantId, authority),
             nameof(RequestOperations.AskQuestion) => MayAsk(user, request, authority),
             nameof(RequestOperations.AnswerQuestion) => isOwnEngineer,
+            nameof(RequestOperations.ReviewEmergency) => MayReviewEmergencyIn(user, request),
             _ => throw new InvalidOperationException($"Unknown request operation '{operation.Name}'."),
         };
     }
@@ -93,6 +97,14 @@ public sealed class RequestAuthorizationHandler() : OperationHandler<RequestReso
         };
     }
 
+    /// <summary>
+    /// Who reviews an unratified emergency: a security officer of its tenant, never its engineer. The officers own the
+    /// tenant's policy, so they decide whether an engineer who went unratified may declare again.
+    /// </summary>
+    public static bool MayReviewEmergencyIn(ActingUser user, AccessRequest request) =>
+        user.Memberships.HasTenantRole(request.TenantId, PortalRole.SecurityOfficer)
+        && !string.Equals(request.RequesterId, user.UserId, StringComparison.Ordinal);
+
     /// <summary>Who may end a tenant's grants: whoever may decide there, and its security officers.</summary>
     public static bool MayRevokeIn(ActingUser user, Guid tenantId, ApprovalAuthority authority) =>
         MayDecideIn(user, tenantId, authority) || user.Memberships.HasTenantRole(tenantId, PortalRole.SecurityOfficer);
@@ -102,6 +114,9 @@ public sealed class RequestAuthorizationHandler() : OperationHandler<RequestReso
 public static class RequestCollectionOperations
 {
     public static readonly OperationAuthorizationRequirement File = new() { Name = nameof(File) };
+
+    /// <summary>Declare an emergency: open a grant at once, for the tenant's approvers to ratify afterwards.</summary>
+    public static readonly OperationAuthorizationRequirement DeclareEmergency = new() { Name = nameof(DeclareEmergency) };
     public static readonly OperationAuthorizationRequirement ListFileableTenants = new() { Name = nameof(ListFileableTenants) };
     public static readonly OperationAuthorizationRequirement ListMine = new() { Name = nameof(ListMine) };
     public static readonly OperationAuthorizationRequirement ListVisible = new() { Name = nameof(ListVisible) };
@@ -139,7 +154,7 @@ public sealed class RequestCollectionAuthorizationHandler() : OperationHandler<R
         {
             // The collection itself is no secret; a refusal here is "forbidden", never "not found".
             nameof(CommonOperations.See) => true,
-            nameof(RequestCollectionOperations.File) or nameof(RequestCollectionOperations.ListFileableTenants)
+            nameof(RequestCollectionOperations.File) or nameof(RequestCollectionOperations.DeclareEmergency) or nameof(RequestCollectionOperations.ListFileableTenants)
                 or nameof(RequestCollectionOperations.ListMine) or nameof(RequestCollectionOperations.ListMyGrants) =>
                 memberships.HasProviderRole(PortalRole.Engineer),
 

@@ -5,7 +5,7 @@ namespace LockboxPortal.Features.AccessRequests;
 /// Every state change is a method that takes the actor and <c>now</c> and throws when the change is not allowed;
 /// none silently does nothing.
 /// </summary>
-public sealed class AccessRequest
+public sealed partial class AccessRequest
 {
     public const int JustificationMinLength = 10;
     public const int JustificationMaxLength = 2000;
@@ -225,6 +225,11 @@ public sealed class AccessRequest
         TimeSpan? catalogueLimit = null)
     {
         EnsureRequester(requester);
+        if (IsEmergency)
+        {
+            throw new EmergencyNotExtendableException();
+        }
+
         if (Status != RequestStatus.Approved || GrantStartsAt > now || GrantEndsAt is not { } end || now >= end)
         {
             throw new GrantNotRunningException();
@@ -326,13 +331,7 @@ public sealed class AccessRequest
         string? justification, string? ticketReference, TimeSpan requestedDuration, AccessLevel accessLevel, Tenants.TenantPolicy policy,
         RequestReason? reason)
     {
-        var errors = new Dictionary<string, string[]>();
-        var trimmedJustification = justification?.Trim() ?? "";
-        if (trimmedJustification.Length < JustificationMinLength || trimmedJustification.Length > JustificationMaxLength)
-        {
-            errors[nameof(Justification)] = [$"A justification of {JustificationMinLength} to {JustificationMaxLength} characters is required."];
-        }
-
+        var errors = JustificationProblems(justification, accessLevel);
         var ticket = string.IsNullOrWhiteSpace(ticketReference) ? null : ticketReference.Trim();
         if (reason is not { } given || !Enum.IsDefined(given))
         {
@@ -360,6 +359,19 @@ public sealed class AccessRequest
         {
             errors[nameof(RequestedDuration)] =
                 [$"The duration must be between {Format(Tenants.TenantPolicy.MinGrantDuration)} and this tenant's maximum of {Format(policy.MaxGrantDuration)}."];
+        }
+
+        return errors;
+    }
+
+    /// <summary>What every filing and declaration needs: a justification of the right length, and a known access level.</summary>
+    private static Dictionary<string, string[]> JustificationProblems(string? justification, AccessLevel accessLevel)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var trimmedJustification = justification?.Trim() ?? "";
+        if (trimmedJustification.Length < JustificationMinLength || trimmedJustification.Length > JustificationMaxLength)
+        {
+            errors[nameof(Justification)] = [$"A justification of {JustificationMinLength} to {JustificationMaxLength} characters is required."];
         }
 
         if (!Enum.IsDefined(accessLevel))
@@ -462,16 +474,7 @@ public sealed class AccessRequest
             throw InvalidInputException.For(nameof(RequestDecision.AllowedDuration), problem);
         }
 
-        var counted = CustomerApprovals.SelectMany(d => d.PeopleCounted).ToHashSet(StringComparer.Ordinal);
-        if (counted.Contains(approver.UserId))
-        {
-            throw new AlreadyCountedException(approver.DisplayName);
-        }
-
-        if (onBehalfOf is not null && counted.Contains(onBehalfOf.UserId))
-        {
-            throw new AlreadyCountedException(onBehalfOf.DisplayName);
-        }
+        EnsureNotCounted(approver, onBehalfOf);
 
         // One engineer holds one grant per scope and tenant: the approval that would open a second is refused.
         if (grantHeld is not null && !IsExtension && CustomerApprovals.Count + 1 >= (RequiredApprovals ?? 1))
@@ -497,6 +500,21 @@ public sealed class AccessRequest
         else
         {
             Touch();
+        }
+    }
+
+    /// <summary>One person counts once toward a quorum, for themselves or for whom they act.</summary>
+    private void EnsureNotCounted(Actor approver, Actor? onBehalfOf)
+    {
+        var counted = CustomerApprovals.SelectMany(d => d.PeopleCounted).ToHashSet(StringComparer.Ordinal);
+        if (counted.Contains(approver.UserId))
+        {
+            throw new AlreadyCountedException(approver.DisplayName);
+        }
+
+        if (onBehalfOf is not null && counted.Contains(onBehalfOf.UserId))
+        {
+            throw new AlreadyCountedException(onBehalfOf.DisplayName);
         }
     }
 

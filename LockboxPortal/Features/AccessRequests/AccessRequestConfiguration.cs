@@ -18,6 +18,12 @@ internal sealed class AccessRequestConfiguration : IEntityTypeConfiguration<Acce
         request.Property(r => r.ClosedReason).HasMaxLength(AccessRequest.CommentMaxLength + 250);
         request.Property(r => r.ExtendsReference).HasMaxLength(32);
         request.HasIndex(r => r.ExtendsRequestId);
+        request.Property(r => r.IncidentReference).HasMaxLength(AccessRequest.IncidentReferenceMaxLength);
+        request.Property(r => r.ReviewedByName).HasMaxLength(200);
+        request.Property(r => r.ReviewNote).HasMaxLength(AccessRequest.ReviewNoteMaxLength);
+        request.Ignore(r => r.IsEmergency);
+        request.Ignore(r => r.AwaitsReview);
+        request.HasIndex(r => new { r.Ratification, r.ExpiresAt });
         request.Property(r => r.Version).IsConcurrencyToken();
         request.HasOne<Tenant>().WithMany().HasForeignKey(r => r.TenantId).OnDelete(DeleteBehavior.Restrict);
         request.HasMany(r => r.Decisions).WithOne().HasForeignKey(d => d.AccessRequestId).OnDelete(DeleteBehavior.Cascade);

@@ -51,20 +51,9 @@ public sealed partial class AccessRequestService(
             }
             else if (tenant is not null)
             {
-                if (tenant.Policy.RequireCatalogue)
-                {
-                    var catalogue = await db.ScopeCatalogueEntries.AsNoTracking().Where(e => e.TenantId == tenant.Id).ToListAsync(cancellationToken);
-                    foreach (var (field, messages) in ScopeCatalogue.Problems(catalogue, scope, input.AccessLevel, duration))
-                    {
-                        errors.TryAdd(field, messages);
-                    }
-                }
-
-                if (await GrantHeldOnAsync(db, tenant.Id, user.UserId, scope, now, cancellationToken) is { } held)
-                {
-                    errors[nameof(AccessRequest.Scope)] =
-                        [$"You already hold a grant on {held.Scope} ({held.Reference}) in this tenant; ask for more time on it instead of filing another request."];
-                }
+                await AddScopeProblemsAsync(db, tenant, user.UserId, scope, input.AccessLevel, duration, now, errors,
+                    held => $"You already hold a grant on {held.Scope} ({held.Reference}) in this tenant; ask for more time on it instead of filing another request.",
+                    cancellationToken);
             }
 
             if (errors.Count > 0)
@@ -223,6 +212,11 @@ public sealed partial class AccessRequestService(
                 allowedDuration);
             var (user, tracked, authority) = loaded;
             var onBehalfOf = tracked.CountsFor(user.Actor, authority.OnApproverList, authority.Delegators);
+            if (tracked.IsEmergency)
+            {
+                var (ratified, ratifiedChange) = await DecideEmergencyAsync(db, loaded, onBehalfOf, approve, comment, allowedDuration, cancellationToken);
+                return (ratified, ratifiedChange, (RequestEvent?)null);
+            }
 
             // Filing refuses a second request for a scope, but requests filed before that rule, or on a path around it,
             // must not open a second grant: the approval that would open one checks again.
@@ -257,15 +251,7 @@ public sealed partial class AccessRequestService(
             var extended = tracked.Status == RequestStatus.Extended ? await ExtendGrantAsync(db, user, tracked, onBehalfOf, cancellationToken) : null;
             if (tracked.Status == RequestStatus.Approved)
             {
-                await audit.AppendAsync(db, Record(AuditEventType.Grant_Opened, user, tracked, new
-                {
-                    tracked.Reference,
-                    tracked.Scope,
-                    AccessLevel = tracked.AccessLevel.ToString(),
-                    tracked.GrantStartsAt,
-                    tracked.GrantEndsAt,
-                    GrantedDuration = tracked.GrantedDuration.ToString(),
-                }, onBehalfOf), cancellationToken);
+                await audit.AppendAsync(db, Record(AuditEventType.Grant_Opened, user, tracked, GrantOpenedDetails(tracked), onBehalfOf), cancellationToken);
             }
 
             return (tracked, await notifier.RaiseAsync(db, tracked, approve ? RequestEventKind.CustomerApproved : RequestEventKind.CustomerRejected, user.Actor, cancellationToken),
@@ -345,13 +331,15 @@ public sealed partial class AccessRequestService(
 
         return new RequestActions(
             DecideInternal: open && request.Status == RequestStatus.PendingInternal && await May(RequestOperations.DecideInternal),
-            DecideCustomer: open && request.Status == RequestStatus.PendingCustomer && !youApproved && await May(RequestOperations.DecideCustomer),
+            DecideCustomer: open && (request.Status == RequestStatus.PendingCustomer || request.Ratification == Ratification.Pending) && !youApproved
+                && await May(RequestOperations.DecideCustomer),
             Cancel: request.Status.IsPending() && await May(RequestOperations.Cancel),
             Revoke: request.Status == RequestStatus.Approved && await May(RequestOperations.Revoke),
             Release: request.Status == RequestStatus.Approved && await May(RequestOperations.Release),
             YouApproved: youApproved)
         {
-            ExtendUpTo = await ExtendUpToAsync(db, request, () => May(RequestOperations.Extend), cancellationToken),
+            ExtendUpTo = request.IsEmergency ? null : await ExtendUpToAsync(db, request, () => May(RequestOperations.Extend), cancellationToken),
+            ReviewEmergency = request.AwaitsReview && await May(RequestOperations.ReviewEmergency),
         };
     }
 
@@ -501,7 +489,8 @@ public sealed partial class AccessRequestService(
 
         var query = db.AccessRequests
             .Where(r => (tenants.Contains(r.TenantId) || (escalation.Contains(r.TenantId) && r.EscalatedAt != null))
-                && r.Status == RequestStatus.PendingCustomer && r.ExpiresAt > now && r.RequesterId != user.UserId)
+                && r.Status == RequestStatus.PendingCustomer && r.ExpiresAt > now && r.RequesterId != user.UserId
+                || tenants.Contains(r.TenantId) && r.Ratification == Ratification.Pending && r.ExpiresAt > now && r.RequesterId != user.UserId)
             .OrderBy(r => r.ExpiresAt);
         return await ToRowsAsync(db, query, cancellationToken);
     }
@@ -558,6 +547,12 @@ public sealed partial class AccessRequestService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var request = await db.AccessRequests.AsNoTracking().SingleOrDefaultAsync(r => r.Id == requestId, cancellationToken);
+        if (request is { IsEmergency: true })
+        {
+            // An emergency has no provider stage: its only decision is the customer's ratification.
+            return false;
+        }
+
         return request?.Status switch
         {
             RequestStatus.PendingInternal => true,
@@ -588,6 +583,35 @@ public sealed partial class AccessRequestService(
             .Where(r => r.TenantId == tenantId && r.RequesterId == engineerId && r.Status == RequestStatus.Approved && r.GrantEndsAt > now && r.Id != except)
             .ToListAsync(cancellationToken);
         return held.FirstOrDefault(r => ResourceScope.TryParse(r.Scope, out var granted, out _) && (granted.Covers(scope) || scope.Covers(granted)));
+    }
+
+    /// <summary>
+    /// What the tenant's scope rules say of a filing or declaration for <paramref name="scope"/>: outside its required
+    /// catalogue (at this level and duration), or overlapping a grant the engineer already holds there. Returns the
+    /// longest the catalogue allows this scope and level, when the tenant requires it.
+    /// </summary>
+    private async Task<TimeSpan?> AddScopeProblemsAsync(
+        LockboxDbContext db, Tenant tenant, string engineerId, ResourceScope scope, AccessLevel level, TimeSpan duration, DateTimeOffset now,
+        Dictionary<string, string[]> errors, Func<AccessRequest, string> heldMessage, CancellationToken cancellationToken)
+    {
+        TimeSpan? longest = null;
+        if (tenant.Policy.RequireCatalogue)
+        {
+            var catalogue = await db.ScopeCatalogueEntries.AsNoTracking().Where(e => e.TenantId == tenant.Id).ToListAsync(cancellationToken);
+            foreach (var (field, messages) in ScopeCatalogue.Problems(catalogue, scope, level, duration))
+            {
+                errors.TryAdd(field, messages);
+            }
+
+            longest = ScopeCatalogue.Longest(catalogue, scope, level);
+        }
+
+        if (await GrantHeldOnAsync(db, tenant.Id, engineerId, scope, now, cancellationToken) is { } held)
+        {
+            errors[nameof(AccessRequest.Scope)] = [heldMessage(held)];
+        }
+
+        return longest;
     }
 
     /// <summary>What the trail records of a filing, a request's or an extension's (which names the grant it extends).</summary>

@@ -74,7 +74,10 @@ public sealed record RequestActions(bool DecideInternal, bool DecideCustomer, bo
 
     public bool Extend => ExtendUpTo is not null;
 
-    public bool Any => DecideInternal || DecideCustomer || Cancel || Revoke || Release || Extend;
+    /// <summary>A security officer of the tenant may review this unratified emergency now.</summary>
+    public bool ReviewEmergency { get; init; }
+
+    public bool Any => DecideInternal || DecideCustomer || Cancel || Revoke || Release || Extend || ReviewEmergency;
 }
 
 /// <summary>

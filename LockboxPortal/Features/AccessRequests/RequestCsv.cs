@@ -7,7 +7,8 @@ namespace LockboxPortal.Features.AccessRequests;
 public static class RequestCsv
 {
     private static readonly string[] Header =
-        ["Reference", "Tenant", "Requester", "Scope", "Access", "Status", "Filed (UTC)", "Deadline (UTC)", "Grant ends (UTC)", "Ticket", "Justification", "Reason"];
+        ["Reference", "Tenant", "Requester", "Scope", "Access", "Status", "Filed (UTC)", "Deadline (UTC)", "Grant ends (UTC)", "Ticket", "Justification", "Reason",
+            "Emergency incident", "Ratification"];
 
     public static string Write(IEnumerable<RequestRow> rows)
     {
@@ -20,11 +21,20 @@ public static class RequestCsv
                 request.Reference, tenant, request.RequesterName, request.Scope, RequestWords.Access(request.AccessLevel),
                 RequestWords.Status(request.Status), Utc(request.CreatedAt), Utc(request.ExpiresAt), request.GrantEndsAt is { } end ? Utc(end) : "",
                 request.TicketReference ?? "", request.Justification, request.Reason.Words(),
+                request.IncidentReference ?? "", Ratification(request),
             ]);
         }
 
         return csv.ToString();
     }
+
+    /// <summary>"Unratified, reviewed" and the like on an emergency; empty on an ordinary request.</summary>
+    private static string Ratification(AccessRequest request) => request.Ratification switch
+    {
+        null => "",
+        AccessRequests.Ratification.Unratified => request.ReviewedAt is null ? "Unratified, awaiting review" : "Unratified, reviewed",
+        { } r => RequestWords.Ratification(r),
+    };
 
     private static string Utc(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 

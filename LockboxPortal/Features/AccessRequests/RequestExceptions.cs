@@ -99,3 +99,41 @@ public sealed class GrantAlreadyHeldException(string engineer, string scope, str
 {
     public override string Code => "grant-held";
 }
+
+/// <summary>The tenant has not turned emergency access on (docs/decisions/0016-emergency-access-ratified-after.md).</summary>
+public sealed class EmergencyAccessOffException(string tenant)
+    : LockboxRuleException($"{tenant} does not allow emergency access; file an ordinary request, or ask its security officers to turn emergency access on.")
+{
+    public override string Code => "emergency-access-off";
+}
+
+/// <summary>
+/// The engineer's last emergency in this tenant was not ratified in time and no officer has reviewed it yet: until one
+/// does, the engineer may not declare another there.
+/// </summary>
+public sealed class UnreviewedEmergencyException(string reference)
+    : LockboxRuleException($"Your emergency {reference} in this tenant was not ratified in time and awaits a security officer's review; until it is reviewed you cannot declare another emergency here.")
+{
+    public override string Code => "emergency-unreviewed";
+}
+
+/// <summary>The ratification of this emergency is already settled (ratified, rejected or unratified); the loser of a race is told so.</summary>
+public sealed class RatificationClosedException(Ratification ratification)
+    : LockboxRuleException($"This emergency was already {RequestWords.Ratification(ratification).ToLowerInvariant()}; it cannot be decided again.")
+{
+    public override string Code => "already-decided";
+}
+
+/// <summary>Only an unratified emergency that nobody reviewed yet is reviewed.</summary>
+public sealed class NotUnratifiedException()
+    : LockboxRuleException("Only an emergency that was not ratified in time, and is not reviewed yet, can be reviewed.")
+{
+    public override string Code => "not-unratified";
+}
+
+/// <summary>An emergency grant lasts at most its tenant's emergency length; more time needs an ordinary request.</summary>
+public sealed class EmergencyNotExtendableException()
+    : LockboxRuleException("An emergency grant cannot be extended; when it ends, file an ordinary request for the customer to approve.")
+{
+    public override string Code => "emergency-not-extendable";
+}

@@ -160,6 +160,10 @@ public sealed class RequestGate(OperationGate gate, TimeProvider time)
         return tenants;
     }
 
+    /// <summary>Records a filing (or declaration) for <paramref name="tenantId"/> that a rule refused, after it rolled back.</summary>
+    public Task RecordRefusalAsync(ActingUser user, Guid tenantId, string operation, string code, CancellationToken cancellationToken) =>
+        gate.RecordRefusalAsync(new RequestCollectionResource(user, tenantId), operation, code, cancellationToken);
+
     /// <summary>Applies a state change; separation-of-duties, counting-twice and late attempts that the state machine refuses are recorded.</summary>
     public async Task ApplyAsync(GatedRequest loaded, string operation, Action change, CancellationToken cancellationToken)
     {
@@ -167,7 +171,7 @@ public sealed class RequestGate(OperationGate gate, TimeProvider time)
         {
             change();
         }
-        catch (LockboxRuleException ex) when (ex is SelfApprovalException or DeadlinePassedException or AlreadyCountedException or GrantAlreadyHeldException)
+        catch (LockboxRuleException ex) when (ex is SelfApprovalException or DeadlinePassedException or AlreadyCountedException or GrantAlreadyHeldException or RatificationClosedException)
         {
             await gate.RecordRefusalAsync(new RequestResource(loaded.Request, loaded.User, loaded.Authority), operation, ex.Code, cancellationToken);
             throw;

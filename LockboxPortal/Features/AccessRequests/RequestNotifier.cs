@@ -22,6 +22,15 @@ public enum RequestEventKind
     QuestionAsked,
     QuestionAnswered,
 
+    /// <summary>An engineer declared an emergency: its grant is open, and the tenant's approvers are asked to ratify it.</summary>
+    EmergencyDeclared,
+    EmergencyRatified,
+
+    /// <summary>An approver rejected the emergency; a grant still running was revoked with it.</summary>
+    EmergencyRejected,
+    EmergencyUnratified,
+    EmergencyReviewed,
+
     /// <summary>A service client reported what it did under the grant (Features/Transparency); the request itself is unchanged.</summary>
     ActivityReported,
 
@@ -48,7 +57,8 @@ public sealed record RequestEvent(
     RequestEventKind Kind,
     string ActorName,
     DateTimeOffset At,
-    Guid? ExtendsRequestId = null)
+    Guid? ExtendsRequestId = null,
+    bool AwaitsRatification = false)
 {
     public OutboundMessage ToOutboundMessage() =>
         new("AccessRequest." + Kind, TenantId, RequestId.ToString(), JsonSerializer.Serialize(this, JsonSerializerOptions.Web));
@@ -66,7 +76,7 @@ public sealed class RequestNotifier(IEventTransport transport, IOutboundMessages
     {
         var change = new RequestEvent(
             request.Id, request.Reference, request.TenantId, request.RequesterId, request.Status, kind, actor.DisplayName, time.GetUtcNow(),
-            request.ExtendsRequestId);
+            request.ExtendsRequestId, request.AwaitsRatification(time.GetUtcNow()));
         await outbound.HandOffAsync(db, change.ToOutboundMessage(), cancellationToken);
         return change;
     }

@@ -68,7 +68,10 @@ public sealed record PolicySnapshot(
     string StricterReasons,
     int StricterRequiredApprovals,
     bool RequireCatalogue,
-    bool RequireSecondOfficer)
+    bool RequireSecondOfficer,
+    bool AllowEmergencyAccess,
+    string EmergencyRatificationWindow,
+    string EmergencyGrantDuration)
 {
     public static PolicySnapshot Of(TenantPolicy policy) => new(
         policy.RequiredApprovals,
@@ -85,7 +88,10 @@ public sealed record PolicySnapshot(
         policy.StricterReasons.ToString(),
         policy.StricterRequiredApprovals,
         policy.RequireCatalogue,
-        policy.RequireSecondOfficer);
+        policy.RequireSecondOfficer,
+        policy.AllowEmergencyAccess,
+        policy.EmergencyRatificationWindow.ToString("c"),
+        policy.EmergencyGrantDuration.ToString("c"));
 }
 
 /// <summary>A delegation as written to the audit trail.</summary>

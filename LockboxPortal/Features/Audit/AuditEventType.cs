@@ -20,6 +20,22 @@ public enum AuditEventType
     AccessRequest_QuestionAsked = 1150,
     AccessRequest_QuestionAnswered = 1151,
 
+    // 1160: emergencies, ratified by the customer after the fact (docs/decisions/0016-emergency-access-ratified-after.md)
+    /// <summary>An engineer declared an emergency; its grant opened at once (Grant_Opened follows).</summary>
+    Emergency_Declared = 1160,
+
+    /// <summary>The tenant's quorum ratified it; each approval is an AccessRequest_CustomerApproved before this.</summary>
+    Emergency_Ratified = 1161,
+
+    /// <summary>An approver rejected it; a grant still running was revoked with it (Grant_Revoked follows).</summary>
+    Emergency_Rejected = 1162,
+
+    /// <summary>The window ended unsettled; recorded by the system.</summary>
+    Emergency_Unratified = 1163,
+
+    /// <summary>A security officer reviewed an unratified emergency, with a note.</summary>
+    Emergency_Reviewed = 1164,
+
     // 1200: grants
     Grant_Opened = 1200,
     Grant_Revoked = 1201,

@@ -31,6 +31,11 @@ public sealed record RequestHistoryItem(long Sequence, DateTimeOffset At, string
             AuditEventType.Notification_ReminderSent => ("Approvers reminded", RequestHistoryTone.Neutral),
             AuditEventType.AccessRequest_QuestionAsked => ($"Question from {who}", RequestHistoryTone.Neutral),
             AuditEventType.AccessRequest_QuestionAnswered => ($"Answered by {who}", RequestHistoryTone.Neutral),
+            AuditEventType.Emergency_Declared => ($"Emergency declared by {who}: access opened before the customer's approval", RequestHistoryTone.Negative),
+            AuditEventType.Emergency_Ratified => ("Emergency ratified by the customer", RequestHistoryTone.Positive),
+            AuditEventType.Emergency_Rejected => ($"Emergency rejected by {who}", RequestHistoryTone.Negative),
+            AuditEventType.Emergency_Unratified => ("Emergency unratified: nobody ratified or rejected it in time", RequestHistoryTone.Negative),
+            AuditEventType.Emergency_Reviewed => ($"Unratified emergency reviewed by {who}", RequestHistoryTone.Neutral),
             _ => ($"{entry.EventType} by {who}", RequestHistoryTone.Neutral),
         };
         // A filing's details name its reason code, which the line says in words; nobody typed a comment there.

@@ -35,12 +35,16 @@ public sealed record AccessVerdict(AccessDecisionReason Reason, Guid? RequestId,
 {
     public bool IsAllowed => Reason == AccessDecisionReason.Allowed;
 
+    /// <summary>Allowed by an emergency grant, opened before the customer ratified it (docs/decisions/0016-emergency-access-ratified-after.md).</summary>
+    public bool Emergency { get; init; }
+
     public static AccessVerdict Refused(AccessDecisionReason reason, Guid? requestId = null) => new(reason, requestId, null);
 }
 
 /// <summary>
 /// DESIGN.md rule 1 in one pure function. It fails closed: access is allowed only by an Approved request
-/// for this tenant, engineer and a covering scope and level, whose stored grant window contains <c>now</c>.
+/// for this tenant, engineer and a covering scope and level, whose stored grant window contains <c>now</c>; an
+/// emergency's window (opened before the customer ratified it) is also cut at its start plus the longest emergency grant.
 /// It reads the timestamps itself, so a timer that runs late can never extend access. An engineer who is deactivated
 /// or no longer holds the Engineer role is refused whatever their requests say (rule 10), so offboarding ends access
 /// at the next check even before their grants are closed.
@@ -119,6 +123,13 @@ public static class AccessDecision
             return AccessVerdict.Refused(AccessDecisionReason.NotApproved, request.Id);
         }
 
+        // An emergency opened without the customer's approval: whatever its stored end says, it never runs past the
+        // longest emergency grant from its start, and a rejection revoked it (Status above).
+        if (request.IsEmergency && start + Tenants.TenantPolicy.MaxEmergencyGrantDuration < end)
+        {
+            end = start + Tenants.TenantPolicy.MaxEmergencyGrantDuration;
+        }
+
         if (now < start)
         {
             return AccessVerdict.Refused(AccessDecisionReason.GrantNotStarted, request.Id);
@@ -129,7 +140,7 @@ public static class AccessDecision
             return AccessVerdict.Refused(AccessDecisionReason.GrantEnded, request.Id);
         }
 
-        return new AccessVerdict(AccessDecisionReason.Allowed, request.Id, end);
+        return new AccessVerdict(AccessDecisionReason.Allowed, request.Id, end) { Emergency = request.IsEmergency };
     }
 
     /// <summary>Among several refusals, report the one from the request that came closest to allowing.</summary>

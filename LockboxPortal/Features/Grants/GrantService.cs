@@ -163,7 +163,26 @@ public sealed class GrantService(
             now,
             cancellationToken);
 
-    /// <summary>The earliest pending deadline or grant end still to act on.</summary>
+    /// <summary>
+    /// Marks unratified every emergency that nobody ratified or rejected by the end of its tenant's window (its
+    /// <see cref="AccessRequest.ExpiresAt"/>), audited by the system; returns how many this call marked. Its engineer's
+    /// next emergency in that tenant is refused until an officer reviews it.
+    /// </summary>
+    public Task<int> MarkUnratifiedDueAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        ApplyDueInBatchesAsync(
+            db => db.AccessRequests
+                .Where(r => r.Ratification == Ratification.Pending && r.ExpiresAt <= now)
+                .OrderBy(r => r.ExpiresAt),
+            (request, at) =>
+            {
+                request.MarkUnratified(at);
+                return (AuditEventType.Emergency_Unratified, RequestEventKind.EmergencyUnratified,
+                    new { request.Reference, request.IncidentReference, Deadline = request.ExpiresAt, Approvals = request.CustomerApprovals.Count, request.RequiredApprovals });
+            },
+            now,
+            cancellationToken);
+
+    /// <summary>The earliest pending deadline, grant end or ratification deadline still to act on.</summary>
     public async Task<DateTimeOffset?> NextDeadlineAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -174,13 +193,15 @@ public sealed class GrantService(
         var grantEnd = await EarliestAsync(db.AccessRequests.Where(r => r.Status == RequestStatus.Approved), r => r.GrantEndsAt!.Value, cancellationToken);
         var escalation = await EarliestAsync(
             db.AccessRequests.Where(r => r.Status == RequestStatus.PendingCustomer && r.EscalatesAt != null && r.EscalatedAt == null), r => r.EscalatesAt!.Value, cancellationToken);
-        return new[] { pendingInternal, pendingCustomer, grantEnd, escalation }.Where(d => d is not null).Min();
+        var ratification = await EarliestAsync(db.AccessRequests.Where(r => r.Ratification == Ratification.Pending), r => r.ExpiresAt, cancellationToken);
+        return new[] { pendingInternal, pendingCustomer, grantEnd, escalation, ratification }.Where(d => d is not null).Min();
     }
 
     Task<DateTimeOffset?> IDeadlineSource.NextDueAsync(CancellationToken cancellationToken) => NextDeadlineAsync(cancellationToken);
 
     async Task<int> IDeadlineSource.ApplyDueAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
-        await ExpireDueAsync(now, cancellationToken) + await EscalateDueAsync(now, cancellationToken) + await CompleteDueAsync(now, cancellationToken);
+        await ExpireDueAsync(now, cancellationToken) + await EscalateDueAsync(now, cancellationToken) + await CompleteDueAsync(now, cancellationToken)
+        + await MarkUnratifiedDueAsync(now, cancellationToken);
 
     /// <summary>
     /// Applies one kind of timed transition to everything the query finds, a batch per transaction. The query's state

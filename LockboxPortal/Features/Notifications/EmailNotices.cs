@@ -145,7 +145,8 @@ public sealed class EmailNotices(IOptions<EmailSettings> email, IOptions<PortalS
         // Found among what the operation tracks (the state it is about to commit), or read.
         var request = await db.AccessRequests.FindAsync([change.RequestId], cancellationToken)
             ?? throw new InvalidOperationException($"Request {change.RequestId} is not in this operation.");
-        if (change.Kind is RequestEventKind.Revoked or RequestEventKind.Released or RequestEventKind.Completed or RequestEventKind.Extended)
+        if (change.Kind is RequestEventKind.Revoked or RequestEventKind.Released or RequestEventKind.Completed or RequestEventKind.Extended
+            || change.Kind == RequestEventKind.EmergencyRejected && request.Status == RequestStatus.Revoked)
         {
             await CancelScheduledAsync(db, request.Id.ToString(), GrantEndingSoon, cancellationToken);
         }
@@ -173,6 +174,45 @@ public sealed class EmailNotices(IOptions<EmailSettings> email, IOptions<PortalS
                         tenantName);
                 }
 
+                break;
+
+            case RequestEventKind.EmergencyDeclared:
+                // Everyone who may ratify it, and every officer, at once: access is already open.
+                var approvers = await Recipients.ApproversAndDelegatesAsync(db, request.TenantId, time.GetUtcNow(), cancellationToken);
+                foreach (var person in approvers.Concat(await OfficersAsync(db, request.TenantId, cancellationToken)).DistinctBy(p => p.Id))
+                {
+                    if (person.Id == request.RequesterId)
+                    {
+                        continue;
+                    }
+
+                    Add(db, change, request, person, $"Emergency access to {tenantName}: ratify or reject {request.Reference}",
+                        $"{request.RequesterName} declared an emergency (incident {request.IncidentReference}) and has {Level(request)} access to {request.Scope} in {tenantName} now, until {EmailContent.Time(request.GrantEndsAt)}. Your approvers must ratify or reject it by {EmailContent.Time(request.ExpiresAt)}; a rejection ends the access at once.",
+                        tenantName);
+                }
+
+                break;
+
+            case RequestEventKind.EmergencyUnratified:
+                foreach (var person in await OfficersAsync(db, request.TenantId, cancellationToken))
+                {
+                    Add(db, change, request, person, $"Unratified emergency {request.Reference} in {tenantName} needs your review",
+                        $"Nobody ratified or rejected {request.RequesterName}'s emergency (incident {request.IncidentReference}) by {EmailContent.Time(request.ExpiresAt)}. It is marked unratified, and {request.RequesterName} cannot declare another emergency in {tenantName} until an officer reviews it.",
+                        tenantName);
+                }
+
+                break;
+
+            case RequestEventKind.EmergencyRejected when requester is not null:
+                Add(db, change, request, requester, $"Your emergency {request.Reference} was rejected",
+                    request.Status == RequestStatus.Revoked
+                        ? $"{change.ActorName} rejected your emergency in {tenantName}; your access ended at {EmailContent.Time(request.ClosedAt)}."
+                        : $"{change.ActorName} rejected your emergency in {tenantName}.",
+                    tenantName, request.Decisions[^1].Comment);
+                break;
+
+            case RequestEventKind.CustomerApproved when request.IsEmergency:
+                // One approval toward ratifying an emergency: the queue shows the count; the quorum's outcome is the news.
                 break;
 
             case RequestEventKind.CustomerApproved or RequestEventKind.CustomerRejected:
@@ -366,7 +406,9 @@ public sealed class EmailNotices(IOptions<EmailSettings> email, IOptions<PortalS
             ("Access level", Level(request)),
             ("Justification", request.Justification),
             ("Ticket", request.TicketReference),
-            ("Decide by", request.Status is RequestStatus.PendingInternal or RequestStatus.PendingCustomer ? EmailContent.Time(request.ExpiresAt) : null),
+            ("Incident", request.IncidentReference),
+            ("Decide by", request.Status is RequestStatus.PendingInternal or RequestStatus.PendingCustomer || request.Ratification == Ratification.Pending
+                ? EmailContent.Time(request.ExpiresAt) : null),
             (commentLabel, comment),
         ], portal.Value.LinkTo($"/requests/{request.Id}"), NoDecisionByEmail);
 

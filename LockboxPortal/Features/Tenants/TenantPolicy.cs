@@ -77,6 +77,29 @@ public sealed record TenantPolicy
     /// </summary>
     public bool RequireSecondOfficer { get; init; }
 
+    /// <summary>
+    /// Emergency access the customer ratifies after the fact (docs/decisions/0016-emergency-access-ratified-after.md):
+    /// off unless the tenant's officers turn it on.
+    /// </summary>
+    public bool AllowEmergencyAccess { get; init; }
+
+    /// <summary>How long the tenant's approvers have to ratify or reject an emergency; after it, the emergency is unratified.</summary>
+    public TimeSpan EmergencyRatificationWindow { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>How long an emergency grant lasts from its declaration; at most <see cref="MaxEmergencyGrantDuration"/>.</summary>
+    public TimeSpan EmergencyGrantDuration { get; init; } = MaxEmergencyGrantDuration;
+
+    /// <summary>
+    /// The window runs from 1 hour (never shorter than the longest emergency grant, so a grant has always ended when
+    /// its emergency is marked unratified) to 7 days (a long weekend and a holiday, with room for the review).
+    /// </summary>
+    public static readonly TimeSpan MinEmergencyRatificationWindow = TimeSpan.FromHours(1);
+    public static readonly TimeSpan MaxEmergencyRatificationWindow = TimeSpan.FromDays(7);
+    public static readonly TimeSpan MinEmergencyGrantDuration = TimeSpan.FromMinutes(15);
+
+    /// <summary>The longest an emergency grant may ever last, whatever the policy says; the access decision holds it too.</summary>
+    public static readonly TimeSpan MaxEmergencyGrantDuration = TimeSpan.FromMinutes(60);
+
     public static TenantPolicy Default { get; } = new();
 
     /// <summary>
@@ -123,6 +146,16 @@ public sealed record TenantPolicy
             {
                 errors[nameof(EscalateAfter)] = "Add someone to the escalation list before turning escalation on.";
             }
+        }
+
+        if (EmergencyRatificationWindow < MinEmergencyRatificationWindow || EmergencyRatificationWindow > MaxEmergencyRatificationWindow)
+        {
+            errors[nameof(EmergencyRatificationWindow)] = "The window to ratify an emergency must be between 1 hour and 7 days (168 hours).";
+        }
+
+        if (EmergencyGrantDuration < MinEmergencyGrantDuration || EmergencyGrantDuration > MaxEmergencyGrantDuration)
+        {
+            errors[nameof(EmergencyGrantDuration)] = "An emergency grant must last between 15 and 60 minutes.";
         }
 
         if ((RefusedReasons & RequestReasons.All) == RequestReasons.All)

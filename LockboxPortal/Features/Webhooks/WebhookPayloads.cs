@@ -78,6 +78,8 @@ public static class WebhookPayloads
                 ["expiresAt"] = r.ExpiresAt,
                 ["grantStartsAt"] = r.GrantStartsAt,
                 ["grantEndsAt"] = r.GrantEndsAt,
+                ["incidentReference"] = r.IncidentReference,
+                ["ratification"] = r.Ratification?.ToString(),
                 ["link"] = f.Link,
             },
         };
@@ -162,6 +164,11 @@ public static class WebhookPayloads
     {
         var r = f.Request;
         yield return ("Status", r.Status.ToString());
+        if (r.Ratification is { } ratification)
+        {
+            yield return ("Emergency", $"{RequestWords.Ratification(ratification)} (incident {r.IncidentReference})");
+        }
+
         yield return ("Requester", r.RequesterName);
         yield return ("Scope", r.Scope);
         yield return ("Access level", Level(r));
@@ -194,6 +201,11 @@ public static class WebhookPayloads
         "AccessRequest.Escalated" => "escalated to the escalation approvers",
         "AccessRequest.QuestionAsked" => "has a question for the engineer",
         "AccessRequest.QuestionAnswered" => "has the engineer's answer to a question",
+        "AccessRequest.EmergencyDeclared" => "declared as an emergency: access is open, to be ratified or rejected",
+        "AccessRequest.EmergencyRatified" => "emergency ratified",
+        "AccessRequest.EmergencyRejected" => "emergency rejected",
+        "AccessRequest.EmergencyUnratified" => "emergency not ratified in time",
+        "AccessRequest.EmergencyReviewed" => "unratified emergency reviewed by an officer",
         _ => eventType,
     };
 

@@ -68,10 +68,18 @@ namespace LockboxPortal.Data.Migrations.Postgres
                     b.Property<long?>("GrantStartsAt")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("IncidentReference")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Justification")
                         .IsRequired()
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("Ratification")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
 
                     b.Property<string>("Reason")
                         .HasMaxLength(40)
@@ -97,6 +105,17 @@ namespace LockboxPortal.Data.Migrations.Postgres
 
                     b.Property<int?>("RequiredApprovals")
                         .HasColumnType("integer");
+
+                    b.Property<string>("ReviewNote")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<long?>("ReviewedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ReviewedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<string>("Scope")
                         .IsRequired()
@@ -128,6 +147,8 @@ namespace LockboxPortal.Data.Migrations.Postgres
 
                     b.HasIndex("Reference")
                         .IsUnique();
+
+                    b.HasIndex("Ratification", "ExpiresAt");
 
                     b.HasIndex("RequesterId", "CreatedAt");
 
@@ -1091,7 +1112,16 @@ namespace LockboxPortal.Data.Migrations.Postgres
                         {
                             b1.IsRequired();
 
+                            b1.Property<bool>("AllowEmergencyAccess")
+                                .HasColumnType("boolean");
+
                             b1.Property<TimeSpan>("DefaultGrantDuration")
+                                .HasColumnType("interval");
+
+                            b1.Property<TimeSpan>("EmergencyGrantDuration")
+                                .HasColumnType("interval");
+
+                            b1.Property<TimeSpan>("EmergencyRatificationWindow")
                                 .HasColumnType("interval");
 
                             b1.Property<TimeSpan?>("EscalateAfter")

@@ -61,9 +61,17 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                     b.Property<DateTime?>("GrantStartsAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("IncidentReference")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Justification")
                         .IsRequired()
                         .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Ratification")
+                        .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Reason")
@@ -90,6 +98,17 @@ namespace LockboxPortal.Data.Migrations.Sqlite
 
                     b.Property<int?>("RequiredApprovals")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReviewNote")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ReviewedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReviewedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Scope")
                         .IsRequired()
@@ -121,6 +140,8 @@ namespace LockboxPortal.Data.Migrations.Sqlite
 
                     b.HasIndex("Reference")
                         .IsUnique();
+
+                    b.HasIndex("Ratification", "ExpiresAt");
 
                     b.HasIndex("RequesterId", "CreatedAt");
 
@@ -1080,7 +1101,16 @@ namespace LockboxPortal.Data.Migrations.Sqlite
                         {
                             b1.IsRequired();
 
+                            b1.Property<bool>("AllowEmergencyAccess")
+                                .HasColumnType("INTEGER");
+
                             b1.Property<TimeSpan>("DefaultGrantDuration")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<TimeSpan>("EmergencyGrantDuration")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<TimeSpan>("EmergencyRatificationWindow")
                                 .HasColumnType("TEXT");
 
                             b1.Property<TimeSpan?>("EscalateAfter")

@@ -76,7 +76,7 @@ public sealed partial class DecisionQueue : IDisposable
     private bool Concerns(RequestEvent change) =>
         _shown.Contains(change.RequestId)
         || (Tenant is null || change.TenantId == Tenant) && _audience is { } audience && (Stage == DecisionStage.Customer
-            ? change.Status == RequestStatus.PendingCustomer && audience.MayConcernCustomerQueue(change)
+            ? (change.Status == RequestStatus.PendingCustomer || change.AwaitsRatification) && audience.MayConcernCustomerQueue(change)
             : change.Status == RequestStatus.PendingInternal && audience.MayConcernInternalQueue(change));
 
     /// <summary>Reads the queue again; requests that arrive while a read runs are folded into one more read.</summary>

@@ -233,6 +233,12 @@ public sealed partial class TenantPolicyPage
 
         public bool RequireSecondOfficer { get; set; }
 
+        public bool AllowEmergencyAccess { get; set; }
+
+        public int EmergencyWindowHours { get; set; }
+
+        public int EmergencyGrantMinutes { get; set; }
+
         public static PolicyForm From(TenantPolicy policy) => new()
         {
             RequiredApprovals = policy.RequiredApprovals,
@@ -251,6 +257,9 @@ public sealed partial class TenantPolicyPage
             StricterRequiredApprovals = policy.StricterRequiredApprovals,
             RequireCatalogue = policy.RequireCatalogue,
             RequireSecondOfficer = policy.RequireSecondOfficer,
+            AllowEmergencyAccess = policy.AllowEmergencyAccess,
+            EmergencyWindowHours = (int)policy.EmergencyRatificationWindow.TotalHours,
+            EmergencyGrantMinutes = (int)policy.EmergencyGrantDuration.TotalMinutes,
         };
 
         /// <summary>The form's values over <paramref name="basis"/>, so a policy field this form does not show keeps its value.</summary>
@@ -271,6 +280,9 @@ public sealed partial class TenantPolicyPage
             StricterRequiredApprovals = StricterRequiredApprovals,
             RequireCatalogue = RequireCatalogue,
             RequireSecondOfficer = RequireSecondOfficer,
+            AllowEmergencyAccess = AllowEmergencyAccess,
+            EmergencyRatificationWindow = TimeSpan.FromHours(Math.Clamp(EmergencyWindowHours, -1_000, 1_000)),
+            EmergencyGrantDuration = TimeSpan.FromMinutes(Math.Clamp(EmergencyGrantMinutes, -1_000, 1_000)),
         };
 
         public static void Toggle(HashSet<RequestReason> set, RequestReason reason, bool on)
