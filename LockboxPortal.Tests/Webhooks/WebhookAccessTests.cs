@@ -122,8 +122,13 @@ public sealed class WebhookAccessTests
         var unknown = await Assert.ThrowsAsync<InvalidInputException>(() =>
             webhooks.CreateAsync(ServiceHarness.ContosoOfficer, harness.Contoso, new WebhookInput(WebhookKind.Standard, Url, ["Everything"])));
 
+        // What was done under a grant stays on the grant's page: no endpoint may ask to hear every check counted.
+        var activity = await Assert.ThrowsAsync<InvalidInputException>(() =>
+            webhooks.CreateAsync(ServiceHarness.ContosoOfficer, harness.Contoso, new WebhookInput(WebhookKind.Standard, Url, ["AccessRequest.ChecksCounted"])));
+
         Assert.True(none.Errors.ContainsKey("EventTypes"));
         Assert.True(unknown.Errors.ContainsKey("EventTypes"));
+        Assert.True(activity.Errors.ContainsKey("EventTypes"));
         Assert.Empty(await webhooks.ListAsync(ServiceHarness.ContosoOfficer, harness.Contoso));
     }
 

@@ -1,3 +1,4 @@
+using LockboxPortal.Features.AccessRequests;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -146,7 +147,11 @@ public sealed class WebhookEndpoint
 public static class WebhookEvents
 {
     public static readonly IReadOnlyList<string> All =
-        [.. Enum.GetNames<AccessRequests.RequestEventKind>().Select(k => "AccessRequest." + k), WebhookPayloads.AuditCheckpoint];
+        [
+            // What was done under a grant is the grant page's, not a request event an endpoint hears (README "What was done under a grant").
+            .. Enum.GetValues<RequestEventKind>().Where(k => !k.IsActivity()).Select(k => "AccessRequest." + k),
+            WebhookPayloads.AuditCheckpoint,
+        ];
 }
 
 internal sealed class WebhookEndpointConfiguration : IEntityTypeConfiguration<WebhookEndpoint>
