@@ -5,6 +5,7 @@ using LockboxPortal.Features.AccessRequests.Live;
 using LockboxPortal.Features.AccessRequests.Pages;
 using LockboxPortal.Features.Approvers;
 using LockboxPortal.Features.Audit;
+using LockboxPortal.Features.Transparency;
 using LockboxPortal.Tests.Infrastructure;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
@@ -120,6 +121,7 @@ public sealed class RequestQuestionsPageTests : IAsyncLifetime
         context.Services.AddSingleton(_harness.Requests);
         context.Services.AddSingleton(_harness.Grants);
         context.Services.AddSingleton(_harness.Services.GetRequiredService<AuditService>());
+        context.Services.AddSingleton(_harness.Services.GetRequiredService<TransparencyService>());
         context.Services.AddSingleton(_harness.Notifier);
         context.Services.AddSingleton(_harness.Services.GetRequiredService<ApproverNotifier>());
         context.Services.AddSingleton(new CircuitConnection());
