@@ -15,7 +15,7 @@ public sealed class RequestLifecycleBrowserTests(BrowserFixture browser)
         // The engineer files a request and finds it under "My requests".
         var engineer = await portal.SignInAsync("engineer@fabrikam.test");
         await LivePortal.SubmitNewRequestAsync(engineer);
-        await engineer.WaitForURLAsync(url => System.Text.RegularExpressions.Regex.IsMatch(url, "/requests/[0-9a-f-]{36}$"));
+        await LivePortal.WaitForFiledRequestAsync(engineer);
         var reference = (await engineer.Locator("[data-testid=reference]").InnerTextAsync()).Trim();
         Assert.Matches("^LBX-\\d{4}-\\d{6}$", reference);
         await engineer.GotoAsync("/requests/mine");

@@ -40,7 +40,7 @@ public sealed class KeyboardBrowserTests(BrowserFixture browser)
         await engineer.Keyboard.TypeAsync("CASE-4711");
         await TabToAsync(engineer, "[data-testid=submit]");
         await engineer.Keyboard.PressAsync("Enter");
-        await engineer.WaitForURLAsync(url => System.Text.RegularExpressions.Regex.IsMatch(url, "/requests/[0-9a-f-]{36}$"));
+        await LivePortal.WaitForFiledRequestAsync(engineer);
         await Assertions.Expect(engineer.Locator("[data-testid=status]")).ToHaveTextAsync("Awaiting manager");
         var reference = (await engineer.Locator("[data-testid=reference]").InnerTextAsync()).Trim();
         var requestPath = new Uri(engineer.Url).AbsolutePath;

@@ -1,5 +1,6 @@
 using LockboxPortal.Hosting;
 using LockboxPortal.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 
 namespace LockboxPortal.Tests.Approvers;
@@ -53,5 +54,36 @@ public sealed class TwoPersonRuleBrowserTests(BrowserFixture browser)
 
         // Nora's open page follows: the proposal is gone.
         await Assertions.Expect(nora.Locator("[data-testid=no-pending-changes]")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task UnderTheRule_GivingTheOfficerRoleOnPeople_IsOnlyProposed_AndAppliesWhenTheSecondOfficerApproves()
+    {
+        await using var portal = new LivePortal(browser.Browser);
+        await using (var db = portal.NewContext())
+        {
+            var northwind = await db.Tenants.SingleAsync(t => t.Id == DemoData.NorthwindId);
+            northwind.ChangePolicy(northwind.Policy with { RequireSecondOfficer = true });
+            await db.SaveChangesAsync();
+        }
+
+        var nora = await portal.SignInAsync("officer@northwind.test");
+        await nora.GotoAsync("/tenant/people");
+        await LivePortal.WaitForInteractiveAsync(nora);
+        var person = nora.Locator("tr").Filter(new LocatorFilterOptions { HasText = "approver@northwind.test" });
+        await person.Locator("[data-testid=grant-SecurityOfficer]").ClickAsync();
+        await Assertions.Expect(nora.Locator(".mud-snackbar").Filter(new LocatorFilterOptions { HasText = "once a second security officer approves" })).ToHaveCountAsync(1);
+        await Assertions.Expect(person.Locator("[data-testid=role-SecurityOfficer]")).ToHaveCountAsync(0);
+
+        var nils = await portal.SignInAsync("officer2@northwind.test");
+        await nils.GotoAsync("/policy");
+        await LivePortal.WaitForInteractiveAsync(nils);
+        await Assertions.Expect(nils.Locator("[data-testid=pending-change]")).ToContainTextAsync("a security officer");
+        await nils.ClickAsync("[data-testid=approve-change]");
+        await Assertions.Expect(nils.Locator(".mud-snackbar").Filter(new LocatorFilterOptions { HasText = "Approved and applied" })).ToHaveCountAsync(1);
+
+        await nora.ReloadAsync();
+        await LivePortal.WaitForInteractiveAsync(nora);
+        await Assertions.Expect(person.Locator("[data-testid=role-SecurityOfficer]")).ToHaveCountAsync(1);
     }
 }

@@ -14,7 +14,7 @@ namespace LockboxPortal.Tests.Approvers;
 /// The two-person rule: with it on, a change to what Contoso's officers govern is a proposal that a second officer
 /// approves or rejects; until then the old policy applies, the proposer cannot decide it, and the trail names both.
 /// </summary>
-public sealed class TwoPersonRuleTests
+public sealed partial class TwoPersonRuleTests
 {
     /// <summary>Contoso's second security officer, added per test: the harness's cast has one.</summary>
     private const string OfficerB = "contoso-officer-b";
@@ -293,13 +293,7 @@ public sealed class TwoPersonRuleTests
         return harness;
     }
 
-    private static async Task AddOfficerBAsync(ServiceHarness harness)
-    {
-        await using var db = harness.NewContext();
-        db.Users.Add(new PortalUser { Id = OfficerB, UserName = OfficerB, Email = $"{OfficerB}@test", DisplayName = OfficerB });
-        db.Memberships.Add(new Membership(OfficerB, harness.Contoso, PortalRole.SecurityOfficer));
-        await db.SaveChangesAsync();
-    }
+    private static Task AddOfficerBAsync(ServiceHarness harness) => AddOfficerAsync(harness, OfficerB);
 
     private static async Task<PolicyChange> ProposeQuorumTwoAsync(ServiceHarness harness)
     {

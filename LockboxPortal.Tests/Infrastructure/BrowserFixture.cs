@@ -176,6 +176,24 @@ public sealed class LivePortal : IAsyncDisposable
     public static async Task WaitForInteractiveAsync(IPage page) =>
         await page.Locator(".mud-layout[data-interactive=true]").WaitForAsync();
 
+    /// <summary>
+    /// Waits for the page of the request just filed. Filing is the first write a fresh portal does (audit chain, outbox,
+    /// mail), so on a busy machine it takes longer than the default; when the form stays, the failure says what it said.
+    /// </summary>
+    public static async Task WaitForFiledRequestAsync(IPage engineer)
+    {
+        try
+        {
+            await engineer.WaitForURLAsync(url => System.Text.RegularExpressions.Regex.IsMatch(url, "/requests/[0-9a-f-]{36}$"),
+                new PageWaitForURLOptions { Timeout = 45_000, WaitUntil = WaitUntilState.Commit });
+        }
+        catch (TimeoutException ex)
+        {
+            var said = await engineer.Locator("main, body").First.InnerTextAsync(new LocatorInnerTextOptions { Timeout = 2_000 });
+            throw new TimeoutException($"Filing stayed on {engineer.Url}, which says: {said}", ex);
+        }
+    }
+
     /// <summary>Fills the new-request form as an engineer (Contoso, Ana's mailbox) and submits it.</summary>
     public static async Task SubmitNewRequestAsync(IPage engineer)
     {

@@ -49,6 +49,14 @@ public sealed partial class ApproverListService
             }
 
             var officers = await GovernedState.ActiveOfficersAsync(db, tenantId, cancellationToken);
+            if (!officers.Any(o => !o.IsSamePerson(user.Actor)) && change is GovernedChange.AppointOfficer)
+            {
+                // The way out when the other officer left: the lone officer appoints a second, which brings the rule back
+                // into force (nobody else could approve it). The trail says it was done alone.
+                await RunChangeAsync(db, user, tenantId, change, apply: true, approved: null, cancellationToken, alone: true);
+                return ChangeOutcome.Applied;
+            }
+
             if (!officers.Any(o => !o.IsSamePerson(user.Actor)))
             {
                 var refusal = new SecondOfficerMissingException(
@@ -83,7 +91,7 @@ public sealed partial class ApproverListService
     /// </summary>
     public async Task ApprovePolicyChangeAsync(ClaimsPrincipal principal, Guid changeId, CancellationToken cancellationToken = default)
     {
-        var (tenantId, kind) = await transactions.RunAsync(async db =>
+        var (tenantId, applied) = await transactions.RunAsync(async db =>
         {
             var (user, change, resource) = await AuthorizeDecisionAsync(db, principal, changeId, ApproverOperations.DecidePolicyChange, cancellationToken);
             var operation = ApproverOperations.DecidePolicyChange.Name;
@@ -117,10 +125,14 @@ public sealed partial class ApproverListService
                 throw refusal;
             }
 
-            return (change.TenantId, KindOf(change.Change));
+            return (change.TenantId, change.Change);
         }, cancellationToken);
 
-        await PublishAsync(tenantId, kind);
+        await PublishAsync(tenantId, KindOf(applied));
+        if (OfficerOf(applied) is { } officer)
+        {
+            await PublishPersonAsync(officer, ChangeOutcome.Applied);
+        }
     }
 
     /// <summary>A second officer turns a proposal down; nothing of it applies.</summary>

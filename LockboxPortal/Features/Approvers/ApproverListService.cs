@@ -21,6 +21,7 @@ public sealed partial class ApproverListService(
     OperationGate gate,
     AuditWriter audit,
     ApproverNotifier notifier,
+    DirectoryNotifier directory,
     IOutboundMessages outbound,
     TimeProvider time)
 {
@@ -89,12 +90,18 @@ public sealed partial class ApproverListService(
     /// <paramref name="approved"/> when a second officer's approval is what applies it.
     /// </summary>
     private async Task<ChangeEffect?> RunChangeAsync(
-        LockboxDbContext db, ActingUser user, Guid tenantId, GovernedChange change, bool apply, PolicyChange? approved, CancellationToken cancellationToken)
+        LockboxDbContext db, ActingUser user, Guid tenantId, GovernedChange change, bool apply, PolicyChange? approved, CancellationToken cancellationToken,
+        bool alone = false)
     {
         var now = time.GetUtcNow();
-        var twoPerson = approved is null ? null : new { ChangeId = approved.Id, ProposedBy = approved.ProposedBy, ApprovedBy = user.Actor };
+        object? twoPerson = approved is not null
+            ? new { ChangeId = approved.Id, ProposedBy = approved.ProposedBy, ApprovedBy = user.Actor }
+            : alone ? new { Alone = AloneNote } : null;
         switch (change)
         {
+            case GovernedChange.AppointOfficer or GovernedChange.RemoveOfficer:
+                return await RunOfficerChangeAsync(db, user, tenantId, change, apply, twoPerson, cancellationToken);
+
             case GovernedChange.AddApprover(var userId):
             {
                 var before = await ApproverReads.ApproversOfAsync(db, tenantId, cancellationToken);
@@ -328,15 +335,21 @@ public sealed partial class ApproverListService(
     }
 
     /// <summary>The operation a change needs the person to be allowed, and the resource it is decided on.</summary>
-    private static (OperationAuthorizationRequirement Operation, ApproverResource Resource) OperationFor(GovernedChange change, ActingUser user, Guid tenantId, bool found) =>
+    private static (OperationAuthorizationRequirement Operation, IGuardedResource Resource) OperationFor(GovernedChange change, ActingUser user, Guid tenantId, bool found) =>
         change switch
         {
+            // The People page's rule: only the tenant's own officers give or take its roles.
+            GovernedChange.AppointOfficer(var userId) => (AdministrationOperations.ChangeRole, OfficerRole(user, tenantId, userId)),
+            GovernedChange.RemoveOfficer(var userId) => (AdministrationOperations.ChangeRole, OfficerRole(user, tenantId, userId)),
             GovernedChange.AddApprover or GovernedChange.AddEscalationApprover => (ApproverOperations.AddApprover, ApproverResource.ApproverList(user, tenantId, found)),
             GovernedChange.RemoveApprover or GovernedChange.RemoveEscalationApprover => (ApproverOperations.RemoveApprover, ApproverResource.ApproverList(user, tenantId, found)),
             GovernedChange.ReplacePolicy or GovernedChange.AddCatalogueEntry or GovernedChange.RemoveCatalogueEntry =>
                 (ApproverOperations.ChangePolicy, ApproverResource.Policy(user, tenantId, found)),
             _ => throw new InvalidOperationException($"Unknown governed change '{change.GetType().Name}'."),
         };
+
+    private static AdministrationResource OfficerRole(ActingUser user, Guid tenantId, string userId) =>
+        new(user, tenantId, PortalRole.SecurityOfficer) { SubjectType = AdministrationResource.PersonSubject, SubjectId = userId };
 
     private static ApproverChangeKind KindOf(GovernedChange change) => change switch
     {
@@ -351,7 +364,7 @@ public sealed partial class ApproverListService(
         var user = await gate.ActingUserAsync(db, principal, cancellationToken);
         var found = await db.Tenants.AnyAsync(t => t.Id == tenantId, cancellationToken);
         var (operation, resource) = OperationFor(change, user, tenantId, found);
-        await gate.EnsureAsync(principal, resource, operation, cancellationToken);
+        await gate.EnsureAsync(principal, resource, operation, cancellationToken, (resource as AdministrationResource)?.Role?.ToString());
         if (operation == ApproverOperations.ChangePolicy)
         {
             // The stored policy decides, so turning the requirement off needs the second factor while it is on.

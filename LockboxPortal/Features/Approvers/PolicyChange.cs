@@ -8,7 +8,7 @@ namespace LockboxPortal.Features.Approvers;
 /// <summary>
 /// One change to what a tenant's officers govern: its policy (replaced whole, so a field added to
 /// <see cref="TenantPolicy"/> later is covered without more code), its approver and escalation lists, its scope
-/// catalogue. <see cref="ApproverListService"/> applies it at once, or under the two-person rule stores it in a
+/// catalogue, and who its security officers are. <see cref="ApproverListService"/> applies it at once, or under the two-person rule stores it in a
 /// <see cref="PolicyChange"/> and applies exactly this when a second officer approves.
 /// </summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
@@ -19,6 +19,8 @@ namespace LockboxPortal.Features.Approvers;
 [JsonDerivedType(typeof(RemoveEscalationApprover), "remove-escalation-approver")]
 [JsonDerivedType(typeof(AddCatalogueEntry), "add-catalogue-entry")]
 [JsonDerivedType(typeof(RemoveCatalogueEntry), "remove-catalogue-entry")]
+[JsonDerivedType(typeof(AppointOfficer), "appoint-officer")]
+[JsonDerivedType(typeof(RemoveOfficer), "remove-officer")]
 public abstract record GovernedChange
 {
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
@@ -41,6 +43,12 @@ public abstract record GovernedChange
     public sealed record AddCatalogueEntry(string? Pattern, AccessLevel MaxAccessLevel, TimeSpan MaxDuration) : GovernedChange;
 
     public sealed record RemoveCatalogueEntry(Guid EntryId) : GovernedChange;
+
+    /// <summary>Gives a member of the tenant the SecurityOfficer role: who may approve the next proposal is governed too.</summary>
+    public sealed record AppointOfficer(string UserId) : GovernedChange;
+
+    /// <summary>Takes the SecurityOfficer role away from one of the tenant's officers.</summary>
+    public sealed record RemoveOfficer(string UserId) : GovernedChange;
 }
 
 /// <summary>What one change does, in words: "Required approvals: 3 → 1".</summary>

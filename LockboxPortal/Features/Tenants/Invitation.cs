@@ -108,7 +108,7 @@ public sealed class Invitation
 }
 
 /// <summary>The invitation was already used, revoked, or has expired (or the link is not one at all).</summary>
-public sealed class InvitationNotUsableException(InvitationStatus? status) : LockboxRuleException(status switch
+public sealed class InvitationNotUsableException(InvitationStatus? status, string? message = null) : LockboxRuleException(message ?? status switch
 {
     InvitationStatus.Accepted => "This invitation has already been used.",
     InvitationStatus.Revoked => "This invitation was revoked.",

@@ -58,6 +58,11 @@ public sealed class InvitationService(
             {
                 errors[nameof(InviteInput.TenantId)] = ["Choose an active tenant."];
             }
+            else if (input is { TenantId: { } officerOf, Role: PortalRole.SecurityOfficer } && await GovernedOfficerSeatAsync(db, officerOf, null, cancellationToken) is { } governed)
+            {
+                errors[nameof(InviteInput.Role)] = [governed +
+                    " Invite them with another role (TenantAdmin, say), then give them the SecurityOfficer role on the People page: a second officer approves that."];
+            }
 
             if (email is null)
             {
@@ -143,6 +148,7 @@ public sealed class InvitationService(
             ? await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.Name).SingleAsync(cancellationToken)
             : "the provider";
         var exists = await db.Users.AnyAsync(u => u.NormalizedEmail == accounts.NormalizeEmail(invitation.Email), cancellationToken);
+        await EnsureOfficerSeatOpenAsync(db, invitation, null, cancellationToken);
         return new InvitationPreview(invitation.Email, invitation.DisplayName, where, invitation.Role, exists, invitation.ExpiresAt);
     }
 
@@ -208,6 +214,7 @@ public sealed class InvitationService(
                 throw new WrongPasswordException(person.Id);
             }
 
+            await EnsureOfficerSeatOpenAsync(db, invitation, person.Id, cancellationToken);
             invitation.Accept(person.Id, now);
             if (!await db.Memberships.AnyAsync(m => m.UserId == person.Id && m.TenantId == invitation.TenantId && m.Role == invitation.Role, cancellationToken))
             {
@@ -223,6 +230,34 @@ public sealed class InvitationService(
                 AuditRecord.Details(new { Role = invitation.Role.ToString(), Through = "invitation", InvitationId = invitation.Id })), cancellationToken);
             return invitation.Email;
         }, cancellationToken);
+
+    /// <summary>
+    /// Under a tenant's two-person rule an officer joins without a second officer's approval only while fewer than two
+    /// are active: so a lone officer can restore the rule, and nobody adds a third of his own. Says why when the seat is
+    /// governed; null when an invitation may make an officer here.
+    /// </summary>
+    private static async Task<string?> GovernedOfficerSeatAsync(LockboxDbContext db, Guid tenantId, string? except, CancellationToken cancellationToken)
+    {
+        var tenant = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == tenantId, cancellationToken);
+        if (!tenant.Policy.RequireSecondOfficer)
+        {
+            return null;
+        }
+
+        var officers = (await Approvers.GovernedState.ActiveOfficersAsync(db, tenantId, cancellationToken)).Where(o => o.UserId != except).ToList();
+        return officers.Count < 2
+            ? null
+            : $"{tenant.Name}'s two-person rule is on and it has {officers.Count} active security officers, so a new one is appointed only with a second officer's approval.";
+    }
+
+    /// <summary>An officer invitation (perhaps sent before the rule was turned on) is not a way around the rule.</summary>
+    private static async Task EnsureOfficerSeatOpenAsync(LockboxDbContext db, Invitation invitation, string? personId, CancellationToken cancellationToken)
+    {
+        if (invitation is { Role: PortalRole.SecurityOfficer, TenantId: { } tenantId } && await GovernedOfficerSeatAsync(db, tenantId, personId, cancellationToken) is { } governed)
+        {
+            throw new InvitationNotUsableException(null, governed + " This invitation cannot make you one: ask the officers to appoint you on the People page.");
+        }
+    }
 
     public const int DisplayNameMaxLength = 200;
     public const string DisplayNameRule = "Enter a name of 1 to 200 printable characters (no invisible or direction-changing ones such as U+202E or U+200B).";

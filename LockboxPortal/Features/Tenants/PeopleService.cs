@@ -40,6 +40,7 @@ public sealed class PeopleService(
     ApproverNotifier approverNotifier,
     IOutboundMessages outbound,
     DirectoryNotifier directory,
+    ApproverListService governed,
     TimeProvider time)
 {
     private const string Subject = AdministrationResource.PersonSubject;
@@ -101,9 +102,18 @@ public sealed class PeopleService(
             .ToList();
     }
 
-    /// <summary>Gives an existing member of the provider or tenant another role there. Newcomers get an invitation.</summary>
-    public async Task GrantRoleAsync(ClaimsPrincipal principal, string userId, Guid? tenantId, PortalRole role, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Gives an existing member of the provider or tenant another role there. Newcomers get an invitation. A tenant's
+    /// SecurityOfficer role is governed like its policy (<see cref="ApproverListService.AppointOfficerAsync"/>): under the
+    /// two-person rule it is proposed, and the outcome says so.
+    /// </summary>
+    public async Task<ChangeOutcome> GrantRoleAsync(ClaimsPrincipal principal, string userId, Guid? tenantId, PortalRole role, CancellationToken cancellationToken = default)
     {
+        if (tenantId is { } tenant && role == PortalRole.SecurityOfficer)
+        {
+            return await governed.AppointOfficerAsync(principal, tenant, userId, cancellationToken);
+        }
+
         await transactions.RunAsync(async db =>
         {
             var user = await gate.ActingUserAsync(db, principal, cancellationToken);
@@ -124,14 +134,21 @@ public sealed class PeopleService(
             await audit.AppendAsync(db, Record(AuditEventType.Membership_Granted, user, tenantId, person, new { Role = role.ToString() }), cancellationToken);
         }, cancellationToken);
         await PublishDirectoryAsync(userId, []);
+        return ChangeOutcome.Applied;
     }
 
     /// <summary>
     /// Takes one role away. Taking the last role of a tenant's member removes them from the tenant; taking the
-    /// Engineer role ends that engineer's open requests and grants at once (DESIGN.md rule 10).
+    /// Engineer role ends that engineer's open requests and grants at once (DESIGN.md rule 10). A tenant's
+    /// SecurityOfficer role is governed (<see cref="ApproverListService.RemoveOfficerAsync"/>).
     /// </summary>
-    public async Task RemoveRoleAsync(ClaimsPrincipal principal, string userId, Guid? tenantId, PortalRole role, CancellationToken cancellationToken = default)
+    public async Task<ChangeOutcome> RemoveRoleAsync(ClaimsPrincipal principal, string userId, Guid? tenantId, PortalRole role, CancellationToken cancellationToken = default)
     {
+        if (tenantId is { } tenant && role == PortalRole.SecurityOfficer)
+        {
+            return await governed.RemoveOfficerAsync(principal, tenant, userId, cancellationToken);
+        }
+
         var (closed, lists) = await transactions.RunAsync(async db =>
         {
             var user = await gate.ActingUserAsync(db, principal, cancellationToken);
@@ -148,6 +165,7 @@ public sealed class PeopleService(
 
         await PublishAsync(closed);
         await PublishDirectoryAsync(userId, lists);
+        return ChangeOutcome.Applied;
     }
 
     /// <summary>An officer removes a person from their tenant: every role there, and their place on its approver list.</summary>
@@ -161,6 +179,10 @@ public sealed class PeopleService(
             await EnsureAsync(principal, new AdministrationResource(user, tenantId, PortalRole.TenantAdmin),
                 AdministrationOperations.ChangeRole, userId, cancellationToken);
             var (person, memberships) = await LoadPersonAsync(db, userId, tenantId, cancellationToken);
+            if (memberships.Any(m => m.Role == PortalRole.SecurityOfficer))
+            {
+                await EnsureOfficerNotGovernedAsync(db, user, person, tenantId, "RemoveFromTenant", cancellationToken);
+            }
 
             return await RemoveAsync(db, user, person, tenantId, memberships, cancellationToken);
         }, cancellationToken);
@@ -207,6 +229,10 @@ public sealed class PeopleService(
             foreach (var membership in memberships)
             {
                 await EnsureNotLastAsync(db, person, membership.TenantId, membership.Role, cancellationToken);
+                if (membership is { Role: PortalRole.SecurityOfficer, TenantId: { } officerOf } && !user.Memberships.HasProviderRole(PortalRole.ProviderAdmin))
+                {
+                    await EnsureOfficerNotGovernedAsync(db, user, person, officerOf, nameof(AdministrationOperations.Deactivate), cancellationToken);
+                }
             }
 
             var approverEntries = await db.ApproverListEntries.Where(e => e.UserId == userId).ToListAsync(cancellationToken);
@@ -268,6 +294,26 @@ public sealed class PeopleService(
             $"{person.ToActor().DisplayName} is on {tenant.Name}'s approver list, and {tenant.Name} needs {tenant.Policy.RequiredApprovals} " +
             $"approval(s) from {remaining + 1} approver(s). Only {tenant.Name}'s security officers change who approves for it: " +
             "ask them to add another approver (or lower the required approvals) first.");
+    }
+
+    /// <summary>
+    /// Under a tenant's two-person rule, taking an officer away is a proposal a second officer approves
+    /// (<see cref="ApproverListService.RemoveOfficerAsync"/>): another officer may neither remove them from the tenant nor
+    /// deactivate them around it. Refused and recorded in the tenant's trail. The provider's admin may still deactivate
+    /// an account (someone who left); the tenant's trail shows it.
+    /// </summary>
+    private async Task EnsureOfficerNotGovernedAsync(LockboxDbContext db, ActingUser user, PortalUser person, Guid tenantId, string operation, CancellationToken cancellationToken)
+    {
+        var tenant = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == tenantId, cancellationToken);
+        if (!tenant.Policy.RequireSecondOfficer)
+        {
+            return;
+        }
+
+        await audit.RecordRefusalAsync(user.Actor, tenantId, Subject, person.Id, operation, "officer-governed", user.Client, cancellationToken);
+        throw new PeopleRuleException(
+            $"{person.ToActor().DisplayName} is a security officer of {tenant.Name}, whose two-person rule has a second officer approve taking that role away. " +
+            "Propose removing their SecurityOfficer role first (the role's chip on this page); once a second officer approves, this is possible.");
     }
 
     /// <summary>Ends the person's pending requests and active grants in every tenant, each audited (DESIGN.md rule 10).</summary>
