@@ -109,6 +109,40 @@ public sealed class GrantEventsApiTests(ApiPortalFixture portal) : IClassFixture
     }
 
     [Fact]
+    public async Task ADeclaredEmergency_ReachesAnOpenStream_AsGrantOpened_AndItsRejection_AsGrantRevokedWithinOneSecond()
+    {
+        await using (var db = portal.NewContext())
+        {
+            var contoso = await db.Tenants.SingleAsync(t => t.Id == DemoData.ContosoId);
+            contoso.ChangePolicy(contoso.Policy with { AllowEmergencyAccess = true });
+            await db.SaveChangesAsync();
+        }
+
+        using var stream = await OpenAsync();
+        using var engineer = portal.Client(Engineer);
+        var scope = Scope();
+        var declared = await engineer.PostAsJsonAsync("/api/v1/emergencies", new
+        {
+            tenantId = DemoData.ContosoId, scope, accessLevel = "read", incidentReference = "INC-2026-0042",
+            justification = "Mail flow outage: the mailbox rules loop and bounce every message.",
+        });
+        Assert.Equal(HttpStatusCode.Created, declared.StatusCode);
+        var id = (await declared.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+
+        // Well before the stream's keep-alive, which would also have carried it.
+        var opened = await stream.NextAboutAsync(id, TimeSpan.FromSeconds(5));
+        await portal.DecideAsync(Approver1, id, "reject");
+        var revoked = await stream.NextAboutAsync(id, TimeSpan.FromSeconds(1));
+
+        Assert.Equal("grant.opened", opened.Type);
+        Assert.Equal(("contoso", scope, "read"),
+            (opened.Data.GetProperty("tenant").GetString(), opened.Data.GetProperty("scope").GetString(), opened.Data.GetProperty("accessLevel").GetString()));
+        Assert.Equal(TimeSpan.FromMinutes(60), opened.Data.GetProperty("grantEndsAt").GetDateTimeOffset() - opened.Data.GetProperty("grantStartsAt").GetDateTimeOffset());
+        Assert.Equal("grant.revoked", revoked.Type);
+        Assert.True(revoked.Id > opened.Id);
+    }
+
+    [Fact]
     public async Task AnApprovedExtension_ReachesTheStream_WithTheGrantsNewEnd()
     {
         var id = await portal.ApprovedAsync(scope: Scope());

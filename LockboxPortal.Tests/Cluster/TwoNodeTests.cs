@@ -4,6 +4,7 @@ using System.Text.Json;
 using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Grants;
+using LockboxPortal.Features.Transparency;
 using LockboxPortal.Hosting;
 using LockboxPortal.Tests.ApiTokens;
 using LockboxPortal.Tests.Infrastructure;
@@ -138,6 +139,42 @@ public sealed class TwoNodeTests(BrowserFixture browser)
             Assert.Equal(1, customerDecisions);
         }
 
+        var (exitCode, output) = await AuditVerifyAsync(nodes.A);
+        Assert.True(exitCode == 0, output);
+    }
+
+    [ClusterFact]
+    public async Task ChecksOnBothNodes_UnderOneGrantInOneMinute_AreOneRowWithTheirSum_AndEachNodesEntryHoldsWhatItCounted()
+    {
+        await using var nodes = await TwoNodes.StartAsync(TestDatabase.Redis!);
+        var id = await nodes.ApprovedAsync(nodes.UrlA);
+
+        // All checks 10 seconds into a minute of their own, two on A and three on B.
+        var minute = GrantCheckMinute.MinuteOf(nodes.Time.GetUtcNow()).AddMinutes(1);
+        nodes.Time.SetUtcNow(minute.AddSeconds(10));
+        foreach (var url in new[] { nodes.UrlA, nodes.UrlB, nodes.UrlA, nodes.UrlB, nodes.UrlB })
+        {
+            Assert.True((await nodes.CheckAsync(url)).GetProperty("allowed").GetBoolean());
+        }
+
+        // Both nodes write the same new minute at once (one loses the insert and adds to the winner's row), and again
+        // once the minute is over, each with its audit entry. A flush the clock woke meanwhile is waited for.
+        var flushers = new[] { nodes.A, nodes.B }.Select(n => n.Services.GetRequiredService<CheckCountFlusher>()).ToList();
+        await Task.WhenAll(flushers.Select(f => f.FlushAsync()));
+        nodes.Time.SetUtcNow(minute.AddMinutes(1).AddSeconds(1));
+        await Task.WhenAll(flushers.Select(f => f.FlushAsync()));
+
+        await using var db = nodes.A.Services.GetRequiredService<IDbContextFactory<LockboxPortal.Data.LockboxDbContext>>().CreateDbContext();
+        var row = Assert.Single(await db.GrantCheckMinutes.AsNoTracking().Where(m => m.RequestId == id).ToListAsync());
+        Assert.Equal((minute, 5, 0), (row.Minute, row.Allowed, row.Refused));
+        Assert.Equal((minute.AddSeconds(10), minute.AddSeconds(10)), (row.FirstAllowedAt, row.LastAllowedAt));
+
+        // By design (decision 0014) each node writes its own entry for the minute; together they are the row.
+        var entries = await db.AuditEntries.AsNoTracking()
+            .Where(e => e.SubjectId == id.ToString() && e.EventType == AuditEventType.Grant_ChecksCounted).ToListAsync();
+        var counted = entries.Select(e => JsonDocument.Parse(e.DetailsJson).RootElement)
+            .Select(d => (Minute: d.GetProperty("minute").GetDateTimeOffset(), Allowed: d.GetProperty("allowed").GetInt32())).OrderBy(c => c.Allowed).ToList();
+        Assert.Equal([(minute, 2), (minute, 3)], counted);
         var (exitCode, output) = await AuditVerifyAsync(nodes.A);
         Assert.True(exitCode == 0, output);
     }

@@ -39,9 +39,15 @@ public sealed class GrantEventStream(IDbContextFactory<LockboxDbContext> dbFacto
         [AuditEventType.Grant_Extended] = "grant.extended",
     };
 
-    /// <summary>The request events after which new grant events may be in the trail.</summary>
+    /// <summary>
+    /// The request events after which new grant events may be in the trail: a declared emergency opens a grant, and a
+    /// rejected one revokes it while it runs, without a CustomerApproved or Revoked event of their own.
+    /// </summary>
     private static readonly HashSet<RequestEventKind> GrantKinds =
-        [RequestEventKind.CustomerApproved, RequestEventKind.Completed, RequestEventKind.Revoked, RequestEventKind.Released, RequestEventKind.Expired, RequestEventKind.Extended];
+    [
+        RequestEventKind.CustomerApproved, RequestEventKind.Completed, RequestEventKind.Revoked, RequestEventKind.Released, RequestEventKind.Expired,
+        RequestEventKind.Extended, RequestEventKind.EmergencyDeclared, RequestEventKind.EmergencyRejected,
+    ];
 
     private static readonly AuditEventType[] Kinds = [.. Types.Keys];
 
