@@ -17,7 +17,8 @@ namespace LockboxPortal.DataGen;
 /// 200 tenants with their people, approver lists and policies; 100,000 requests over two years, almost all closed,
 /// moved through the request's own transitions; and 1,000,000 audit entries in the tenants' and the provider's
 /// chains, hashed by <see cref="AuditEntry"/> itself. One seeded <see cref="Random"/>, so two runs make the same data
-/// (apart from ids the entities draw themselves: decisions, memberships, concurrency tokens).
+/// (apart from ids the entities draw themselves: decisions, memberships, concurrency tokens), with every time counted
+/// back from the moment of generating so that the open requests are open now; their times, and so the hashes, differ.
 /// </summary>
 public sealed class Generator(Func<LockboxDbContext> factory, GeneratorSettings settings, TextWriter log)
 {
