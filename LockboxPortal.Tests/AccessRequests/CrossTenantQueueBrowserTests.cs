@@ -11,6 +11,7 @@ namespace LockboxPortal.Tests.AccessRequests;
 /// the authenticator's code, asks for a fresh code with each decision; Northwind does not).
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class CrossTenantQueueBrowserTests(BrowserFixture browser)
 {
     [Fact]

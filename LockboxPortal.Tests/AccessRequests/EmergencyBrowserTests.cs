@@ -15,6 +15,7 @@ namespace LockboxPortal.Tests.AccessRequests;
 /// open queue shows it to ratify without a reload.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class EmergencyBrowserTests(BrowserFixture browser)
 {
     private const string Justification = "Mail flow outage: the transport rules loop and bounce every order confirmation.";

@@ -15,6 +15,7 @@ namespace LockboxPortal.Tests.AccessRequests;
 /// the page says why; with the code shown now, the approval counts.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class FreshFactorBrowserTests(BrowserFixture browser)
 {
     [Fact]

@@ -16,6 +16,7 @@ namespace LockboxPortal.Tests.AccessRequests;
 /// instead of typing a code. The approval counts, the assertion is kept with it, and the decision verifies.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class PasskeyDecisionBrowserTests(BrowserFixture browser)
 {
     [Fact]

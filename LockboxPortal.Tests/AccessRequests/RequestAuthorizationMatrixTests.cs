@@ -5,6 +5,7 @@ using LockboxPortal.Features.Tenants;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Infrastructure;
 using static LockboxPortal.Tests.AccessRequests.RequestBuilder;
+using LockboxPortal.Tests.Infrastructure;
 
 namespace LockboxPortal.Tests.AccessRequests;
 
@@ -12,6 +13,7 @@ namespace LockboxPortal.Tests.AccessRequests;
 /// Role x tenant x operation for <see cref="RequestAuthorizationHandler"/> (DESIGN.md "People and roles").
 /// Every cell of the matrix is a test, the allowed ones as well as the forbidden ones, so over-denying fails too.
 /// </summary>
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public class RequestAuthorizationMatrixTests
 {
     private const string View = nameof(RequestOperations.View);

@@ -4,6 +4,7 @@ using Microsoft.Playwright;
 namespace LockboxPortal.Tests.AccessRequests;
 
 [Collection(BrowserCollection.Name)]
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class RequestLifecycleBrowserTests(BrowserFixture browser)
 {
     [Fact]

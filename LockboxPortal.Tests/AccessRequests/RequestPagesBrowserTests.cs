@@ -6,6 +6,7 @@ namespace LockboxPortal.Tests.AccessRequests;
 
 /// <summary>The requests list and the request page, in Chromium against the running app.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class RequestPagesBrowserTests(BrowserFixture browser)
 {
     [Fact]

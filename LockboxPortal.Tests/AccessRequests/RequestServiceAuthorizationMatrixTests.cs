@@ -13,6 +13,7 @@ namespace LockboxPortal.Tests.AccessRequests;
 /// again on a Northwind one), and for nobody signed in. The handler-level matrix is
 /// <see cref="RequestAuthorizationMatrixTests"/>; this one proves the services ask it, and that a refusal changes nothing.
 /// </summary>
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class RequestServiceAuthorizationMatrixTests
 {
     private static readonly (string Who, Cell Expected)[] InternalStage =

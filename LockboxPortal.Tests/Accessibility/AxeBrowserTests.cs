@@ -7,10 +7,10 @@ namespace LockboxPortal.Tests.Accessibility;
 /// <summary>
 /// axe on every page (found from the assembly, so new pages are included) as every role, in light and dark mode:
 /// a serious or critical violation fails, and so does a page without exactly one h1 and one main landmark.
-/// The markup does not depend on the database, so test.sh runs these on SQLite only (they are its longest tests).
+/// The markup does not depend on the database, so test.sh runs these on SQLite only (<see cref="TestPasses"/>).
 /// </summary>
 [Collection(BrowserCollection.Name)]
-[Trait("Category", "DatabaseIndependent")]
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class AxeBrowserTests(BrowserFixture browser)
 {
     public static TheoryData<string> People() =>

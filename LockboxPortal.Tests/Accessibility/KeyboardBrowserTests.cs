@@ -6,6 +6,7 @@ namespace LockboxPortal.Tests.Accessibility;
 
 /// <summary>The whole life of a request with the keyboard alone: Tab to reach things, Enter, arrows and typing to use them.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class KeyboardBrowserTests(BrowserFixture browser)
 {
     private const int MaxTabs = 80;

@@ -12,6 +12,7 @@ namespace LockboxPortal.Tests.ApiTokens;
 /// Every operation of <see cref="ApiTokenService"/>, for each role of the provider and of the tenants, and for nobody
 /// signed in: personal tokens are their owner's alone, service clients the ProviderAdmin's.
 /// </summary>
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class ApiTokenAuthorizationMatrixTests
 {
     private static IEnumerable<(string Operation, string Who, Cell Expected)> Rows() =>

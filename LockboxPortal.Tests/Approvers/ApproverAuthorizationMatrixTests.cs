@@ -11,6 +11,7 @@ namespace LockboxPortal.Tests.Approvers;
 /// TenantAdmin and a delegate among them) on their own tenant (Contoso), on another (Northwind), and signed out; the
 /// MSP operator is a member of both. Allowed cells succeed; refused cells are refused, recorded, and change nothing.
 /// </summary>
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class ApproverAuthorizationMatrixTests
 {
     private const string ViewApprovers = nameof(ViewApprovers);

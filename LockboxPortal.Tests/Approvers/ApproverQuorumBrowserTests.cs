@@ -10,6 +10,7 @@ using Microsoft.Playwright;
 namespace LockboxPortal.Tests.Approvers;
 
 [Collection(BrowserCollection.Name)]
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class ApproverQuorumBrowserTests(BrowserFixture browser)
 {
     [Fact]

@@ -13,6 +13,7 @@ namespace LockboxPortal.Tests.Approvers;
 /// list and a moment inside the pending window; each mistake is told beside its field and saves nothing.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class EscalationPolicyBrowserTests(BrowserFixture browser)
 {
     [Fact]

@@ -14,6 +14,7 @@ namespace LockboxPortal.Tests.Approvers;
 /// new-request form then offers: a refused reason is gone, the catalogue is the list to pick from.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class ReasonAndCataloguePolicyBrowserTests(BrowserFixture browser)
 {
     [Fact]

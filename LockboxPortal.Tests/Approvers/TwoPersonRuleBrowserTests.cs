@@ -11,6 +11,7 @@ namespace LockboxPortal.Tests.Approvers;
 /// page, and it takes effect; Nora's page clears without a reload.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class TwoPersonRuleBrowserTests(BrowserFixture browser)
 {
     [Fact]

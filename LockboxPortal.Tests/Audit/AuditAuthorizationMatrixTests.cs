@@ -3,10 +3,12 @@ using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Tenants;
 using Microsoft.AspNetCore.Authorization.Infrastructure;
+using LockboxPortal.Tests.Infrastructure;
 
 namespace LockboxPortal.Tests.Audit;
 
 /// <summary>Role x chain x operation, with the allowed rows as well as the refused ones.</summary>
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class AuditAuthorizationMatrixTests
 {
     private static readonly Guid Contoso = Guid.NewGuid();

@@ -10,6 +10,7 @@ namespace LockboxPortal.Tests.Audit;
 /// Every operation of <see cref="AuditService"/> on Contoso's chain and on the provider's, for each role of the provider,
 /// of Contoso, of Northwind, for the MSP operator (a TenantAdmin of both), and for nobody signed in. The handler-level matrix is <see cref="AuditAuthorizationMatrixTests"/>.
 /// </summary>
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class AuditServiceAuthorizationMatrixTests
 {
     // Contoso's own people learn the chain exists and are told no; everyone else is told there is no such chain.

@@ -9,6 +9,7 @@ namespace LockboxPortal.Tests.Audit;
 
 /// <summary>An operation taken in the portal (a Blazor circuit, no HttpContext of its own) records the browser's address and user agent.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class ClientRecordedBrowserTests(BrowserFixture browser)
 {
     [Fact]

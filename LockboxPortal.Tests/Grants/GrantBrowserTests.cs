@@ -4,6 +4,7 @@ using Microsoft.Playwright;
 namespace LockboxPortal.Tests.Grants;
 
 [Collection(BrowserCollection.Name)]
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class GrantBrowserTests(BrowserFixture browser)
 {
     [Fact]

@@ -12,6 +12,7 @@ namespace LockboxPortal.Tests.Grants;
 /// Contoso, for each role of the provider, of Contoso, of Northwind, for the MSP operator (on a grant in Contoso and
 /// again in Northwind), and for nobody signed in.
 /// </summary>
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class GrantServiceAuthorizationMatrixTests
 {
     private static readonly (string Who, Cell Expected)[] RequesterOnly =

@@ -8,6 +8,7 @@ namespace LockboxPortal.Tests.Hosting;
 /// script, a fetch to another origin), so the policy can stay strict without breaking a page.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class ContentSecurityPolicyBrowserTests(BrowserFixture browser)
 {
     [Fact]

@@ -13,6 +13,7 @@ namespace LockboxPortal.Tests.Hosting;
 /// one, then sign in with a passkey alone. Every step is in the trail.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class PasskeyBrowserTests(BrowserFixture browser)
 {
     [Fact]

@@ -4,6 +4,7 @@ using Microsoft.Playwright;
 namespace LockboxPortal.Tests.Hosting;
 
 [Collection(BrowserCollection.Name)]
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class SignOutBrowserTests(BrowserFixture browser)
 {
     /// <summary>The layout's sign-out button carries the page's antiforgery token, so the check on the endpoint lets it through.</summary>

@@ -12,6 +12,7 @@ using Microsoft.Playwright;
 namespace LockboxPortal.Tests.Tenants;
 
 [Collection(BrowserCollection.Name)]
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class AdministrationBrowserTests(BrowserFixture browser)
 {
     private const string OfficerPassword = "litware-officer-pass-1";

@@ -10,6 +10,7 @@ namespace LockboxPortal.Tests.Tenants;
 /// on another (Northwind), on the provider, and signed out. Allowed cells succeed; refused cells are refused,
 /// recorded, and change nothing.
 /// </summary>
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class AdministrationMatrixTests
 {
     private const string ListTenants = nameof(ListTenants);

@@ -14,6 +14,7 @@ using Microsoft.Playwright;
 namespace LockboxPortal.Tests.Transparency;
 
 [Collection(BrowserCollection.Name)]
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class TransparencyBrowserTests(BrowserFixture browser)
 {
     [Fact]

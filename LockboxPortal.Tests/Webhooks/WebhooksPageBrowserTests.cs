@@ -5,6 +5,7 @@ namespace LockboxPortal.Tests.Webhooks;
 
 /// <summary>The webhooks page in Chromium: one h1, a bad address refused with a message, the secret shown once, the delivery log reachable.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class WebhooksPageBrowserTests(BrowserFixture browser)
 {
     [Fact]

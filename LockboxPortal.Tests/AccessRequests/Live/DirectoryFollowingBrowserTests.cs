@@ -17,6 +17,7 @@ namespace LockboxPortal.Tests.AccessRequests.Live;
 /// queue keeps working, so an empty queue is not just a broken page.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class DirectoryFollowingBrowserTests(BrowserFixture browser)
 {
     [Fact]

@@ -12,6 +12,7 @@ using Microsoft.Playwright;
 namespace LockboxPortal.Tests.AccessRequests.Live;
 
 [Collection(BrowserCollection.Name)]
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class LiveQueueBrowserTests(BrowserFixture browser)
 {
     [Fact]

@@ -17,6 +17,7 @@ namespace LockboxPortal.Tests.Tenants.Entra;
 /// Microsoft.Identity.Web middleware, in headless Chromium.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestPasses.Category, TestPasses.SqliteOnly)]
 public sealed class EntraSignInBrowserTests(BrowserFixture browser)
 {
     [Fact]
