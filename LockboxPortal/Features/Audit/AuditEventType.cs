@@ -55,6 +55,12 @@ public enum AuditEventType
     /// <summary>The access checks made under the grant in one minute, counted (allowed and refused): one entry per grant, minute and node.</summary>
     Grant_ChecksCounted = 1208,
 
+    /// <summary>
+    /// Access checks refused again in one minute for the same service client, tenant, engineer, scope, level and reason,
+    /// after the first (written as <see cref="Grant_AccessChecked"/>): how many, one entry per node and minute.
+    /// </summary>
+    Grant_AccessRefusalsCounted = 1209,
+
     // 1300: approver lists, policies and delegations
     Approvers_Added = 1300,
     Approvers_Removed = 1301,

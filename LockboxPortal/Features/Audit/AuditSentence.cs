@@ -51,6 +51,7 @@ public sealed partial record AuditSentence(string Before, string? Subject, strin
             AuditEventType.Grant_Completed => ("The access of ", " ended at the end of its window"),
             AuditEventType.Grant_AccessChecked => ($"The access of {who} was checked", ""),
             AuditEventType.Grant_ActivityReported => ($"{who} reported {Value(fields, "Count") ?? "some"} actions under ", ""),
+            AuditEventType.Grant_AccessRefusalsCounted => ($"{who} was refused {Value(fields, "Repeats") ?? "some"} more access checks in one minute", $" ({Words(Value(fields, "Reason") ?? "")})"),
             AuditEventType.Grant_ChecksCounted => ($"Access checks counted under ", $": {Value(fields, "Allowed") ?? "0"} allowed, {Value(fields, "Refused") ?? "0"} refused in one minute"),
             AuditEventType.GrantToken_Issued => ($"{who} fetched a grant token for ", ""),
             AuditEventType.SignIn_Succeeded => ($"{who} signed in", ""),

@@ -14,8 +14,9 @@ public sealed record AccessCheckInput(string? Tenant, string? Engineer, string? 
 /// The access check the provider's data plane calls before touching customer content. It takes the candidate
 /// requests for the tenant and engineer from the <see cref="IAccessCandidateSource"/> and asks
 /// <see cref="AccessDecision.Evaluate"/> — the one decision function — so the API reports the same reason as every
-/// other place. Every refusal is audited, and the first allowed use of each grant; later allowed uses are not, so
-/// the hot path stays read-only. Every check that names a grant is counted in memory for the grant's page and trail
+/// other place. Every refusal is audited, coalesced per minute (<see cref="RefusalCoalescer"/>: the first at once, a
+/// count of the rest after the minute), and the first allowed use of each grant; later allowed uses are not, so the
+/// hot path stays read-only. Every check that names a grant is counted in memory for the grant's page and trail
 /// (<see cref="Transparency.CheckCounter"/>).
 /// </summary>
 public sealed class AccessCheckService(
@@ -24,6 +25,7 @@ public sealed class AccessCheckService(
     LockboxTransactions transactions,
     AuditWriter audit,
     Transparency.CheckCounter checkCounter,
+    RefusalCoalescer refusals,
     TimeProvider time)
 {
     public const string RefusalSubject = "AccessCheck";
@@ -109,9 +111,26 @@ public sealed class AccessCheckService(
         });
         if (!verdict.IsAllowed)
         {
-            await transactions.RunAsync(db => audit.AppendAsync(db, new AuditRecord(
-                AuditEventType.Grant_AccessChecked, caller, tenantId, RefusalSubject, verdict.RequestId?.ToString() ?? "", details, Client: client), cancellationToken),
-                cancellationToken);
+            // The first of its kind in a minute is written now; the rest of that minute are counted (RefusalCountFlusher).
+            var now = time.GetUtcNow();
+            var key = new RefusalCoalescer.Key(caller.UserId, tenantId, input.Engineer!.Trim(), input.Scope!.Trim(), input.AccessLevel.ToString()!, verdict.Reason.ToString());
+            if (!refusals.IsFirst(key, caller, client, verdict.RequestId, now))
+            {
+                return;
+            }
+
+            try
+            {
+                await transactions.RunAsync(db => audit.AppendAsync(db, new AuditRecord(
+                    AuditEventType.Grant_AccessChecked, caller, tenantId, RefusalSubject, verdict.RequestId?.ToString() ?? "", details, Client: client), cancellationToken),
+                    cancellationToken);
+            }
+            catch
+            {
+                refusals.Forget(key, now);
+                throw;
+            }
+
             return;
         }
 

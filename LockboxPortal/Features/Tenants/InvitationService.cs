@@ -244,10 +244,10 @@ public sealed class InvitationService(
             return null;
         }
 
-        var officers = (await Approvers.GovernedState.ActiveOfficersAsync(db, tenantId, cancellationToken)).Where(o => o.UserId != except).ToList();
-        return officers.Count < 2
+        var officers = await RoleHolders.ActiveOfficerCountAsync(db, tenantId, except, cancellationToken);
+        return officers < 2
             ? null
-            : $"{tenant.Name}'s two-person rule is on and it has {officers.Count} active security officers, so a new one is appointed only with a second officer's approval.";
+            : $"{tenant.Name}'s two-person rule is on and it has {officers} active security officers, so a new one is appointed only with a second officer's approval.";
     }
 
     /// <summary>An officer invitation (perhaps sent before the rule was turned on) is not a way around the rule.</summary>

@@ -7,9 +7,10 @@ namespace LockboxPortal.Features.Tenants;
 /// <summary>
 /// What follows from taking roles away, whoever takes them (an officer on the people page, the person's directory at
 /// sign-in): the person's other sessions are told, each removal is audited, and someone who is no longer a TenantAdmin
-/// leaves the approver list at once, because only a TenantAdmin approves.
+/// leaves the approver list at once, because only a TenantAdmin approves. Public for the officers' role, which the
+/// approvers feature governs (a change to it applied through the two-person rule).
 /// </summary>
-internal static class MembershipChanges
+public static class MembershipChanges
 {
     /// <param name="through">How the change came about (e.g. <c>entra</c>), recorded with each removal; null for a person's own decision.</param>
     /// <returns>The tenant whose approver list the person left with these roles, if any.</returns>

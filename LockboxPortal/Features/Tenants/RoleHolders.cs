@@ -9,6 +9,13 @@ namespace LockboxPortal.Features.Tenants;
 /// </summary>
 public static class RoleHolders
 {
+    /// <summary>How many active security officers the tenant has, not counting <paramref name="except"/>.</summary>
+    public static Task<int> ActiveOfficerCountAsync(LockboxDbContext db, Guid tenantId, string? except, CancellationToken cancellationToken) =>
+        (from m in db.Memberships
+         join u in db.Users on m.UserId equals u.Id
+         where m.TenantId == tenantId && m.Role == PortalRole.SecurityOfficer && u.IsActive && m.UserId != except
+         select m.UserId).Distinct().CountAsync(cancellationToken);
+
     /// <summary>Whether the tenant has an active security officer other than <paramref name="except"/>.</summary>
     public static Task<bool> HasActiveOfficerAsync(LockboxDbContext db, Guid tenantId, string? except, CancellationToken cancellationToken) =>
         HasActiveHolderAsync(db, tenantId, PortalRole.SecurityOfficer, except, cancellationToken);

@@ -24,7 +24,7 @@ public sealed class CheckCountFlusher(
     RequestNotifier notifier,
     IOptions<TransparencyOptions> options,
     TimeProvider time,
-    ILogger<CheckCountFlusher> logger) : BackgroundService
+    ILogger<CheckCountFlusher> logger) : PeriodicFlusher(options.Value.FlushInterval, time, logger)
 {
     public static readonly Actor Counter = new("system:check-counter", "Access checks");
 
@@ -33,27 +33,9 @@ public sealed class CheckCountFlusher(
     /// <summary>One flush at a time on a node, so a flush asked for (at shutdown, in a test) waits for the running one to commit.</summary>
     private readonly SemaphoreSlim _one = new(1, 1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            while (true)
-            {
-                await Task.Delay(options.Value.FlushInterval, time, stoppingToken);
-                await FlushSafelyAsync(stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping: StopAsync flushes what is left.
-        }
-    }
+    protected override string What => "the counted access checks";
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        await FlushSafelyAsync(cancellationToken, closeAll: true);
-    }
+    protected override Task FlushDueAsync(bool all, CancellationToken cancellationToken) => FlushAsync(cancellationToken, closeAll: all);
 
     /// <summary>
     /// Writes what was counted up to now; <paramref name="closeAll"/> (at shutdown) also closes the minute still running,
@@ -74,7 +56,7 @@ public sealed class CheckCountFlusher(
 
     private async Task<int> FlushOnceAsync(bool closeAll, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var pending = counter.Take(closeAll ? now.AddMinutes(1) : now);
         if (pending.Count == 0)
         {
@@ -101,26 +83,13 @@ public sealed class CheckCountFlusher(
         return pending.Count;
     }
 
-    private async Task FlushSafelyAsync(CancellationToken cancellationToken, bool closeAll = false)
-    {
-        try
-        {
-            await FlushAsync(cancellationToken, closeAll);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            // The counts stay in memory for the next flush.
-            logger.LogWarning(ex, "Could not write the counted access checks; trying again at the next flush.");
-        }
-    }
-
     private async Task<IReadOnlyList<RequestEvent>> WriteAsync(LockboxDbContext db, IReadOnlyList<PendingTally> pending, CancellationToken cancellationToken)
     {
         var requestIds = pending.Select(p => p.Bucket.RequestId).Distinct().ToList();
         var earliest = pending.Min(p => p.Bucket.Minute);
         var requests = await db.AccessRequests.AsNoTracking().Where(r => requestIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id, cancellationToken);
         var rows = await db.GrantCheckMinutes.Where(m => requestIds.Contains(m.RequestId) && m.Minute >= earliest).ToListAsync(cancellationToken);
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var changed = new Dictionary<Guid, RequestEvent>();
         foreach (var tally in pending.OrderBy(p => p.Bucket.Minute))
         {
