@@ -50,6 +50,44 @@ public sealed class ApiTokenTests(ApiPortalFixture portal) : IClassFixture<ApiPo
         Assert.True(await db.AuditEntries.AnyAsync(e => e.EventType == AuditEventType.ApiToken_Revoked && e.SubjectId == created.View.Id.ToString()));
     }
 
+    [Fact]
+    public async Task ServiceClientToken_RememberedForTheHotPath_StopsAtOnceWhenRevoked_AndCachesNoRefusal()
+    {
+        await using var scope = portal.Factory.Services.CreateAsyncScope();
+        var admin = ServiceHarness.As(await UserIdAsync(ProviderAdmin));
+        var created = await Tokens(scope).CreateServiceClientAsync(admin, "mail data plane " + Guid.NewGuid().ToString("N")[..6]);
+        using var client = portal.Client(null);
+        client.DefaultRequestHeaders.Authorization = new("Bearer", created.Token);
+        var body = new { tenant = "contoso", engineer = Engineer, scope = "Exchange:mailbox/x", accessLevel = "read" };
+
+        // Read once, then from memory: the token's row is no longer what answers.
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/api/v1/access-checks", body)).StatusCode);
+        var cache = portal.Factory.Services.GetRequiredService<ServiceClientTokenCache>();
+        Assert.Equal(created.View.Id, cache.Find(Features.Tenants.SecretToken.Hash(created.Token))?.TokenId);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/api/v1/access-checks", body)).StatusCode);
+
+        await Tokens(scope).RevokeAsync(admin, created.View.Id);
+
+        Assert.Null(cache.Find(Features.Tenants.SecretToken.Hash(created.Token)));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsJsonAsync("/api/v1/access-checks", body)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsJsonAsync("/api/v1/access-checks", body)).StatusCode);
+    }
+
+    [Fact]
+    public void ARevokedToken_ReadJustBeforeItsRevocation_IsNotPutBackInTheCache()
+    {
+        var transport = new InProcessEventTransport(Microsoft.Extensions.Logging.Abstractions.NullLogger<InProcessEventTransport>.Instance);
+        using var cache = new ServiceClientTokenCache(new TokenNotifier(transport), TimeProvider.System);
+        var id = Guid.NewGuid();
+
+        cache.Remember("h1", id, "data plane", null);
+        Assert.NotNull(cache.Find("h1"));
+        cache.Forget(id);
+        cache.Remember("h1", id, "data plane", null);
+
+        Assert.Null(cache.Find("h1"));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(91)]

@@ -1,7 +1,10 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using LockboxPortal.Data;
 using LockboxPortal.Features.AccessRequests;
+using LockboxPortal.Features.ApiTokens;
 using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Grants;
 using LockboxPortal.Features.Transparency;
@@ -54,6 +57,36 @@ public sealed class TwoNodeTests(BrowserFixture browser)
         var check = await nodes.CheckAsync(nodes.UrlA);
         Assert.False(check.GetProperty("allowed").GetBoolean());
         Assert.False((await nodes.CheckAsync(nodes.UrlB)).GetProperty("allowed").GetBoolean());
+    }
+
+    [ClusterFact]
+    public async Task ServiceClientRevokedOnB_IsRefusedOnA_WithinOneSecond_ThoughARemembersIt()
+    {
+        await using var nodes = await TwoNodes.StartAsync(TestDatabase.Redis!);
+        using var dataPlane = nodes.Client(nodes.UrlA, ApiPortalFixture.ServiceClient);
+        var body = new { tenant = "contoso", engineer = ApiPortalFixture.Engineer, scope = nodes.Scope, accessLevel = "read" };
+        Assert.Equal(HttpStatusCode.OK, (await dataPlane.PostAsJsonAsync("/api/v1/access-checks", body)).StatusCode);
+
+        await using (var scope = nodes.B.Services.CreateAsyncScope())
+        {
+            var tokens = scope.ServiceProvider.GetRequiredService<ApiTokenService>();
+            await using var db = nodes.B.Services.GetRequiredService<IDbContextFactory<LockboxDbContext>>().CreateDbContext();
+            var admin = await db.Users.Where(u => u.Email == ApiPortalFixture.ProviderAdmin).Select(u => u.Id).SingleAsync();
+            var client = await db.ApiTokens.SingleAsync(t => t.Kind == ApiTokenKind.ServiceClient && t.Name == "data plane");
+            await tokens.RevokeAsync(ServiceHarness.As(admin), client.Id);
+        }
+
+        // A heard it through Redis: its memory of the token is gone within a second.
+        var revokedAt = Stopwatch.StartNew();
+        HttpStatusCode status;
+        do
+        {
+            status = (await dataPlane.PostAsJsonAsync("/api/v1/access-checks", body)).StatusCode;
+        }
+        while (status == HttpStatusCode.OK && revokedAt.Elapsed < TimeSpan.FromSeconds(5));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.True(revokedAt.Elapsed < TimeSpan.FromSeconds(1), $"Node A refused the revoked token only after {revokedAt.Elapsed}.");
     }
 
     [ClusterFact]

@@ -65,6 +65,8 @@ public static class LockboxServices
         services.AddLockboxWebhooks();
         services.AddLockboxTransparency();
         services.AddScoped<ApiTokenService>();
+        services.AddSingleton<TokenNotifier>();
+        services.AddSingleton<ServiceClientTokenCache>();
         // A singleton for its caches; it names each entry's client itself, so it writes without a scope's.
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<LockboxPortal.Features.Grants.AccessCheckService>(sp, AuditWriter.Unscoped(sp)));
         services.AddSingleton<GrantSigningKeyCache>();

@@ -56,7 +56,8 @@ public static class BearerToken
 
 /// <summary>
 /// <c>Authorization: Bearer lbxp_...</c>: looks the token up by its hash on every call, so a revoked or expired
-/// token, or one whose owner was deactivated, stops working at once. A personal token's principal carries the
+/// token, or one whose owner was deactivated, stops working at once; a service client's token is remembered for up to
+/// a minute (<see cref="ServiceClientTokenCache"/>) until a revocation, which every node hears, removes it. A personal token's principal carries the
 /// owner's user id, so the services load the owner's roles from storage exactly as for a signed-in person. A service
 /// client's principal names no user, so every service refuses it; only the access check accepts it.
 /// </summary>
@@ -66,6 +67,7 @@ public sealed class ApiTokenAuthenticationHandler(
     UrlEncoder encoder,
     IDbContextFactory<LockboxDbContext> dbFactory,
     RecentlyAuthenticatedTokens recentTokens,
+    ServiceClientTokenCache clients,
     TimeProvider time) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     /// <summary>"Last used" is a hint for people, not an audit record; writing it at most this often keeps calls cheap.</summary>
@@ -84,6 +86,13 @@ public sealed class ApiTokenAuthenticationHandler(
         }
 
         var hash = Tenants.SecretToken.Hash(secret);
+        if (clients.Find(hash) is { } remembered)
+        {
+            // The data plane's hot path: a service client seen lately, and not revoked since, needs no read.
+            recentTokens.Remember(hash);
+            return Authenticated(ServiceClientClaims(remembered.TokenId, remembered.Name));
+        }
+
         var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(Context.RequestAborted);
         var token = await db.ApiTokens.AsNoTracking().SingleOrDefaultAsync(t => t.TokenHash == hash, Context.RequestAborted);
@@ -93,13 +102,10 @@ public sealed class ApiTokenAuthenticationHandler(
             return AuthenticateResult.Fail("The token is unknown, expired or revoked.");
         }
 
-        var claims = new List<Claim>
-        {
-            new(ApiTokenDefaults.KindClaim, token.Kind.ToString()),
-            new(ApiTokenDefaults.TokenIdClaim, token.Id.ToString()),
-        };
+        List<Claim> claims;
         if (token.Kind == ApiTokenKind.Personal)
         {
+            claims = [new(ApiTokenDefaults.KindClaim, token.Kind.ToString()), new(ApiTokenDefaults.TokenIdClaim, token.Id.ToString())];
             var owner = await db.Users.AsNoTracking().Where(u => u.Id == token.OwnerId && u.IsActive).Select(u => new { u.Id, u.DisplayName, u.UserName })
                 .SingleOrDefaultAsync(Context.RequestAborted);
             if (owner is null)
@@ -116,8 +122,8 @@ public sealed class ApiTokenAuthenticationHandler(
         }
         else
         {
-            claims.Add(new Claim(ClaimTypes.Name, token.Name));
-            claims.Add(new Claim(LockboxClaims.DisplayName, "Service client: " + token.Name));
+            claims = ServiceClientClaims(token.Id, token.Name);
+            clients.Remember(hash, token.Id, token.Name, token.ExpiresAt);
         }
 
         if (token.LastUsedAt is null || now - token.LastUsedAt >= LastUsedResolution)
@@ -126,9 +132,20 @@ public sealed class ApiTokenAuthenticationHandler(
         }
 
         recentTokens.Remember(hash);
-        var identity = new ClaimsIdentity(claims, Scheme.Name, ClaimTypes.Name, LockboxClaims.Role);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
+        return Authenticated(claims);
     }
+
+    private static List<Claim> ServiceClientClaims(Guid tokenId, string name) =>
+    [
+        new(ApiTokenDefaults.KindClaim, nameof(ApiTokenKind.ServiceClient)),
+        new(ApiTokenDefaults.TokenIdClaim, tokenId.ToString()),
+        new(ClaimTypes.Name, name),
+        new(LockboxClaims.DisplayName, "Service client: " + name),
+    ];
+
+    private AuthenticateResult Authenticated(List<Claim> claims) =>
+        AuthenticateResult.Success(new AuthenticationTicket(
+            new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name, ClaimTypes.Name, LockboxClaims.Role)), Scheme.Name));
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {

@@ -20,7 +20,7 @@ public sealed record CreatedApiToken(ApiTokenView View, string Token);
 /// a ProviderAdmin (or from the console).
 /// </summary>
 public sealed class ApiTokenService(
-    LockboxTransactions transactions, IDbContextFactory<LockboxDbContext> dbFactory, OperationGate gate, AuditWriter audit, TimeProvider time)
+    LockboxTransactions transactions, IDbContextFactory<LockboxDbContext> dbFactory, OperationGate gate, AuditWriter audit, TokenNotifier notifier, TimeProvider time)
 {
     public const string Subject = "ApiToken";
 
@@ -78,9 +78,13 @@ public sealed class ApiTokenService(
         return tokens.Select(ToView).ToList();
     }
 
-    /// <summary>The owner revokes their personal token; a ProviderAdmin revokes a service client.</summary>
-    public Task RevokeAsync(ClaimsPrincipal principal, Guid tokenId, CancellationToken cancellationToken = default) =>
-        transactions.RunAsync(async db =>
+    /// <summary>
+    /// The owner revokes their personal token; a ProviderAdmin revokes a service client. After the commit every node
+    /// hears it (<see cref="TokenRevoked"/>), so none keeps authenticating the token from memory.
+    /// </summary>
+    public async Task RevokeAsync(ClaimsPrincipal principal, Guid tokenId, CancellationToken cancellationToken = default)
+    {
+        await transactions.RunAsync(async db =>
         {
             var user = await gate.ActingUserAsync(db, principal, cancellationToken);
             var token = await db.ApiTokens.SingleOrDefaultAsync(t => t.Id == tokenId, cancellationToken);
@@ -89,6 +93,8 @@ public sealed class ApiTokenService(
             var type = token.Kind == ApiTokenKind.Personal ? AuditEventType.ApiToken_Revoked : AuditEventType.ServiceClient_Revoked;
             await AppendAsync(db, type, user.Actor, token, user.Client, cancellationToken);
         }, cancellationToken);
+        await notifier.PublishAsync(new TokenRevoked(tokenId, time.GetUtcNow()));
+    }
 
     private async Task<CreatedApiToken> AddPersonalAsync(
         LockboxDbContext db, Actor actor, string ownerId, string? name, int expiresInDays, ClientInfo? client, CancellationToken cancellationToken)
