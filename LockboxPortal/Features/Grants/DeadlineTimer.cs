@@ -38,9 +38,6 @@ public sealed class DeadlineTimer(
     /// <summary>How long to wait before trying again after a pass failed (e.g. the database was unavailable).</summary>
     public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
 
-    /// <summary>More than a thread's pause between reading the clock and setting the alarm: the clock itself moved.</summary>
-    private static readonly TimeSpan ClockMovedWhileSetting = TimeSpan.FromMilliseconds(50);
-
     private IDisposable? _subscription;
 
     /// <summary>The safety-net cap on one sleep (<see cref="DefaultMaxSleep"/>); tests raise it to watch purely deadline-driven waking.</summary>
@@ -155,36 +152,8 @@ public sealed class DeadlineTimer(
     /// <summary>Sleeps on <see cref="TimeProvider"/> until <paramref name="wakeAt"/>, or until poked with a sooner or unknown deadline.</summary>
     private async Task SleepUntilAsync(DateTimeOffset wakeAt, CancellationToken stoppingToken)
     {
-        while (true)
+        while (await ClockAlarm.SleepUntilAsync(time, wakeAt, signal.WaitAsync, stoppingToken))
         {
-            var before = time.GetUtcNow();
-            var delay = wakeAt - before;
-            if (delay <= TimeSpan.Zero)
-            {
-                return;
-            }
-
-            using var sleeping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            var alarm = Task.Delay(delay, time, sleeping.Token);
-            var after = time.GetUtcNow();
-            if (after - before > ClockMovedWhileSetting || after >= wakeAt)
-            {
-                // The clock moved between reading it and setting the alarm (a clock set forward, or a test's clock
-                // moved from another thread), so the alarm may ring late by as much: look again from the new now.
-                await sleeping.CancelAsync();
-                continue;
-            }
-
-            var poke = signal.WaitAsync(sleeping.Token);
-            var first = await Task.WhenAny(alarm, poke);
-            await sleeping.CancelAsync();
-            stoppingToken.ThrowIfCancellationRequested();
-            if (first == alarm)
-            {
-                // A system timer may fire a hair early; the loop then sleeps the rest.
-                continue;
-            }
-
             var (_, earliest) = signal.Take();
             if (earliest is null || earliest < wakeAt)
             {

@@ -37,6 +37,7 @@ public sealed class OutboxDispatcher(
     private readonly string _owner = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
     private readonly Dictionary<OutboxChannel, IOutboxSender> _senders = senders.ToDictionary(s => s.Channel);
     private readonly SemaphoreSlim _poke = new(0);
+
     private IDisposable? _requestSubscription;
     private IDisposable? _approverSubscription;
 
@@ -81,14 +82,7 @@ public sealed class OutboxDispatcher(
                     wakeAt = due;
                 }
 
-                var delay = wakeAt - time.GetUtcNow();
-                if (delay > TimeSpan.Zero)
-                {
-                    using var sleeping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                    await Task.WhenAny(Task.Delay(delay, time, sleeping.Token), _poke.WaitAsync(sleeping.Token));
-                    await sleeping.CancelAsync();
-                    stoppingToken.ThrowIfCancellationRequested();
-                }
+                await ClockAlarm.SleepUntilAsync(time, wakeAt, _poke.WaitAsync, stoppingToken);
 
                 // Several pokes while sending are one more pass, not one each.
                 while (_poke.CurrentCount > 0)
