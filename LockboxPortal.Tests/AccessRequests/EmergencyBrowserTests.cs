@@ -92,12 +92,7 @@ public sealed class EmergencyBrowserTests(BrowserFixture browser)
     public async Task ADeclaredEmergency_ReachesTheApproversOpenQueue_AsRatifyOrReject_WithoutReload()
     {
         await using var portal = new LivePortal(browser.Browser);
-        await using (var db = portal.NewContext())
-        {
-            var northwind = await db.Tenants.SingleAsync(t => t.Id == DemoData.NorthwindId);
-            northwind.ChangePolicy(northwind.Policy with { AllowEmergencyAccess = true });
-            await db.SaveChangesAsync();
-        }
+        await portal.ArrangePolicyAsync(DemoData.NorthwindId, policy => policy with { AllowEmergencyAccess = true });
 
         var approver = await portal.SignInAsync("approver@northwind.test");
         await approver.GotoAsync("/queue/approvals");

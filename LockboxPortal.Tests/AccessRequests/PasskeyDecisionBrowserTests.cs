@@ -23,12 +23,7 @@ public sealed class PasskeyDecisionBrowserTests(BrowserFixture browser)
     public async Task AnApprover_SignsTheDecisionWithAPasskey_InTheDialog_AndTheSignedDecisionVerifies()
     {
         await using var portal = new LivePortal(browser.Browser);
-        await using (var db = portal.Factory.Services.GetRequiredService<IDbContextFactory<LockboxDbContext>>().CreateDbContext())
-        {
-            var contoso = await db.Tenants.SingleAsync(t => t.Id == DemoData.ContosoId);
-            contoso.ChangePolicy(contoso.Policy with { RequireTwoFactor = true });
-            await db.SaveChangesAsync();
-        }
+        await portal.ArrangePolicyAsync(DemoData.ContosoId, policy => policy with { RequireTwoFactor = true });
 
         var reference = await FreshFactorBrowserTests.PendingCustomerAsync(portal);
         var page = await portal.NewPageAsync(host: "localhost");

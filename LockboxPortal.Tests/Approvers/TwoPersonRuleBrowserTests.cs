@@ -1,6 +1,5 @@
 using LockboxPortal.Hosting;
 using LockboxPortal.Tests.Infrastructure;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 
 namespace LockboxPortal.Tests.Approvers;
@@ -61,12 +60,7 @@ public sealed class TwoPersonRuleBrowserTests(BrowserFixture browser)
     public async Task UnderTheRule_GivingTheOfficerRoleOnPeople_IsOnlyProposed_AndAppliesWhenTheSecondOfficerApproves()
     {
         await using var portal = new LivePortal(browser.Browser);
-        await using (var db = portal.NewContext())
-        {
-            var northwind = await db.Tenants.SingleAsync(t => t.Id == DemoData.NorthwindId);
-            northwind.ChangePolicy(northwind.Policy with { RequireSecondOfficer = true });
-            await db.SaveChangesAsync();
-        }
+        await portal.ArrangePolicyAsync(DemoData.NorthwindId, policy => policy with { RequireSecondOfficer = true });
 
         var nora = await portal.SignInAsync("officer@northwind.test");
         await nora.GotoAsync("/tenant/people");

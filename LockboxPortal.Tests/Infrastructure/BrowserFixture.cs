@@ -101,11 +101,17 @@ public sealed class LivePortal : IAsyncDisposable
     /// </summary>
     public async Task<LivePortal> WithoutFreshFactorAtContosoAsync()
     {
-        await using var db = await Factory.Services.GetRequiredService<IDbContextFactory<LockboxDbContext>>().CreateDbContextAsync();
-        var contoso = await db.Tenants.SingleAsync(t => t.Id == DemoData.ContosoId);
-        contoso.ChangePolicy(contoso.Policy with { RequireFreshFactor = false });
-        await db.SaveChangesAsync();
+        await ArrangePolicyAsync(DemoData.ContosoId, policy => policy with { RequireFreshFactor = false });
         return this;
+    }
+
+    /// <summary>Sets a tenant's policy straight in storage, as a test's arrangement (the policy page's own path is tested on its own).</summary>
+    public async Task ArrangePolicyAsync(Guid tenantId, Func<Features.Tenants.TenantPolicy, Features.Tenants.TenantPolicy> change)
+    {
+        await using var db = NewContext();
+        var tenant = await db.Tenants.SingleAsync(t => t.Id == tenantId);
+        tenant.ChangePolicy(change(tenant.Policy));
+        await db.SaveChangesAsync();
     }
 
     /// <summary>A fresh browser context (its own cookies) signed in as <paramref name="email"/>.</summary>

@@ -2,7 +2,6 @@ using LockboxPortal.Authorization;
 using LockboxPortal.Data;
 using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Tenants;
-using Microsoft.EntityFrameworkCore;
 
 namespace LockboxPortal.Features.Approvers;
 
@@ -42,7 +41,7 @@ public sealed partial class ApproverListService
         {
             case GovernedChange.AppointOfficer(var userId):
             {
-                var (person, memberships) = await MemberAsync(db, tenantId, userId, cancellationToken);
+                var (person, memberships) = await MembershipChanges.MemberAsync(db, userId, tenantId, cancellationToken);
                 if (!person.IsActive)
                 {
                     throw new PeopleRuleException("This person's account is deactivated.");
@@ -67,7 +66,7 @@ public sealed partial class ApproverListService
 
             case GovernedChange.RemoveOfficer(var userId):
             {
-                var (person, memberships) = await MemberAsync(db, tenantId, userId, cancellationToken);
+                var (person, memberships) = await MembershipChanges.MemberAsync(db, userId, tenantId, cancellationToken);
                 var membership = memberships.SingleOrDefault(m => m.Role == PortalRole.SecurityOfficer)
                     ?? throw new PeopleRuleException($"{person.ToActor().DisplayName} does not hold SecurityOfficer here.");
                 var after = before.Where(a => a.UserId != person.Id).ToList();
@@ -95,15 +94,6 @@ public sealed partial class ApproverListService
             default:
                 throw new InvalidOperationException($"Not an officer change: '{change.GetType().Name}'.");
         }
-    }
-
-    /// <summary>The person (tracked, for the security stamp) and their memberships in the tenant; not found when they hold nothing there.</summary>
-    private static async Task<(PortalUser Person, List<Membership> Memberships)> MemberAsync(
-        LockboxDbContext db, Guid tenantId, string userId, CancellationToken cancellationToken)
-    {
-        var person = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
-        var memberships = await db.Memberships.Where(m => m.UserId == userId && m.TenantId == tenantId).ToListAsync(cancellationToken);
-        return person is null || memberships.Count == 0 ? throw new NotFoundException("person") : (person, memberships);
     }
 
     /// <summary>The person whose SecurityOfficer role a change gives or takes, if it is such a change.</summary>

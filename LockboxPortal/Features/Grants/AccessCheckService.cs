@@ -93,12 +93,12 @@ public sealed class AccessCheckService(
             checkCounter.Count(counted, tenantId!.Value, verdict.IsAllowed, now);
         }
 
-        await RecordAsync(verdict, tenantId, input, caller, client, cancellationToken);
+        await RecordAsync(verdict, tenantId, input, caller, client, now, cancellationToken);
         LockboxMetrics.AccessCheck(verdict.IsAllowed, verdict.Reason.ToString());
         return verdict;
     }
 
-    private async Task RecordAsync(AccessVerdict verdict, Guid? tenantId, AccessCheckInput input, Actor caller, ClientInfo? client, CancellationToken cancellationToken)
+    private async Task RecordAsync(AccessVerdict verdict, Guid? tenantId, AccessCheckInput input, Actor caller, ClientInfo? client, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var details = AuditRecord.Details(new
         {
@@ -112,7 +112,6 @@ public sealed class AccessCheckService(
         if (!verdict.IsAllowed)
         {
             // The first of its kind in a minute is written now; the rest of that minute are counted (RefusalCountFlusher).
-            var now = time.GetUtcNow();
             var key = new RefusalCoalescer.Key(caller.UserId, tenantId, input.Engineer!.Trim(), input.Scope!.Trim(), input.AccessLevel.ToString()!, verdict.Reason.ToString());
             if (!refusals.IsFirst(key, caller, client, verdict.RequestId, now))
             {

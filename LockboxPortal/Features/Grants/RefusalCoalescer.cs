@@ -18,6 +18,9 @@ public sealed class RefusalCoalescer
     public sealed record Tally(Key Key, Actor Caller, ClientInfo? Client, Guid? RequestId, DateTimeOffset Minute, DateTimeOffset FirstAt, int Repeats, DateTimeOffset LastAt);
 
     private readonly Dictionary<Key, Tally> _open = [];
+
+    /// <summary>Tallies of minutes over, kept until the flusher takes them.</summary>
+    private readonly List<Tally> _closed = [];
     private readonly Lock _gate = new();
 
     /// <summary>
@@ -57,8 +60,6 @@ public sealed class RefusalCoalescer
             }
         }
     }
-
-    private readonly List<Tally> _closed = [];
 
     /// <summary>
     /// Takes the tallies of the minutes over at <paramref name="now"/> that counted repeats (all of them, the running

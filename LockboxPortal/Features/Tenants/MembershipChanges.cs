@@ -12,6 +12,15 @@ namespace LockboxPortal.Features.Tenants;
 /// </summary>
 public static class MembershipChanges
 {
+    /// <summary>The person (tracked) and their memberships in the provider or one tenant; not found when they hold nothing there.</summary>
+    public static async Task<(PortalUser Person, List<Membership> Memberships)> MemberAsync(
+        LockboxDbContext db, string userId, Guid? tenantId, CancellationToken cancellationToken)
+    {
+        var person = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        var memberships = await db.Memberships.Where(m => m.UserId == userId && m.TenantId == tenantId).ToListAsync(cancellationToken);
+        return person is null || memberships.Count == 0 ? throw new NotFoundException("person") : (person, memberships);
+    }
+
     /// <param name="through">How the change came about (e.g. <c>entra</c>), recorded with each removal; null for a person's own decision.</param>
     /// <returns>The tenant whose approver list the person left with these roles, if any.</returns>
     public static async Task<IReadOnlyList<Guid>> RemoveAsync(

@@ -118,7 +118,7 @@ public sealed class PeopleService(
         {
             var user = await gate.ActingUserAsync(db, principal, cancellationToken);
             await EnsureAsync(principal, new AdministrationResource(user, tenantId, role), AdministrationOperations.ChangeRole, userId, cancellationToken);
-            var (person, memberships) = await LoadPersonAsync(db, userId, tenantId, cancellationToken);
+            var (person, memberships) = await MembershipChanges.MemberAsync(db, userId, tenantId, cancellationToken);
             if (!person.IsActive)
             {
                 throw new PeopleRuleException("This person's account is deactivated.");
@@ -153,7 +153,7 @@ public sealed class PeopleService(
         {
             var user = await gate.ActingUserAsync(db, principal, cancellationToken);
             await EnsureAsync(principal, new AdministrationResource(user, tenantId, role), AdministrationOperations.ChangeRole, userId, cancellationToken);
-            var (person, memberships) = await LoadPersonAsync(db, userId, tenantId, cancellationToken);
+            var (person, memberships) = await MembershipChanges.MemberAsync(db, userId, tenantId, cancellationToken);
             var membership = memberships.SingleOrDefault(m => m.Role == role)
                 ?? throw new PeopleRuleException($"{person.ToActor().DisplayName} does not hold {role} here.");
             var left = await RemoveAsync(db, user, person, tenantId, [membership], cancellationToken);
@@ -178,7 +178,7 @@ public sealed class PeopleService(
             // Tenant roles all follow one rule (an officer of the tenant), so the check needs no facts about the person.
             await EnsureAsync(principal, new AdministrationResource(user, tenantId, PortalRole.TenantAdmin),
                 AdministrationOperations.ChangeRole, userId, cancellationToken);
-            var (person, memberships) = await LoadPersonAsync(db, userId, tenantId, cancellationToken);
+            var (person, memberships) = await MembershipChanges.MemberAsync(db, userId, tenantId, cancellationToken);
             if (memberships.Any(m => m.Role == PortalRole.SecurityOfficer))
             {
                 await EnsureOfficerNotGovernedAsync(db, user, person, tenantId, "RemoveFromTenant", cancellationToken);
@@ -376,15 +376,6 @@ public sealed class PeopleService(
         ClaimsPrincipal principal, AdministrationResource resource, Microsoft.AspNetCore.Authorization.Infrastructure.OperationAuthorizationRequirement operation,
         string userId, CancellationToken cancellationToken) =>
         gate.EnsureAsync(principal, resource with { SubjectType = Subject, SubjectId = userId }, operation, cancellationToken, resource.Role?.ToString());
-
-    /// <summary>The person and their memberships in the given scope; not found when they hold nothing there.</summary>
-    private static async Task<(PortalUser Person, List<Membership> Memberships)> LoadPersonAsync(
-        LockboxDbContext db, string userId, Guid? tenantId, CancellationToken cancellationToken)
-    {
-        var person = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
-        var memberships = await db.Memberships.Where(m => m.UserId == userId && m.TenantId == tenantId).ToListAsync(cancellationToken);
-        return person is null || memberships.Count == 0 ? throw new NotFoundException("person") : (person, memberships);
-    }
 
     private static AuditRecord Record(AuditEventType type, ActingUser user, Guid? tenantId, PortalUser person, object details) =>
         new(type, user.Actor, tenantId, Subject, person.Id, AuditRecord.Details(details), Client: user.Client);
