@@ -44,28 +44,37 @@ public sealed class RedisEventTransportTests : IDisposable
     [RedisFact]
     public async Task NumberSkipped_TellsTheReceivingNodeItMissedEvents()
     {
-        var (a, b) = (Node(Numbers(1, 2, 5)), Node(Numbers()));
+        var (a, b) = (Node(Numbers(1, 2, 5)), Node(Numbers(), out var bRedis));
+        // A subscription connection that drops and comes back (a busy machine's heartbeat can do that) also and
+        // rightly reads as missed events; those are counted apart, so only the gap is asserted.
+        var restored = 0;
+        bRedis.ConnectionRestored += (_, args) =>
+        {
+            if (args.ConnectionType == ConnectionType.Subscription)
+            {
+                Interlocked.Increment(ref restored);
+            }
+        };
         var heard = new List<string>();
         var missed = 0;
+        var second = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var third = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _owned.Add(b.OnMissedEvents(() => Task.FromResult(Interlocked.Increment(ref missed))));
         _owned.Add(b.Subscribe<Ping>(async p =>
         {
             await Add(heard, p.Text);
-            if (p.Text == "third")
-            {
-                third.TrySetResult();
-            }
+            (p.Text switch { "second" => second, "third" => third, _ => null })?.TrySetResult();
         }));
 
         await a.PublishAsync(new Ping("first"));
         await a.PublishAsync(new Ping("second"));
-        Assert.Equal(0, Volatile.Read(ref missed));
+        await second.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(Volatile.Read(ref restored), Volatile.Read(ref missed));
         await a.PublishAsync(new Ping("third"));
         await third.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         // 3 and 4 never arrived: B re-reads, and still hears what did arrive.
-        Assert.Equal(1, Volatile.Read(ref missed));
+        Assert.Equal(1 + Volatile.Read(ref restored), Volatile.Read(ref missed));
         Assert.Equal(["first", "second", "third"], heard);
     }
 
@@ -99,9 +108,11 @@ public sealed class RedisEventTransportTests : IDisposable
         Assert.Equal(["approved"], heard);
     }
 
-    private RedisEventTransport Node(NextEventNumber numbers)
+    private RedisEventTransport Node(NextEventNumber numbers) => Node(numbers, out _);
+
+    private RedisEventTransport Node(NextEventNumber numbers, out ConnectionMultiplexer redis)
     {
-        var redis = ConnectionMultiplexer.Connect(TestDatabase.Redis!);
+        redis = ConnectionMultiplexer.Connect(TestDatabase.Redis!);
         _owned.Add(redis);
         var transport = new RedisEventTransport(redis, numbers, new FakeTimeProvider(), NullLoggerFactory.Instance, _channel);
         _owned.Add(transport);
