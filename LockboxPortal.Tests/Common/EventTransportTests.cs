@@ -110,5 +110,7 @@ public sealed class EventTransportTests
         }
 
         public IDisposable OnMissedEvents(Func<Task> handler) => _inner.OnMissedEvents(handler);
+
+        public bool HearsEveryEvent => _inner.HearsEveryEvent;
     }
 }

@@ -50,10 +50,9 @@ public sealed class AccessCandidateSourceTests
         await harness.Requests.FileAsync(ServiceHarness.Engineer, harness.ValidInput(harness.Northwind));
 
         harness.Time.Advance(TimeSpan.FromDays(8));
-        var later = await harness.Services.GetRequiredService<IAccessCandidateSource>()
-            .FindAsync(harness.Contoso, Cast.Engineer, harness.Time.GetUtcNow(), CancellationToken.None);
-        var now = await harness.Services.GetRequiredService<IAccessCandidateSource>()
-            .FindAsync(harness.Contoso, Cast.Engineer, ServiceHarness.Start.AddMinutes(2), CancellationToken.None);
+        var stored = harness.Services.GetRequiredService<StoredAccessCandidates>();
+        var later = await stored.FindAsync(harness.Contoso, Cast.Engineer, harness.Time.GetUtcNow(), CancellationToken.None);
+        var now = await stored.FindAsync(harness.Contoso, Cast.Engineer, ServiceHarness.Start.AddMinutes(2), CancellationToken.None);
 
         Assert.Equal([pending.Id, approved.Id], now.Select(r => r.Id));
         // A week on, the pending request no longer explains anything; the approved one is still a candidate.

@@ -4,6 +4,7 @@ using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Grants;
 using LockboxPortal.Features.Tenants;
 using LockboxPortal.Tests.Infrastructure;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -59,9 +60,13 @@ public sealed class OffboardingTests
         Assert.Contains("no longer an Engineer", revoked.DetailsJson, StringComparison.Ordinal);
     }
 
-    /// <summary>A directory (Entra) can deactivate or strip a person without the portal's services: the check still refuses.</summary>
+    /// <summary>
+    /// Something other than the portal's services (a script, a restore) deactivates or strips the engineer in storage:
+    /// it publishes no event, so the check refuses once its kept answer is older than
+    /// <see cref="AccessReadModel.ReadAgainAfter"/>, though the grant is still open (decision 0017).
+    /// </summary>
     [Fact]
-    public async Task EngineerOffboardedInStorageAlone_IsRefusedAtTheNextCheck_ThoughTheGrantIsStillOpen()
+    public async Task EngineerOffboardedInStorageAlone_IsRefusedOnceTheKeptStandingIsReadAgain_ThoughTheGrantIsStillOpen()
     {
         await using var harness = await ServiceHarness.CreateAsync();
         await harness.ApprovedAsync();
@@ -72,6 +77,9 @@ public sealed class OffboardingTests
             await db.Memberships.Where(m => m.UserId == Cast.Engineer).ExecuteDeleteAsync();
         }
 
+        harness.Time.Advance(AccessReadModel.ReadAgainAfter - TimeSpan.FromSeconds(1));
+        Assert.True((await CheckAsync(harness)).IsAllowed, "the kept standing answers until it is read again");
+        harness.Time.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(AccessDecisionReason.NotAnEngineer, (await CheckAsync(harness)).Reason);
 
         await using (var db = harness.NewContext())
@@ -81,7 +89,37 @@ public sealed class OffboardingTests
             await db.SaveChangesAsync();
         }
 
+        // A directory change (what the portal's own paths publish) makes every node read the standing again at once.
+        await harness.Services.GetRequiredService<DirectoryNotifier>().PublishAsync(new DirectoryChange(Cast.Engineer, harness.Time.GetUtcNow()));
         Assert.Equal(AccessDecisionReason.EngineerDeactivated, (await CheckAsync(harness)).Reason);
+    }
+
+    /// <summary>The provider's Entra directory drops the engineer's app role: their next sign-in strips it, and the next check refuses.</summary>
+    [Fact]
+    public async Task EngineerWhoseDirectoryDropsTheRole_IsRefusedAtTheNextCheckAfterTheirSignIn_ThoughTheGrantIsStillOpen()
+    {
+        var providerDirectory = Guid.NewGuid();
+        await using var harness = await ServiceHarness.CreateAsync(services => services.AddSingleton(new ProviderDirectory(providerDirectory)));
+        await harness.ApprovedAsync();
+        await using (var db = harness.NewContext())
+        {
+            db.UserLogins.Add(new IdentityUserLogin<string>
+            {
+                LoginProvider = DirectorySignIn.LoginProvider,
+                ProviderKey = DirectorySignIn.LoginKey(providerDirectory, "engineer-oid"),
+                ProviderDisplayName = DirectorySignIn.LoginDisplayName,
+                UserId = Cast.Engineer,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        Assert.True((await CheckAsync(harness)).IsAllowed);
+
+        var signIn = await harness.Services.GetRequiredService<DirectorySignIn>()
+            .SignInAsync(new DirectoryIdentity(providerDirectory, "engineer-oid", "Engineer", null, ["Lockbox.EngineeringManager"]), null);
+
+        Assert.Equal(DirectorySignInOutcome.SignedIn, signIn.Outcome);
+        Assert.Equal(AccessDecisionReason.NotAnEngineer, (await CheckAsync(harness)).Reason);
     }
 
     [Fact]

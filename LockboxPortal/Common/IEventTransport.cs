@@ -17,4 +17,10 @@ public interface IEventTransport
     /// whoever shows stored data reads it again. In process, nothing is ever missed.
     /// </summary>
     IDisposable OnMissedEvents(Func<Task> handler);
+
+    /// <summary>
+    /// True while this node hears every event published on any node; false while the link between nodes is down, when
+    /// whatever is kept in memory from events cannot be trusted (it is read again once <see cref="OnMissedEvents"/> calls).
+    /// </summary>
+    bool HearsEveryEvent { get; }
 }

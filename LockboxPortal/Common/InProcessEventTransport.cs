@@ -18,6 +18,9 @@ public sealed class InProcessEventTransport(ILogger<InProcessEventTransport> log
     /// <summary>Every event reaches every subscriber inside the publisher's call: none is missed, so this never calls.</summary>
     public IDisposable OnMissedEvents(Func<Task> handler) => NothingMissed.Instance;
 
+    /// <summary>One node: every event is published here.</summary>
+    public bool HearsEveryEvent => true;
+
     private Subscribers<TEvent> Topic<TEvent>() => (Subscribers<TEvent>)_topics.GetOrAdd(typeof(TEvent), _ => new Subscribers<TEvent>());
 
     private sealed class NothingMissed : IDisposable

@@ -40,6 +40,7 @@ public sealed class RedisEventTransport : IEventTransport, IDisposable
     private readonly TimeProvider _time;
 
     private readonly RedisChannel _channel;
+    private readonly ISubscriber _subscriber;
 
     /// <param name="channel">The channel the nodes of one deployment share (<see cref="Channel"/>).</param>
     public RedisEventTransport(IConnectionMultiplexer redis, NextEventNumber nextNumber, TimeProvider time, ILoggerFactory loggers, string channel = Channel)
@@ -47,6 +48,7 @@ public sealed class RedisEventTransport : IEventTransport, IDisposable
         _time = time;
         _channel = RedisChannel.Literal(channel);
         _redis = redis;
+        _subscriber = redis.GetSubscriber();
         _nextNumber = nextNumber;
         _local = new InProcessEventTransport(loggers.CreateLogger<InProcessEventTransport>());
         _logger = loggers.CreateLogger<RedisEventTransport>();
@@ -102,6 +104,9 @@ public sealed class RedisEventTransport : IEventTransport, IDisposable
             _logger.LogWarning(ex, "Could not publish {Change} to the other nodes", change);
         }
     }
+
+    /// <summary>While this node listens on the channel over a live connection; a connection that comes back calls <see cref="OnMissedEvents"/>.</summary>
+    public bool HearsEveryEvent => Volatile.Read(ref _subscribed) && _subscriber.IsConnected(_channel);
 
     public IDisposable OnMissedEvents(Func<Task> handler)
     {

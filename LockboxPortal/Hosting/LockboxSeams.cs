@@ -36,8 +36,10 @@ public static class LockboxSeams
         // In this process only; AddLockboxEventTransport puts Redis in its place when configured.
         services.AddSingleton<IEventTransport, InProcessEventTransport>();
 
-        // Read from storage on every check (an in-memory index kept current by request events next).
-        services.AddSingleton<IAccessCandidateSource, StoredAccessCandidates>();
+        // Kept in memory on each node, read from storage once and forgotten when an event says it changed.
+        services.AddSingleton<StoredAccessCandidates>();
+        services.AddSingleton<AccessReadModel>();
+        services.AddSingleton<IAccessCandidateSource>(provider => provider.GetRequiredService<AccessReadModel>());
 
         // Written to the outbox in the operation's transaction; the dispatcher sends it later (Features/Notifications).
         services.AddSingleton<IOutboundMessages, Outbox>();

@@ -12,7 +12,8 @@ public sealed record AccessCheckInput(string? Tenant, string? Engineer, string? 
 
 /// <summary>
 /// The access check the provider's data plane calls before touching customer content. It takes the candidate
-/// requests for the tenant and engineer from the <see cref="IAccessCandidateSource"/> and asks
+/// requests for the tenant and engineer from the <see cref="IAccessCandidateSource"/> (the <see cref="AccessReadModel"/>,
+/// which also knows the engineer's standing, so an allowed check reads no storage) and asks
 /// <see cref="AccessDecision.Evaluate"/> — the one decision function — so the API reports the same reason as every
 /// other place. Every refusal is audited, coalesced per minute (<see cref="RefusalCoalescer"/>: the first at once, a
 /// count of the rest after the minute), and the first allowed use of each grant; later allowed uses are not, so the
@@ -22,6 +23,7 @@ public sealed record AccessCheckInput(string? Tenant, string? Engineer, string? 
 public sealed class AccessCheckService(
     IDbContextFactory<LockboxDbContext> dbFactory,
     IAccessCandidateSource candidateSource,
+    AccessReadModel readModel,
     LockboxTransactions transactions,
     AuditWriter audit,
     Transparency.CheckCounter checkCounter,
@@ -81,8 +83,8 @@ public sealed class AccessCheckService(
         }
         else
         {
-            // Read on every check, never cached: a deactivation or a removed role refuses from the next call on.
-            var standing = await StandingAsync(engineerId, cancellationToken);
+            // Kept by the read model until a directory change: a deactivation or a removed role refuses from the next call on.
+            var standing = await readModel.StandingAsync(engineerId, cancellationToken);
             var candidates = await candidateSource.FindAsync(tenantId.Value, engineerId, now, cancellationToken);
             verdict = AccessDecision.Evaluate(new AccessQuery(tenantId.Value, engineerId, scope!, input.AccessLevel!.Value), standing, candidates, now);
         }
@@ -163,20 +165,6 @@ public sealed class AccessCheckService(
         var id = await resolve();
         _resolved[key] = (id, now);
         return id;
-    }
-
-    private async Task<EngineerStanding> StandingAsync(string engineerId, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var person = await db.Users.AsNoTracking().Where(u => u.Id == engineerId)
-            .Select(u => new { u.IsActive, IsEngineer = db.Memberships.Any(m => m.UserId == u.Id && m.TenantId == null && m.Role == PortalRole.Engineer) })
-            .SingleOrDefaultAsync(cancellationToken);
-        return person switch
-        {
-            null or { IsActive: false } => EngineerStanding.Deactivated,
-            { IsEngineer: false } => EngineerStanding.NotAnEngineer,
-            _ => EngineerStanding.Engineer,
-        };
     }
 
     private async Task<Guid?> ResolveTenantAsync(string tenant, CancellationToken cancellationToken)

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LockboxPortal.Features.Grants;
 
-/// <summary>Reads the candidates from storage on every check, so a revoke is seen by the very next one.</summary>
+/// <summary>Reads the candidates from storage: for the read model, once and again after each change of them.</summary>
 public sealed class StoredAccessCandidates(IDbContextFactory<LockboxDbContext> dbFactory) : IAccessCandidateSource
 {
     /// <summary>How far back a request that was not approved still explains a refusal.</summary>

@@ -40,7 +40,8 @@ public sealed record DirectorySignInResult(DirectorySignInOutcome Outcome, Porta
 /// absent, each change audited. Approver lists are not touched except that someone who is no longer a TenantAdmin
 /// leaves them: being on a list stays the security officer's decision.
 /// </summary>
-public sealed class DirectorySignIn(LockboxTransactions transactions, AuditWriter audit, AccountRules accounts, ProviderDirectory providerDirectory)
+public sealed class DirectorySignIn(
+    LockboxTransactions transactions, AuditWriter audit, AccountRules accounts, ProviderDirectory providerDirectory, DirectoryNotifier directory, TimeProvider time)
 {
     public const string LoginProvider = "Entra";
     public const string LoginDisplayName = "Microsoft Entra ID";
@@ -59,8 +60,21 @@ public sealed class DirectorySignIn(LockboxTransactions transactions, AuditWrite
             .Where(role => providerDirectory ? role.IsProviderRole() : role.IsTenantRole())
             .ToHashSet();
 
-    public Task<DirectorySignInResult> SignInAsync(DirectoryIdentity identity, ClientInfo? client, CancellationToken cancellationToken = default) =>
-        transactions.RunAsync(async db =>
+    /// <summary>Signs the person in; when their roles changed, publishes a <see cref="DirectoryChange"/> after the commit.</summary>
+    public async Task<DirectorySignInResult> SignInAsync(DirectoryIdentity identity, ClientInfo? client, CancellationToken cancellationToken = default)
+    {
+        var (result, rolesChanged) = await SignInOnceAsync(identity, client, cancellationToken);
+        if (rolesChanged && result.User is { } person)
+        {
+            // Open hub connections re-read their audience, and every node's access check reads the person's standing again.
+            await directory.PublishAsync(new DirectoryChange(person.Id, time.GetUtcNow()));
+        }
+
+        return result;
+    }
+
+    private Task<(DirectorySignInResult Result, bool RolesChanged)> SignInOnceAsync(DirectoryIdentity identity, ClientInfo? client, CancellationToken cancellationToken) =>
+        transactions.RunAsync<(DirectorySignInResult, bool)>(async db =>
         {
             var details = new { Directory = identity.DirectoryId, identity.ObjectId, identity.Email };
             var isProvider = providerDirectory.Id is { } provider && provider == identity.DirectoryId;
@@ -71,7 +85,7 @@ public sealed class DirectorySignIn(LockboxTransactions transactions, AuditWrite
                 if (tenant is null)
                 {
                     await audit.AppendAsync(db, Attempt(AuditEventType.EntraSignIn_UnknownDirectory, identity, null, details, client), cancellationToken);
-                    return new DirectorySignInResult(DirectorySignInOutcome.UnknownDirectory);
+                    return (new DirectorySignInResult(DirectorySignInOutcome.UnknownDirectory), false);
                 }
 
                 if (!tenant.IsActive)
@@ -113,14 +127,14 @@ public sealed class DirectorySignIn(LockboxTransactions transactions, AuditWrite
                 }
             }
 
-            await FollowDirectoryAsync(db, person, scope, RolesFrom(identity.AppRoles, isProvider), client, cancellationToken);
+            var rolesChanged = await FollowDirectoryAsync(db, person, scope, RolesFrom(identity.AppRoles, isProvider), client, cancellationToken);
             await audit.AppendAsync(db, new AuditRecord(AuditEventType.EntraSignIn_Succeeded, person.ToActor(), scope, AdministrationResource.PersonSubject, person.Id,
                 AuditRecord.Details(details), Client: client), cancellationToken);
-            return new DirectorySignInResult(DirectorySignInOutcome.SignedIn, person);
+            return (new DirectorySignInResult(DirectorySignInOutcome.SignedIn, person), rolesChanged);
         }, cancellationToken);
 
-    /// <summary>The person's roles where the directory speaks (that tenant, or the provider) become what the token says.</summary>
-    private async Task FollowDirectoryAsync(
+    /// <summary>The person's roles where the directory speaks (that tenant, or the provider) become what the token says; true when any changed.</summary>
+    private async Task<bool> FollowDirectoryAsync(
         LockboxDbContext db, PortalUser person, Guid? scope, IReadOnlySet<PortalRole> wanted, ClientInfo? client, CancellationToken cancellationToken)
     {
         var held = await db.Memberships.Where(m => m.UserId == person.Id && m.TenantId == scope).ToListAsync(cancellationToken);
@@ -143,14 +157,16 @@ public sealed class DirectorySignIn(LockboxTransactions transactions, AuditWrite
         {
             await MembershipChanges.RemoveAsync(db, audit, actor, client, person, scope, removed, Through, cancellationToken);
         }
+
+        return granted.Count > 0 || removed.Count > 0;
     }
 
-    private async Task<DirectorySignInResult> RefuseAsync(
+    private async Task<(DirectorySignInResult, bool)> RefuseAsync(
         LockboxDbContext db, DirectoryIdentity identity, Guid? chain, DirectorySignInOutcome outcome, ClientInfo? client, CancellationToken cancellationToken)
     {
         await audit.AppendAsync(db, Attempt(AuditEventType.EntraSignIn_Refused, identity, chain,
             new { Directory = identity.DirectoryId, identity.ObjectId, identity.Email, Reason = outcome.ToString() }, client), cancellationToken);
-        return new DirectorySignInResult(outcome);
+        return (new DirectorySignInResult(outcome), false);
     }
 
     private static AuditRecord Attempt(AuditEventType type, DirectoryIdentity identity, Guid? chain, object details, ClientInfo? client) =>
