@@ -45,6 +45,7 @@ public static class LockboxServices
         services.AddLockboxSeams();
         services.AddScoped<AuditWriter>();
         services.AddSingleton<RequestNotifier>();
+        services.AddSingleton<PendingRows>();
         services.AddScoped<ClientContext>();
         services.AddScoped<OperationGate>();
         services.AddScoped<RequestGate>();

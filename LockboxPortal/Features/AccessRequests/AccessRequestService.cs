@@ -19,6 +19,7 @@ public sealed partial class AccessRequestService(
     AuditWriter audit,
     RequestNotifier notifier,
     IDatabaseProvider database,
+    PendingRows pendingRows,
     TimeProvider time)
 {
     private const string Subject = RequestGate.Subject;
@@ -487,12 +488,20 @@ public sealed partial class AccessRequestService(
             escalation = escalation.Where(t => t == only).ToList();
         }
 
-        var query = db.AccessRequests
-            .Where(r => (tenants.Contains(r.TenantId) || (escalation.Contains(r.TenantId) && r.EscalatedAt != null))
-                && r.Status == RequestStatus.PendingCustomer && r.ExpiresAt > now && r.RequesterId != user.UserId
-                || tenants.Contains(r.TenantId) && r.Ratification == Ratification.Pending && r.ExpiresAt > now && r.RequesterId != user.UserId)
-            .OrderBy(r => r.ExpiresAt);
-        return await ToRowsAsync(db, query, cancellationToken);
+        // The rows are each tenant's shared answer (PendingRows); which of them this person sees is decided here.
+        var shown = new List<RequestRow>();
+        foreach (var tenant in tenants.Union(escalation))
+        {
+            var rows = await pendingRows.OfAsync(tenant, id => ToRowsAsync(
+                db, db.AccessRequests.Where(r => r.TenantId == id && (r.Status == RequestStatus.PendingCustomer || r.Ratification == Ratification.Pending) && r.ExpiresAt > now),
+                cancellationToken));
+            shown.AddRange(rows.Where(row => row.Request is var r
+                && r.ExpiresAt > now && r.RequesterId != user.UserId
+                && (r.Status == RequestStatus.PendingCustomer && (tenants.Contains(r.TenantId) || escalation.Contains(r.TenantId) && r.EscalatedAt != null)
+                    || r.Ratification == Ratification.Pending && tenants.Contains(r.TenantId))));
+        }
+
+        return shown.OrderBy(row => row.Request.ExpiresAt).ThenBy(row => row.Request.Id).ToList();
     }
 
     /// <summary>The tenants whose requests the customer queue may show this person, by name, for the queue's tenant filter.</summary>

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace LockboxPortal.Features.Grants;
+namespace LockboxPortal.Common;
 
 /// <summary>
 /// Storage's answers by key, kept until forgotten or older than <c>readAgainAfter</c>. A read that overlapped a change
