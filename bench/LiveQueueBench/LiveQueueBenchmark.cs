@@ -33,6 +33,21 @@ internal static class LiveQueueBenchmark
             var manager = await PrincipalAsync("manager@fabrikam.test");
             var approver2 = await PrincipalAsync("approver2@contoso.test");
 
+            // The demo's Contoso wants two factors at sign-in and a fresh code per decision, and its people have an
+            // authenticator; the benchmark signs in with a password and decides through the service, so Contoso relaxes
+            // both and approver1 and the officer (the hub clients) sign in without the authenticator.
+            await using (var db = await portal.Services.GetRequiredService<IDbContextFactory<LockboxDbContext>>().CreateDbContextAsync())
+            {
+                var contoso = await db.Tenants.SingleAsync(t => t.Id == DemoData.ContosoId);
+                contoso.ChangePolicy(contoso.Policy with { RequireTwoFactor = false, RequireFreshFactor = false });
+                foreach (var person in await db.Users.Where(u => u.Email == "approver1@contoso.test" || u.Email == "officer@contoso.test").ToListAsync())
+                {
+                    person.TwoFactorEnabled = false;
+                }
+
+                await db.SaveChangesAsync();
+            }
+
             // The demo has one request awaiting Contoso; file more so every approver page shows a queue of QueueRows.
             await using (var scope = portal.Services.CreateAsyncScope())
             {
@@ -273,7 +288,7 @@ internal static class LiveQueueBenchmark
 
     private static FileRequestInput Input(int n) => new(
         DemoData.ContosoId, $"Exchange:mailbox/user{n}@contoso.com", AccessLevel.Read,
-        "Benchmark: customer reports missing calendar items.", $"SR-{n}", TimeSpan.FromHours(1));
+        "Benchmark: customer reports missing calendar items.", $"SR-{n}", TimeSpan.FromHours(1), Reason: RequestReason.CustomerSupport);
 
     private static async Task SignInAsync(IBrowserContext context, string email)
     {
