@@ -27,6 +27,10 @@ public sealed class PendingRowsTests
         var second = await harness.Requests.ListCustomerQueueAsync(ServiceHarness.Approver2);
         Assert.Equal(first.Justification, Assert.Single(second).Request.Justification);
 
+        // A page that reconnected may have missed events: it reads storage itself.
+        var reconnected = await harness.Requests.ListCustomerQueueAsync(ServiceHarness.Approver2, fromStorage: true);
+        Assert.Equal("Changed behind the portal's back.", Assert.Single(reconnected).Request.Justification);
+
         // An event of the tenant: every queue reads again, once, and sees both the change and the new request.
         var next = await harness.PendingCustomerAsync(scope: "Exchange:mailbox/ben@contoso.com");
         var after = await harness.Requests.ListCustomerQueueAsync(ServiceHarness.Approver2);

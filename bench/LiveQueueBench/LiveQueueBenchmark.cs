@@ -114,12 +114,14 @@ internal static class LiveQueueBenchmark
             // Memory first, before any hub client has connected (their freed buffers stay pooled and would blur it).
             await RunScenarioAsync(1, 0);
             var before = Memory();
+            Dump("one-page");
             while (pages.Count < options.Pages)
             {
                 pages.Add(await ApproverPage.OpenAsync(context, options.QueueRows));
             }
 
             var after = Memory();
+            Dump("all-pages");
             var added = options.Pages - 1;
             report.Add($"| server memory per open approver page ({options.QueueRows} rows), {added} pages added | managed heap after full GC: {(after.Heap - before.Heap) / added / 1024.0:0} KiB | RSS: {(after.Rss - before.Rss) / added / 1024.0:0} KiB |");
             Console.WriteLine(report[^1]);
@@ -299,6 +301,17 @@ internal static class LiveQueueBenchmark
         await page.ClickAsync("button[type=submit]");
         await page.WaitForURLAsync(url => !url.Contains("/account/login", StringComparison.Ordinal));
         await page.CloseAsync();
+    }
+
+    private static void Dump(string name)
+    {
+        if (Environment.GetEnvironmentVariable("LIVEQUEUE_GCDUMP") is not { Length: > 0 } folder)
+        {
+            return;
+        }
+
+        using var tool = Process.Start(new ProcessStartInfo("dotnet-gcdump", ["collect", "-p", Environment.ProcessId.ToString(), "-o", Path.Combine(folder, name + ".gcdump")]))!;
+        tool.WaitForExit();
     }
 
     private static (long Heap, long Rss) Memory()

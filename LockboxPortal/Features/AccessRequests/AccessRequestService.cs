@@ -470,7 +470,12 @@ public sealed partial class AccessRequestService(
     /// <paramref name="tenantId"/>, when they may decide there), soonest deadline first. Someone who is no TenantAdmin
     /// anywhere is refused (recorded) and shown an empty queue, as for a role just lowered.
     /// </summary>
-    public async Task<IReadOnlyList<RequestRow>> ListCustomerQueueAsync(ClaimsPrincipal principal, Guid? tenantId = null, CancellationToken cancellationToken = default)
+    /// <param name="fromStorage">
+    /// The caller may have missed events (a page that reconnected): its rows are read from storage, not from the
+    /// answer the tenant's queues share.
+    /// </param>
+    public async Task<IReadOnlyList<RequestRow>> ListCustomerQueueAsync(
+        ClaimsPrincipal principal, Guid? tenantId = null, bool fromStorage = false, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (await gate.PermittedAsync(db, principal, RequestCollectionOperations.ListCustomerQueue, cancellationToken) is not { } user)
@@ -492,7 +497,7 @@ public sealed partial class AccessRequestService(
         var shown = new List<RequestRow>();
         foreach (var tenant in tenants.Union(escalation))
         {
-            var rows = await pendingRows.OfAsync(tenant, id => ToRowsAsync(
+            var rows = await pendingRows.OfAsync(tenant, fromStorage, id => ToRowsAsync(
                 db, db.AccessRequests.Where(r => r.TenantId == id && (r.Status == RequestStatus.PendingCustomer || r.Ratification == Ratification.Pending) && r.ExpiresAt > now),
                 cancellationToken));
             shown.AddRange(rows.Where(row => row.Request is var r

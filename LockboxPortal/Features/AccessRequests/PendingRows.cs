@@ -7,7 +7,8 @@ namespace LockboxPortal.Features.AccessRequests;
 /// event of the tenant, before the event reaches any page that reads it: subscribers hear an event in the order they
 /// subscribed, and whoever reads this (through <see cref="AccessRequestService"/>) resolved it, and so subscribed it,
 /// before subscribing itself. Also forgotten by missed events, after
-/// <see cref="ReadAgainAfter"/>, and never used while the link between nodes is down. Which of the rows a person sees
+/// <see cref="ReadAgainAfter"/>, and never used while the link between nodes is down; a page that reconnected, and so
+/// may have missed events itself, reads storage. Which of the rows a person sees
 /// is decided per person by <see cref="AccessRequestService.ListCustomerQueueAsync"/>, from the one authorization path.
 /// </summary>
 public sealed class PendingRows : IDisposable
@@ -44,9 +45,10 @@ public sealed class PendingRows : IDisposable
         ];
     }
 
-    /// <param name="read">Reads the tenant's rows from storage: those still open at the time of reading, soonest deadline first.</param>
-    public Task<IReadOnlyList<RequestRow>> OfAsync(Guid tenantId, Func<Guid, Task<IReadOnlyList<RequestRow>>> read) =>
-        _rows.GetAsync(tenantId, _transport.HearsEveryEvent, read);
+    /// <param name="fromStorage">Read storage, whatever is shared (for a caller that may have missed events).</param>
+    /// <param name="read">Reads the tenant's rows from storage: those still open at the time of reading.</param>
+    public Task<IReadOnlyList<RequestRow>> OfAsync(Guid tenantId, bool fromStorage, Func<Guid, Task<IReadOnlyList<RequestRow>>> read) =>
+        fromStorage ? read(tenantId) : _rows.GetAsync(tenantId, _transport.HearsEveryEvent, read);
 
     public void Dispose()
     {

@@ -23,6 +23,7 @@ public sealed partial class DecisionQueue : IDisposable
     private bool _loading = true;
     private bool _refreshing;
     private bool _readAgain;
+    private bool _fromStorage;
     private IDisposable? _countShown;
 
     [Parameter, EditorRequired]
@@ -35,8 +36,9 @@ public sealed partial class DecisionQueue : IDisposable
     [Parameter]
     public Guid? Tenant { get; set; }
 
+    /// <summary>Reads the queue; true asks for storage itself, after the page may have missed events (a reconnection).</summary>
     [Parameter, EditorRequired]
-    public Func<Task<IReadOnlyList<RequestRow>>> Load { get; set; } = default!;
+    public Func<bool, Task<IReadOnlyList<RequestRow>>> Load { get; set; } = default!;
 
     [Parameter, EditorRequired]
     public Func<RequestRow, bool, DecisionInput, Task> Decide { get; set; } = default!;
@@ -59,6 +61,7 @@ public sealed partial class DecisionQueue : IDisposable
 
     private async Task OnLiveChangeAsync(LiveChange change)
     {
+        _fromStorage |= change == LiveChange.Reconnected;
         if (change.Request is { } request)
         {
             _unread.Add(request);
@@ -111,7 +114,9 @@ public sealed partial class DecisionQueue : IDisposable
         _unread.Clear();
         try
         {
-            _rows = await Load();
+            var fromStorage = _fromStorage;
+            _fromStorage = false;
+            _rows = await Load(fromStorage);
             _failure = null;
         }
         catch (LockboxRuleException ex)
