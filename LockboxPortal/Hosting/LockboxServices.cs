@@ -77,7 +77,8 @@ public static class LockboxServices
 
     /// <summary>
     /// Migrates the database, then in Development seeds the demo data into an empty one; elsewhere, while no provider
-    /// admin exists, offers the one-time setup link instead (no demo accounts, no default password).
+    /// admin exists, offers the one-time setup link instead (no demo accounts, no default password). Then warms up
+    /// the busiest pages' queries (<see cref="WarmUp"/>).
     /// </summary>
     public static async Task PrepareLockboxAsync(this WebApplication app)
     {
@@ -90,5 +91,7 @@ public static class LockboxServices
         {
             await app.OfferFirstStartSetupAsync();
         }
+
+        await app.WarmUpLockboxAsync();
     }
 }

@@ -173,7 +173,7 @@ internal sealed class BenchDatabase : IAsyncDisposable
                 var (pending, deadline) = shape(i);
                 var filedAt = pending ? deadline - policy.PendingLifetime : deadline - TimeSpan.FromHours(1);
                 var request = AccessRequest.File(Guid.NewGuid(), $"LBX-B{i:D7}", TenantId, engineer, scope, AccessLevel.Read,
-                    "Seeded for the deadline benchmark.", null, TimeSpan.FromMinutes(15), policy, filedAt);
+                    "Seeded for the deadline benchmark.", $"SR-{i}", TimeSpan.FromMinutes(15), policy, filedAt, reason: RequestReason.CustomerSupport);
                 request.ApproveInternal(manager, null, 1, filedAt);
                 if (!pending)
                 {
