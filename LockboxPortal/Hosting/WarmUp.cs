@@ -2,6 +2,7 @@ using LockboxPortal.Data;
 using LockboxPortal.Features.AccessRequests;
 using LockboxPortal.Features.Audit;
 using LockboxPortal.Features.Tenants;
+using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -52,8 +53,8 @@ public static class WarmUp
         if (approver is not null)
         {
             var requests = services.GetRequiredService<AccessRequestService>();
-            await requests.ListDecidableTenantsAsync(approver, cancellationToken);
-            queueRows = (await requests.ListCustomerQueueAsync(approver, cancellationToken: cancellationToken)).Count;
+            await requests.ListDecidableTenantsAsync(approver.Value.Principal, cancellationToken);
+            queueRows = (await requests.ListCustomerQueueAsync(approver.Value.Principal, cancellationToken: cancellationToken)).Count;
         }
 
         var officer = await FirstAsync(services, PortalRole.SecurityOfficer, cancellationToken);
@@ -61,33 +62,23 @@ public static class WarmUp
         if (officer is not null)
         {
             var audit = services.GetRequiredService<AuditService>();
-            var chains = await audit.ListReadableChainsAsync(officer, cancellationToken);
+            var chains = await audit.ListReadableChainsAsync(officer.Value.Principal, cancellationToken);
             if (chains.FirstOrDefault(c => c.TenantId is not null) is { } chain)
             {
-                entries = (await audit.QueryAsync(officer, new AuditQuery(chain.TenantId), new AuditPageRequest(), cancellationToken)).Entries.Count;
+                entries = (await audit.QueryAsync(officer.Value.Principal, new AuditQuery(chain.TenantId), new AuditPageRequest(), cancellationToken)).Entries.Count;
             }
         }
 
-        return new Result(approver?.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value, queueRows,
-            officer?.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value, entries);
+        return new Result(approver?.UserId, queueRows, officer?.UserId, entries);
     }
 
-    private static async Task<System.Security.Claims.ClaimsPrincipal?> FirstAsync(IServiceProvider services, PortalRole role, CancellationToken cancellationToken)
+    private static async Task<(string UserId, ClaimsPrincipal Principal)?> FirstAsync(IServiceProvider services, PortalRole role, CancellationToken cancellationToken)
     {
         var db = services.GetRequiredService<LockboxDbContext>();
-        var userId = await db.Memberships.AsNoTracking()
-            .Where(m => m.Role == role && db.Users.Any(u => u.Id == m.UserId && u.IsActive))
-            .OrderBy(m => m.UserId)
-            .Select(m => m.UserId)
+        var user = await db.Users.AsNoTracking()
+            .Where(u => u.IsActive && db.Memberships.Any(m => m.UserId == u.Id && m.Role == role))
+            .OrderBy(u => u.Id)
             .FirstOrDefaultAsync(cancellationToken);
-        if (userId is null)
-        {
-            return null;
-        }
-
-        var users = services.GetRequiredService<UserManager<PortalUser>>();
-        return await users.FindByIdAsync(userId) is { } user
-            ? await services.GetRequiredService<IUserClaimsPrincipalFactory<PortalUser>>().CreateAsync(user)
-            : null;
+        return user is null ? null : (user.Id, await services.GetRequiredService<IUserClaimsPrincipalFactory<PortalUser>>().CreateAsync(user));
     }
 }
