@@ -35,7 +35,8 @@ public sealed class ApiTokenPageTests
         await page.InvokeAsync(() => page.Find("button[data-testid=create-token]").Click());
 
         page.WaitForAssertion(() => Assert.StartsWith(ApiToken.PersonalPrefix, page.Find("[data-testid=new-token-value]").TextContent.Trim()));
-        Assert.Contains("&lt;b&gt;ci&lt;/b&gt;", page.Find("[data-testid=tokens]").InnerHtml);
+        // The new token's value is shown as soon as it is made; the list is read again after it, so wait for it too.
+        page.WaitForAssertion(() => Assert.Contains("&lt;b&gt;ci&lt;/b&gt;", page.Find("[data-testid=tokens]").InnerHtml));
         Assert.DoesNotContain("<b>ci</b>", page.Markup);
 
         var again = context.Render<ApiTokensPage>();
